@@ -1,0 +1,197 @@
+"""The sandbox's WSGI application: one Flask app for Jira, Confluence and Slack.
+
+Cross-cutting behaviour lives here: which service a path belongs to, auth like
+the real services, injected faults and latency, the request log, body limits,
+and errors in each service's shape. Each service registers its own routes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from agent.sandbox.clock import SandboxClock
+from agent.sandbox.errors import ApiError, SlackError, render
+from agent.sandbox.faults import Fault, FaultInjector
+from agent.sandbox.requestlog import RequestLog
+from agent.sandbox.store import DocStore
+from agent.sandbox.users import UserDirectory
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+NO_FAULT_DECIDED = "sandbox.fault.undecided"
+
+
+@dataclass
+class SandboxContext:
+    """Everything a service's handlers share; one per running sandbox."""
+
+    store: DocStore
+    token: str
+    deployment: str = "cloud"  # Jira deployment: "cloud" or "datacenter"
+    clock: SandboxClock = field(init=False)
+    users: UserDirectory = field(init=False)
+    faults: FaultInjector = field(default_factory=FaultInjector)
+    requests: RequestLog = field(default_factory=RequestLog)
+
+    def __post_init__(self) -> None:
+        self.clock = SandboxClock(self.store)
+        self.users = UserDirectory(self.store)
+
+    @classmethod
+    def open(cls, data_dir: Path | None, token: str, deployment: str = "cloud") -> SandboxContext:
+        store = DocStore(data_dir / "sandbox.sqlite3" if data_dir else None)
+        return cls(store=store, token=token, deployment=deployment)
+
+
+def service_of(path: str) -> str:
+    """Which service a request path belongs to."""
+    if path.startswith("/api/"):
+        return "slack"
+    if path.startswith("/wiki/") or path == "/wiki":
+        return "confluence"
+    if path.startswith("/rest/api/content") or path.startswith(
+        ("/rest/api/space", "/rest/api/search", "/rest/api/longtask")
+    ):
+        return "confluence"  # Confluence Data Center serves /rest/api/... at the site root
+    if path.startswith("/rest/"):
+        return "jira"
+    if path.startswith("/_sandbox"):
+        return "control"
+    return "viewer"
+
+
+def _authenticate(ctx: SandboxContext, service: str) -> dict[str, Any]:
+    """The user a request acts as, or an ApiError like the real service's."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    if service == "slack":
+        token = credentials.strip() if scheme.lower() == "bearer" else request.values.get("token")
+        if not token:
+            raise SlackError("not_authed")
+        if not hmac.compare_digest(token, ctx.token):
+            raise SlackError("invalid_auth")
+        return ctx.users.bot()
+    if scheme.lower() == "bearer":
+        if hmac.compare_digest(credentials.strip(), ctx.token):
+            return ctx.users.admin()
+        raise ApiError(
+            401, "You are not authenticated. Authentication required to perform this operation."
+        )
+    if scheme.lower() == "basic":
+        try:
+            email, _, secret = base64.b64decode(credentials).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise ApiError(401, "Basic authentication header is malformed.") from exc
+        if email and hmac.compare_digest(secret, ctx.token):
+            user = ctx.users.by_email(email)
+            if user is None:
+                user = ctx.users.create(email.split("@", 1)[0].replace(".", " ").title(), email)
+            if user.get("deleted"):
+                raise ApiError(401, "The account behind these credentials has been deactivated.")
+            return user
+    raise ApiError(
+        401, "You are not authenticated. Authentication required to perform this operation."
+    )
+
+
+def json_body(*, required: bool = True) -> Any:
+    """The request's JSON body, or a 400 in the calling service's shape."""
+    raw = request.get_data(cache=True)
+    if not raw:
+        if required:
+            raise ApiError(400, "No content to map due to end-of-input")
+        return None
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"Unexpected character in JSON body: {exc}") from exc
+
+
+def create_app(ctx: SandboxContext) -> Flask:
+    app = Flask("agent.sandbox")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.extensions["sandbox"] = ctx
+
+    @app.before_request
+    def _before() -> Response | None:
+        g.started = time.perf_counter()
+        g.service = service_of(request.path)
+        g.user = None
+        length = request.content_length
+        if length is not None and length > MAX_BODY_BYTES:
+            raise ApiError(413, "Request entity too large: the limit is 1 MiB.")
+        fault = request.environ.get("sandbox.fault", NO_FAULT_DECIDED)
+        if fault == NO_FAULT_DECIDED:
+            fault = ctx.faults.decide(request.path)
+        delay = ctx.faults.latency_seconds(request.path)
+        if delay and g.service not in ("control", "viewer"):
+            time.sleep(delay)  # injected latency, as configured by a test
+        if isinstance(fault, Fault) and fault.status is not None:
+            headers = {}
+            if fault.status in (429, 503):
+                headers["Retry-After"] = str(fault.retry_after)
+            if g.service == "slack":
+                if fault.status == 429:
+                    raise SlackError("ratelimited", status=429, headers=headers)
+                raise SlackError("fatal_error", status=fault.status, headers=headers)
+            raise ApiError(fault.status, "Injected fault from the sandbox.", headers=headers)
+        if g.service in ("jira", "confluence", "slack"):
+            g.user = _authenticate(ctx, g.service)
+        return None
+
+    @app.after_request
+    def _after(response: Response) -> Response:
+        service = getattr(g, "service", service_of(request.path))
+        if service in ("control", "viewer"):
+            return response  # the log counts calls to the three services only
+        ctx.requests.record(
+            {
+                "method": request.method,
+                "path": request.path,
+                "query": request.query_string.decode("latin-1"),
+                "status": response.status_code,
+                "service": service,
+                "at": ctx.clock.now().isoformat(),
+                "wall": time.time(),
+                "ms": round(
+                    (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 3
+                ),
+            }
+        )
+        return response
+
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError) -> Response:
+        body, status = render(getattr(g, "service", service_of(request.path)), error)
+        response = app.response_class(json.dumps(body), status=status, mimetype="application/json")
+        for name, value in error.headers.items():
+            response.headers[name] = value
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        message = {
+            404: "The requested resource does not exist in the sandbox.",
+            405: f"Method {request.method} is not allowed here.",
+            413: "Request entity too large: the limit is 1 MiB.",
+        }.get(status, error.description or error.name)
+        return _api_error(ApiError(status, message))
+
+    from agent.sandbox import control, services  # noqa: PLC0415 - avoid an import cycle
+
+    control.register(app, ctx)
+    services.register_all(app, ctx)
+    return app

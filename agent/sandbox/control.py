@@ -1,0 +1,103 @@
+"""The control surface under ``/_sandbox/``: clock, faults, people, request log, reset.
+
+Only the sandbox has this; tests and the demo use it to move time, inject
+failures, add people and count calls.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from agent.sandbox.app import SandboxContext, json_body
+from agent.sandbox.errors import ApiError
+from agent.sandbox.faults import FaultConfigError
+from agent.sandbox.users import UserDirectory
+
+
+def _public_user(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "accountId": doc["accountId"],
+        "email": doc["emailAddress"],
+        "name": doc["displayName"],
+        "slackId": doc.get("slackId"),
+    }
+
+
+def register(app: Flask, ctx: SandboxContext) -> None:
+    @app.route("/_sandbox/clock", methods=["GET", "POST"])
+    def clock() -> ResponseReturnValue:
+        if request.method == "POST":
+            data = json_body()
+            if not isinstance(data, dict):
+                raise ApiError(400, 'Send {"now": ISO-8601, "frozen": true|false}.')
+            now = None
+            if data.get("now") is not None:
+                try:
+                    now = datetime.fromisoformat(str(data["now"]).replace("Z", "+00:00"))
+                except ValueError as exc:
+                    raise ApiError(400, f"now is not an ISO-8601 time: {data['now']!r}") from exc
+            frozen = data.get("frozen")
+            if frozen is not None and not isinstance(frozen, bool):
+                raise ApiError(400, "frozen must be true or false")
+            ctx.clock.set(now, frozen)
+        return jsonify(ctx.clock.state())
+
+    @app.route("/_sandbox/faults", methods=["GET", "POST", "DELETE"])
+    def faults() -> ResponseReturnValue:
+        if request.method == "POST":
+            data = json_body()
+            if not isinstance(data, dict):
+                raise ApiError(400, "Send a JSON object with rate, statuses, retry_after, ...")
+            try:
+                ctx.faults.configure(data)
+            except FaultConfigError as exc:
+                raise ApiError(400, str(exc)) from exc
+        elif request.method == "DELETE":
+            ctx.faults.clear()
+        return jsonify({**ctx.faults.plan.as_dict(), "injected": ctx.faults.injected})
+
+    @app.route("/_sandbox/users", methods=["GET", "POST"])
+    def users() -> ResponseReturnValue:
+        if request.method == "POST":
+            data = json_body()
+            if not isinstance(data, dict) or not data.get("email") or not data.get("name"):
+                raise ApiError(400, 'Send {"name": ..., "email": ..., "slack": true}.')
+            doc = ctx.users.create(
+                str(data["name"]), str(data["email"]), slack=bool(data.get("slack", True))
+            )
+            return jsonify(_public_user(doc)), 201
+        return jsonify([_public_user(doc) for doc in ctx.users.all()])
+
+    @app.route("/_sandbox/users/<account_id>", methods=["DELETE"])
+    def delete_user(account_id: str) -> ResponseReturnValue:
+        doc = ctx.users.by_account_id(account_id)
+        if doc is None:
+            raise ApiError(404, f"No user {account_id}")
+        doc["deleted"] = True
+        doc["active"] = False
+        ctx.store.put("user", account_id, doc)
+        return "", 204
+
+    @app.route("/_sandbox/requests", methods=["GET", "DELETE"])
+    def requests_log() -> ResponseReturnValue:
+        if request.method == "DELETE":
+            ctx.requests.clear()
+            return "", 204
+        return jsonify(ctx.requests.entries())
+
+    @app.route("/_sandbox/reset", methods=["POST"])
+    def reset() -> ResponseReturnValue:
+        data = json_body(required=False) or {}
+        ctx.store.reset()
+        ctx.users = UserDirectory(ctx.store)
+        ctx.faults.clear()
+        ctx.requests.clear()
+        seed_name = data.get("seed", "empty") if isinstance(data, dict) else "empty"
+        from agent.sandbox.seed import apply_seed  # noqa: PLC0415
+
+        apply_seed(ctx, str(seed_name))
+        return jsonify({"reset": True, "seed": seed_name})
