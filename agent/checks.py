@@ -1,0 +1,154 @@
+"""``escalation-agent check``: is the configuration usable, and can we reach each service?
+
+Each check is a read-only call and yields one line: pass or fail, and why, in
+words that say what to fix.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from agent.adapters import clients
+from agent.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+
+
+def explain_http_failure(service: str, credential: str, error: BaseException) -> str:
+    """A sentence about why a call failed, naming what to change."""
+    status = _status_of(error)
+    if isinstance(error, requests.ConnectionError):
+        return f"cannot reach {service}: connection failed; check the URL and the network"
+    if isinstance(error, requests.Timeout):
+        return f"{service} did not answer within {clients.HTTP_TIMEOUT_SECONDS}s"
+    if status == 401:
+        return f"{service} rejected the credentials (401); check {credential}"
+    if status == 403:
+        return (
+            f"{service} refused the request (403); the account behind {credential} lacks permission"
+        )
+    if status == 404:
+        return f"{service} answered 404; check the URL (is it the site's base URL?)"
+    if status is not None:
+        return f"{service} answered HTTP {status}: {_short(error)}"
+    return f"{service} call failed: {type(error).__name__}: {_short(error)}"
+
+
+def _status_of(error: BaseException) -> int | None:
+    for attr in ("status_code",):
+        value = getattr(error, attr, None)
+        if isinstance(value, int):
+            return value
+    response = getattr(error, "response", None)
+    if response is not None:
+        value = getattr(response, "status_code", None)
+        if isinstance(value, int):
+            return value
+    reason = getattr(error, "reason", None)  # atlassian-python-api wraps the HTTPError
+    if isinstance(reason, BaseException) and reason is not error:
+        return _status_of(reason)
+    return None
+
+
+def _short(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text[:300]
+
+
+def _attempt(
+    name: str, call: Callable[[], str], explain: Callable[[BaseException], str]
+) -> CheckResult:
+    try:
+        return CheckResult(name, True, call())
+    except Exception as exc:  # every failure becomes a reported check line
+        log.debug("check %s failed", name, exc_info=True)
+        return CheckResult(name, False, explain(exc))
+
+
+def jira_checks(settings: Settings) -> Iterator[CheckResult]:
+    credential = "JIRA_PAT" if settings.jira_auth.pat else "JIRA_EMAIL / JIRA_API_TOKEN"
+
+    def explain(exc: BaseException) -> str:
+        return explain_http_failure("Jira", credential, exc)
+
+    holder: dict[str, Any] = {}
+
+    def server_info() -> str:
+        client = clients.jira_client(settings)
+        holder["client"] = client
+        info = client.server_info()
+        kind = "Cloud" if info.get("deploymentType") == "Cloud" else "Data Center"
+        return f"{settings.jira_url}: Jira {kind} {info.get('version', '?')}"
+
+    result = _attempt("jira.serverInfo", server_info, explain)
+    yield result
+    if not result.ok:
+        yield CheckResult("jira.myself", False, "skipped: Jira is not reachable")
+        return
+
+    def myself() -> str:
+        me = holder["client"].myself()
+        email = me.get("emailAddress", "email hidden")
+        return f"authenticated as {me.get('displayName', '?')} ({email})"
+
+    yield _attempt("jira.myself", myself, explain)
+
+
+def confluence_checks(settings: Settings) -> Iterator[CheckResult]:
+    credential = (
+        "CONFLUENCE_PAT"
+        if settings.confluence_auth.pat
+        else "CONFLUENCE_EMAIL / CONFLUENCE_API_TOKEN"
+    )
+
+    def explain(exc: BaseException) -> str:
+        if "no space with the given key" in str(exc):
+            return (
+                f"space {settings.confluence_space!r} does not exist or the account cannot see it; "
+                "check CONFLUENCE_SPACE and the space permissions"
+            )
+        return explain_http_failure("Confluence", credential, exc)
+
+    def space() -> str:
+        client = clients.confluence_client(settings)
+        found = client.get_space(settings.confluence_space)
+        return f"space {found.get('key')} ({found.get('name')}) at {settings.confluence_url}"
+
+    yield _attempt("confluence.space", space, explain)
+
+
+def slack_checks(settings: Settings) -> Iterator[CheckResult]:
+    def explain(exc: BaseException) -> str:
+        response = getattr(exc, "response", None)
+        error = response.get("error") if response is not None and hasattr(response, "get") else None
+        if error in ("invalid_auth", "not_authed", "token_revoked", "account_inactive"):
+            return (
+                f"Slack rejected SLACK_BOT_TOKEN ({error}); install the app and copy its bot token"
+            )
+        if error:
+            return f"Slack answered {error!r}"
+        return explain_http_failure("Slack", "SLACK_BOT_TOKEN", exc)
+
+    def auth_test() -> str:
+        answer = clients.slack_client(settings).auth_test()
+        return f"bot {answer.get('user')} in team {answer.get('team')} at {settings.slack_api_url}"
+
+    yield _attempt("slack.auth.test", auth_test, explain)
+
+
+def service_checks(settings: Settings) -> Iterator[CheckResult]:
+    yield from jira_checks(settings)
+    yield from confluence_checks(settings)
+    yield from slack_checks(settings)

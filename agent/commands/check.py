@@ -1,0 +1,75 @@
+"""``escalation-agent check``: configuration, policies, templates, then each service.
+
+Exit codes: 0 all pass, 1 a service check failed, 2 configuration or policy invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.markup import escape
+
+from agent.checks import CheckResult, service_checks
+from agent.config import Settings
+from agent.ui import status_word
+
+EXIT_OK, EXIT_SERVICE, EXIT_INVALID = 0, 1, 2
+
+# Later stages (policies, templates) register local validations here; each returns results.
+LocalCheck = Callable[[Settings], list[CheckResult]]
+LOCAL_CHECKS: list[LocalCheck] = []
+
+
+def print_result(console: Console, result: CheckResult) -> None:
+    console.print(f"{status_word(result.ok, console)}  {result.name:<20} {escape(result.detail)}")
+
+
+def run_check(settings: Settings, console: Console, args: argparse.Namespace) -> int:
+    print_result(console, CheckResult("config", True, _config_summary(settings)))
+    invalid = False
+    for local_check in LOCAL_CHECKS:
+        for result in local_check(settings):
+            print_result(console, result)
+            invalid = invalid or not result.ok
+    if invalid:
+        console.print("Configuration or policy is invalid: fix the lines marked FAIL above.")
+        return EXIT_INVALID
+    if args.offline:
+        return EXIT_OK
+    failed = False
+    for result in service_checks(settings):
+        print_result(console, result)
+        failed = failed or not result.ok
+    return EXIT_SERVICE if failed else EXIT_OK
+
+
+def _config_summary(settings: Settings) -> str:
+    jira_auth = "PAT" if settings.jira_auth.pat else f"{settings.jira_auth.email} + API token"
+    return (
+        f"Jira {settings.jira_url} ({jira_auth}); Confluence {settings.confluence_url} "
+        f"space {settings.confluence_space}; Slack {settings.slack_api_url}; "
+        f"state {settings.state_url_for_display}; rules {settings.rules_path}; "
+        f"time zone {settings.timezone}"
+    )
+
+
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: list[argparse.ArgumentParser],
+) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        parents=parents,
+        help="validate configuration, policies and templates, then reach each service",
+        description=(
+            "Validate configuration, policy files and templates, then check each service "
+            "with read-only calls. Exit 0 when all pass, 1 when a service check fails, "
+            "2 when configuration or policy is invalid."
+        ),
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="validate files only; make no network call"
+    )
+    parser.set_defaults(handler=run_check, needs_settings=True)

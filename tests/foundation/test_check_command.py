@@ -1,0 +1,136 @@
+"""``escalation-agent check``: exit codes and one line per check, as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support.sandbox import TOKEN, SandboxHandle
+
+ENV_NAMES = (
+    "JIRA_URL JIRA_EMAIL JIRA_API_TOKEN JIRA_PAT CONFLUENCE_URL CONFLUENCE_EMAIL "
+    "CONFLUENCE_API_TOKEN CONFLUENCE_PAT CONFLUENCE_SPACE SLACK_BOT_TOKEN SLACK_API_URL "
+    "AGENT_RULES AGENT_TEMPLATES AGENT_STATE_URL AGENT_TIMEZONE AGENT_POLL_SECONDS AGENT_DRY_RUN "
+    "AGENT_LOG_LEVEL AGENT_LOG_FORMAT AGENT_METRICS_PORT AGENT_USER_MAP"
+).split()
+
+
+def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "agent.cli", *args],
+        env=clean,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def sandbox_env(sandbox: SandboxHandle, token: str = TOKEN) -> dict[str, str]:
+    return {
+        "JIRA_URL": sandbox.base,
+        "JIRA_EMAIL": "agent@sandbox.example",
+        "JIRA_API_TOKEN": token,
+        "CONFLUENCE_URL": f"{sandbox.base}/wiki",
+        "CONFLUENCE_EMAIL": "agent@sandbox.example",
+        "CONFLUENCE_API_TOKEN": token,
+        "CONFLUENCE_SPACE": "OPS",
+        "SLACK_BOT_TOKEN": token,
+        "SLACK_API_URL": f"{sandbox.base}/api/",
+    }
+
+
+def test_no_configuration_exits_2_listing_every_missing_variable(tmp_path: Path) -> None:
+    result = run_cli(["check"], {}, tmp_path)
+    assert result.returncode == 2
+    for name in ("JIRA_URL", "JIRA_EMAIL", "JIRA_API_TOKEN", "CONFLUENCE_URL", "SLACK_BOT_TOKEN"):
+        assert f"{name}: is not set" in result.stdout
+    assert "8 problem(s)" in result.stdout
+
+
+def test_bad_timezone_is_named(tmp_path: Path) -> None:
+    result = run_cli(["check"], {"AGENT_TIMEZONE": "Europe/Atlantis"}, tmp_path)
+    assert result.returncode == 2
+    assert "AGENT_TIMEZONE: 'Europe/Atlantis' is not an IANA time zone name" in result.stdout
+
+
+def test_env_file_option_is_read(tmp_path: Path) -> None:
+    env_file = tmp_path / "custom.env"
+    env_file.write_text("AGENT_LOG_FORMAT=yaml\n")
+    result = run_cli(["--env-file", str(env_file), "check"], {}, tmp_path)
+    assert result.returncode == 2
+    assert "AGENT_LOG_FORMAT: 'yaml' is not one of text, json" in result.stdout
+    missing = run_cli(["check", "--env-file", str(tmp_path / "nope.env")], {}, tmp_path)
+    assert missing.returncode == 2
+    assert "nope.env does not exist" in missing.stdout
+
+
+def test_unreachable_services_fail_with_exit_1(tmp_path: Path) -> None:
+    env = {
+        "JIRA_URL": "http://127.0.0.1:9",
+        "JIRA_EMAIL": "a@b.io",
+        "JIRA_API_TOKEN": "jira-token-abcdef",
+        "CONFLUENCE_URL": "http://127.0.0.1:9/wiki",
+        "CONFLUENCE_EMAIL": "a@b.io",
+        "CONFLUENCE_API_TOKEN": "wiki-token-abcdef",
+        "CONFLUENCE_SPACE": "OPS",
+        "SLACK_BOT_TOKEN": "slack-token-abcdef",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
+    result = run_cli(["check", "--no-color"], env, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "PASS  config" in result.stdout
+    assert "FAIL  jira.serverInfo" in result.stdout
+    assert "cannot reach Jira" in result.stdout
+    assert "FAIL  confluence.space" in result.stdout
+    assert "FAIL  slack.auth.test" in result.stdout
+    for token in ("jira-token-abcdef", "wiki-token-abcdef", "slack-token-abcdef"):
+        assert token not in result.stdout + result.stderr
+
+
+def _make_space(sandbox: SandboxHandle) -> None:
+    response = requests.post(
+        f"{sandbox.base}/wiki/rest/api/space",
+        json={"key": "OPS", "name": "Operations"},
+        auth=("agent@sandbox.example", TOKEN),
+        timeout=10,
+    )
+    if response.status_code == 404:
+        pytest.fail("the sandbox cannot create Confluence spaces yet")
+    response.raise_for_status()
+
+
+def test_check_passes_against_the_sandbox(sandbox: SandboxHandle, tmp_path: Path) -> None:
+    _make_space(sandbox)
+    result = run_cli(["check", "--no-color"], sandbox_env(sandbox), tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    for name in ("config", "jira.serverInfo", "jira.myself", "confluence.space", "slack.auth.test"):
+        assert any(line.startswith(f"PASS  {name}") for line in lines), (name, result.stdout)
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_wrong_token_names_the_credentials(sandbox: SandboxHandle, tmp_path: Path) -> None:
+    _make_space(sandbox)
+    wrong = "wrong-token-for-check-777"
+    result = run_cli(["check", "--no-color"], sandbox_env(sandbox, wrong), tmp_path)
+    assert result.returncode == 1
+    assert "check JIRA_EMAIL / JIRA_API_TOKEN" in result.stdout
+    assert "check CONFLUENCE_EMAIL / CONFLUENCE_API_TOKEN" in result.stdout
+    assert "Slack rejected SLACK_BOT_TOKEN (invalid_auth)" in result.stdout
+    assert wrong not in result.stdout + result.stderr
+
+
+def test_missing_space_is_explained(sandbox: SandboxHandle, tmp_path: Path) -> None:
+    env = {**sandbox_env(sandbox), "CONFLUENCE_SPACE": "NOPE"}
+    result = run_cli(["check", "--no-color"], env, tmp_path)
+    assert result.returncode == 1
+    assert "space 'NOPE' does not exist" in result.stdout
