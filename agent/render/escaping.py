@@ -1,0 +1,79 @@
+"""Escaping untrusted text (ticket titles, comments) for each destination.
+
+A ticket titled ``<!channel> deploy now`` must not ping a channel; a summary
+holding ``<ac:structured-macro>`` must show as text on a Confluence page; a
+comment quoting ``[~admin]`` must not mention anyone in Jira.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup
+
+# XML 1.0 forbids most C0 control characters even as references; drop them.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_JIRA_WIKI_SPECIAL = re.compile(r"([\\\[\]{}|*_+^~!#?\-])")
+
+
+class Mrkdwn(str):
+    """Text already safe for Slack mrkdwn (built by the agent, e.g. a ``<@U123>`` mention)."""
+
+    __slots__ = ()
+
+
+class JiraWiki(str):
+    """Text already safe for Jira wiki markup (built by the agent, e.g. a ``[~accountid:...]``)."""
+
+    __slots__ = ()
+
+
+def strip_xml_illegal(text: str) -> str:
+    return _XML_ILLEGAL.sub("", text)
+
+
+def escape_xml(text: object) -> Markup:
+    """Escape for Confluence storage XML (element text and attribute values)."""
+    if isinstance(text, Markup):
+        return text
+    return Markup.escape(strip_xml_illegal(str(text)))
+
+
+def escape_mrkdwn(text: object) -> Mrkdwn:
+    """Escape ``&``, ``<`` and ``>`` as Slack requires; mentions and links become inert text."""
+    if isinstance(text, Mrkdwn):
+        return text
+    value = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Mrkdwn(value)
+
+
+def escape_jira_wiki(text: object) -> JiraWiki:
+    """Backslash-escape Jira wiki markup so quoted text cannot format, link or mention."""
+    if isinstance(text, JiraWiki):
+        return text
+    return JiraWiki(_JIRA_WIKI_SPECIAL.sub(r"\\\1", str(text)))
+
+
+def slack_mention(slack_user_id: str) -> Mrkdwn:
+    """A real mention, from a Slack user id (never from a display name)."""
+    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", slack_user_id):
+        raise ValueError(f"{slack_user_id!r} is not a Slack user id")
+    return Mrkdwn(f"<@{slack_user_id}>")
+
+
+def slack_link(url: str, label: str) -> Mrkdwn:
+    """``<url|label>`` with the label escaped and the URL checked."""
+    if not re.fullmatch(r"https?://[^\s<>|]+", url):
+        raise ValueError(f"{url!r} is not a plain http(s) URL")
+    return Mrkdwn(f"<{url}|{escape_mrkdwn(label)}>")
+
+
+def truncate(text: str, limit: int, marker: str = "…") -> tuple[str, bool]:
+    """Cut ``text`` to at most ``limit`` characters at a word boundary when possible."""
+    if len(text) <= limit:
+        return text, False
+    cut = text[: max(limit - len(marker), 0)]
+    space = cut.rfind(" ")
+    if space > limit * 0.8:
+        cut = cut[:space]
+    return cut + marker, True
