@@ -15,7 +15,8 @@ HOSTILE = [
     "<@U123ABC> please",
     "a & b < c > d",
     "]]><script>alert(1)</script>",
-    '<ac:structured-macro ac:name="html"><ac:plain-text-body><![CDATA[x]]></ac:plain-text-body></ac:structured-macro>',
+    '<ac:structured-macro ac:name="html"><ac:plain-text-body><![CDATA[x]]>'
+    "</ac:plain-text-body></ac:structured-macro>",
     "[~accountid:557058:abc] {color:red}*bold*{color}",
     "RTL: שלום עולם مرحبا",
     "emoji 🚨🔥 and control \x00\x07 chars",
