@@ -15,6 +15,7 @@ import requests
 
 from agent.adapters import clients
 from agent.config import Settings
+from agent.render.environment import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,21 @@ def slack_checks(settings: Settings) -> Iterator[CheckResult]:
         return f"bot {answer.get('user')} in team {answer.get('team')} at {settings.slack_api_url}"
 
     yield _attempt("slack.auth.test", auth_test, explain)
+
+
+def template_checks(settings: Settings) -> Iterator[CheckResult]:
+    renderer = Renderer(settings.templates_path)
+    problems = renderer.validate()
+    for problem in problems:
+        yield CheckResult("templates", False, f"{problem.name}: {problem.message}")
+    if not problems:
+        where = f" (overrides from {settings.templates_path})" if settings.templates_path else ""
+        yield CheckResult("templates", True, f"{len(renderer.names())} templates compile{where}")
+
+
+def local_checks(settings: Settings) -> Iterator[CheckResult]:
+    """Checks that need no network: templates (and policies)."""
+    yield from template_checks(settings)
 
 
 def service_checks(settings: Settings) -> Iterator[CheckResult]:

@@ -6,20 +6,15 @@ Exit codes: 0 all pass, 1 a service check failed, 2 configuration or policy inva
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 
 from rich.console import Console
 from rich.markup import escape
 
-from agent.checks import CheckResult, service_checks
+from agent.checks import CheckResult, local_checks, service_checks
 from agent.config import Settings
 from agent.ui import status_word
 
 EXIT_OK, EXIT_SERVICE, EXIT_INVALID = 0, 1, 2
-
-# Later stages (policies, templates) register local validations here; each returns results.
-LocalCheck = Callable[[Settings], list[CheckResult]]
-LOCAL_CHECKS: list[LocalCheck] = []
 
 
 def print_result(console: Console, result: CheckResult) -> None:
@@ -29,10 +24,9 @@ def print_result(console: Console, result: CheckResult) -> None:
 def run_check(settings: Settings, console: Console, args: argparse.Namespace) -> int:
     print_result(console, CheckResult("config", True, _config_summary(settings)))
     invalid = False
-    for local_check in LOCAL_CHECKS:
-        for result in local_check(settings):
-            print_result(console, result)
-            invalid = invalid or not result.ok
+    for result in local_checks(settings):
+        print_result(console, result)
+        invalid = invalid or not result.ok
     if invalid:
         console.print("Configuration or policy is invalid: fix the lines marked FAIL above.")
         return EXIT_INVALID
