@@ -14,6 +14,8 @@ from typing import Any
 
 from agent.sandbox.store import DocStore
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 class SandboxClock:
     """Wall time shifted to a chosen start, optionally frozen; persisted in the store."""
@@ -29,7 +31,7 @@ class SandboxClock:
             self._base = datetime.now(UTC)
             self._frozen = False
         self._real_base = time.monotonic()
-        self._last_ts = 0.0
+        self._last_ts_us = 0
 
     def now(self) -> datetime:
         with self._lock:
@@ -72,9 +74,12 @@ class SandboxClock:
                 if self._frozen
                 else (self._base + timedelta(seconds=time.monotonic() - self._real_base))
             )
-            value = max(base.timestamp(), self._last_ts + 0.000001)
-            self._last_ts = value
-        return f"{value:.6f}"
+            # integer microseconds: float arithmetic at today's epoch can round back
+            micros = (base - _EPOCH) // timedelta(microseconds=1)
+            micros = max(micros, self._last_ts_us + 1)
+            self._last_ts_us = micros
+        seconds, fraction = divmod(micros, 1_000_000)
+        return f"{seconds}.{fraction:06d}"
 
 
 def jira_time(moment: datetime) -> str:

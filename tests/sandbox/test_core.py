@@ -74,6 +74,7 @@ def test_fault_config_is_validated(sandbox: SandboxHandle) -> None:
     assert "rate" in response.json()["errorMessages"][0]
 
 
+@pytest.mark.no_spec_check  # deliberately sends a body that is not JSON
 def test_oversized_body_gets_413_in_service_shape(sandbox: SandboxHandle) -> None:
     response = requests.post(
         f"{sandbox.base}/rest/api/2/issue",
@@ -115,3 +116,12 @@ def test_state_survives_restart(tmp_path: object) -> None:
         assert "ada@example.com" in [user["email"] for user in users]
         clock = requests.get(f"{server.urls.base}/_sandbox/clock", timeout=5).json()
         assert clock["now"].startswith("2026-01-05T10:00:00")
+
+
+def test_slack_ts_is_unique_and_increasing_on_a_frozen_clock(sandbox: SandboxHandle) -> None:
+    sandbox.set_clock("2026-11-22T10:00:00+00:00", frozen=True)
+    stamps = [sandbox.ctx.clock.slack_ts() for _ in range(1000)]
+    assert len(set(stamps)) == 1000
+    assert stamps == sorted(stamps, key=lambda ts: tuple(int(p) for p in ts.split(".")))
+    assert stamps[0] == "1795341600.000000"
+    assert stamps[1] == "1795341600.000001"

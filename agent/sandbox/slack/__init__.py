@@ -1,11 +1,34 @@
-"""The sandbox's slack service (routes registered on the shared app)."""
+"""The sandbox's Slack Web API (``/api/<method>``) and its seeding functions.
+
+Seeding API (see :mod:`agent.sandbox.slack.model`): ``create_channel``,
+``find_channel``, ``post_message``, ``channel_messages``, ``create_usergroup``.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 
 from agent.sandbox.app import SandboxContext
+from agent.sandbox.slack.model import (
+    channel_messages,
+    create_channel,
+    create_usergroup,
+    find_channel,
+    post_message,
+)
+
+__all__ = [
+    "channel_messages",
+    "create_channel",
+    "create_usergroup",
+    "find_channel",
+    "post_message",
+    "register",
+]
 
 
 def register(app: Flask, ctx: SandboxContext) -> None:
-    """Register this service's routes."""
+    """Register the Slack Web API and ``/_sandbox/slack/ratelimit`` on the sandbox app."""
+    from agent.sandbox.slack import routes  # noqa: PLC0415 - keeps package import light
+
+    routes.register(app, ctx)
