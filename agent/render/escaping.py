@@ -13,7 +13,11 @@ from markupsafe import Markup
 
 # XML 1.0 forbids most C0 control characters even as references; drop them.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_JIRA_WIKI_SPECIAL = re.compile(r"([\\\[\]{}|*_+^~!#?\-])")
+# Characters that start or end wiki markup: effects, links/mentions, macros, tables,
+# images, lists, citations. A backslash before one renders it literally.
+_JIRA_WIKI_SPECIAL = frozenset("*_-+^~{}[]|!#?")
+_JIRA_BACKSLASH = "&#92;"  # "\\" is wiki for a line break, so a literal one becomes an entity
+_JIRA_BLOCK_START = re.compile(r"^(\s*)(h[1-6]|bq)\.", re.IGNORECASE | re.MULTILINE)
 
 
 class Mrkdwn(str):
@@ -48,10 +52,24 @@ def escape_mrkdwn(text: object) -> Mrkdwn:
 
 
 def escape_jira_wiki(text: object) -> JiraWiki:
-    """Backslash-escape Jira wiki markup so quoted text cannot format, link or mention."""
+    """Text that renders exactly as written in Jira: no effects, links, mentions or macros."""
     if isinstance(text, JiraWiki):
         return text
-    return JiraWiki(_JIRA_WIKI_SPECIAL.sub(r"\\\1", str(text)))
+    out: list[str] = []
+    for char in str(text):
+        if char == "\\":
+            out.append(_JIRA_BACKSLASH)
+        elif char in _JIRA_WIKI_SPECIAL:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    escaped = _JIRA_BLOCK_START.sub(lambda m: f"{m.group(1)}{m.group(2)}\\.", "".join(out))
+    return JiraWiki(escaped)
+
+
+def escape_jira_inline(text: str) -> JiraWiki:
+    """Like :func:`escape_jira_wiki`, with line breaks as spaces (titles on one line)."""
+    return escape_jira_wiki(" ".join(text.splitlines()))
 
 
 def slack_mention(slack_user_id: str) -> Mrkdwn:

@@ -1,0 +1,78 @@
+"""The agent's writes to Jira, each shaped so that repeating it is harmless.
+
+- Comments carry the ``escalation-agent`` property *in the create request*,
+  so a crash can never leave an unmarked agent comment; before re-posting
+  after a crash, :func:`find_agent_comment` looks for the key.
+- Labels use ``update`` add/remove operations: adding a present label or
+  removing an absent one changes nothing.
+- Priority is a plain set; adding a watcher twice is a no-op in Jira.
+- Remote links are upserted by ``globalId``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from agent.adapters.errors import ServiceError
+from agent.adapters.jira_convert import agent_marker
+from agent.adapters.jira_http import JiraHttp, path_part
+from agent.adapters.jira_port import AGENT_PROPERTY
+from agent.adapters.jira_read import comments
+
+
+def add_comment(http: JiraHttp, issue: str, body: str, *, rule: str, key: str) -> str:
+    """Post a v2 (wiki markup) comment marked as the agent's; returns its id."""
+    if not body.strip():
+        raise ValueError("a Jira comment body cannot be empty")
+    payload = {
+        "body": body,
+        "properties": [{"key": AGENT_PROPERTY, "value": {"rule": rule, "key": key}}],
+    }
+    created = http.post("add_comment", f"issue/{path_part(issue)}/comment", payload)
+    return str(_required(created, "id", "add_comment"))
+
+
+def find_agent_comment(http: JiraHttp, issue: str, key: str) -> str | None:
+    """The id of the agent's comment carrying idempotency ``key``, if one exists."""
+    for raw in comments(http, issue):
+        if agent_marker(raw).get("key") == key:
+            return str(raw["id"])
+    return None
+
+
+def change_labels(http: JiraHttp, issue: str, labels: Sequence[str], operation: str) -> None:
+    """``operation`` is ``add`` or ``remove``; labels cannot hold spaces in Jira."""
+    if operation not in ("add", "remove"):
+        raise ValueError(f"unknown label operation {operation!r}")
+    wanted = list(dict.fromkeys(labels))
+    if not wanted:
+        return
+    for label in wanted:
+        if not label or any(ch.isspace() for ch in label):
+            raise ValueError(f"Jira labels cannot be empty or contain spaces: {label!r}")
+    body = {"update": {"labels": [{operation: label} for label in wanted]}}
+    http.put(f"{operation}_labels", f"issue/{path_part(issue)}", body)
+
+
+def set_priority(http: JiraHttp, issue: str, name: str) -> None:
+    http.put("set_priority", f"issue/{path_part(issue)}", {"fields": {"priority": {"name": name}}})
+
+
+def add_watcher(http: JiraHttp, issue: str, user: str) -> None:
+    """``user`` is an accountId on Cloud, a username on Data Center (the body is a JSON string)."""
+    http.post("add_watcher", f"issue/{path_part(issue)}/watchers", user)
+
+
+def add_remote_link(http: JiraHttp, issue: str, url: str, title: str, *, global_id: str) -> str:
+    """Create or update (same ``globalId``) a web link on the issue; returns the link id."""
+    payload = {"globalId": global_id, "object": {"url": url, "title": title}}
+    answer = http.post("add_remote_link", f"issue/{path_part(issue)}/remotelink", payload)
+    return str(_required(answer, "id", "add_remote_link"))
+
+
+def _required(answer: Any, name: str, operation: str) -> Any:
+    """A member Jira's answer must have; its absence is a service fault, not ours."""
+    if not isinstance(answer, dict) or answer.get(name) is None:
+        raise ServiceError("jira", operation, f"the answer has no {name!r}: {str(answer)[:200]}")
+    return answer[name]

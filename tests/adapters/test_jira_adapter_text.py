@@ -1,0 +1,90 @@
+"""JQL quoting, ``updated_since`` narrowing and wiki-markup escaping (no network)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from agent.adapters.jira_jql import jql_datetime, jql_quote, split_order_by, with_updated_since
+from agent.render.escaping import escape_jira_inline as escape_inline
+from agent.render.escaping import escape_jira_wiki
+
+UTC_ZONE = ZoneInfo("UTC")
+
+
+@pytest.mark.parametrize(
+    ("value", "quoted"),
+    [
+        ("plain", '"plain"'),
+        ('say "hi"', '"say \\"hi\\""'),
+        ("C:\\temp\\", '"C:\\\\temp\\\\"'),
+        ('x" OR 1=1 OR summary ~ "', '"x\\" OR 1=1 OR summary ~ \\""'),
+        ("\\", '"\\\\"'),
+        ("two\nlines", '"two\\nlines"'),
+        ("", '""'),
+    ],
+)
+def test_jql_quote_escapes_backslash_and_quote(value: str, quoted: str) -> None:
+    assert jql_quote(value) == quoted
+
+
+def test_a_quoted_value_is_one_string_token() -> None:
+    """Whatever the value holds, the quoted form opens and closes exactly one string."""
+    hostile = 'a\\" OR project = SECRET OR summary ~ "\\'
+    text = jql_quote(hostile)
+    body = text[1:-1]
+    index, unescaped_quotes = 0, 0
+    while index < len(body):
+        if body[index] == "\\":
+            index += 2
+            continue
+        unescaped_quotes += body[index] == '"'
+        index += 1
+    assert unescaped_quotes == 0 and index == len(body)
+
+
+def test_updated_since_is_floored_to_the_minute_in_the_users_zone() -> None:
+    moment = datetime(2026, 11, 22, 9, 59, 59, tzinfo=UTC)
+    assert jql_datetime(moment, UTC_ZONE) == "2026/11/22 09:59"
+    assert jql_datetime(moment, ZoneInfo("Europe/Berlin")) == "2026/11/22 10:59"
+    with pytest.raises(ValueError, match="timezone-aware"):
+        jql_datetime(datetime(2026, 1, 1), UTC_ZONE)  # naive on purpose
+
+
+def test_updated_since_keeps_or_inside_and_order_by_at_the_end() -> None:
+    since = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    jql = 'project = DS OR labels = "escalated" ORDER BY created DESC'
+    assert with_updated_since(jql, since, UTC_ZONE) == (
+        '(project = DS OR labels = "escalated") AND updated >= "2026/11/22 10:00" '
+        "ORDER BY created DESC"
+    )
+    assert with_updated_since("", since, UTC_ZONE) == 'updated >= "2026/11/22 10:00"'
+    assert with_updated_since("order by key", since, UTC_ZONE) == (
+        'updated >= "2026/11/22 10:00" order by key'
+    )
+
+
+def test_order_by_inside_a_string_is_not_split() -> None:
+    jql = 'summary ~ "sort ORDER BY hand" AND project = X'
+    assert split_order_by(jql) == (jql, "")
+    assert split_order_by('summary ~ "a \\" order by" order by rank') == (
+        'summary ~ "a \\" order by"',
+        "order by rank",
+    )
+
+
+def test_wiki_markup_and_mentions_cannot_be_injected() -> None:
+    title = "[~accountid:5b10ac8d] *URGENT* {code}rm -rf{code} [click|http://evil] !img.png!"
+    escaped = escape_jira_wiki(title)
+    assert "[~" not in escaped.replace("\\[~", "")
+    for token in ("*", "{", "}", "[", "]", "|", "!", "-"):
+        assert all(escaped[i - 1] == "\\" for i, char in enumerate(escaped) if char == token), token
+    assert escape_jira_wiki("a\\\\b") == "a&#92;&#92;b"  # "\\\\" would be a line break
+
+
+def test_block_markup_at_line_start_is_neutralised() -> None:
+    assert escape_jira_wiki("h1. Big\nbq. quote\n# item") == "h1\\. Big\nbq\\. quote\n\\# item"
+    assert escape_inline("line one\nh2. two") == "line one h2. two"
+    assert escape_jira_wiki("Plain words, 10:30 UTC.") == "Plain words, 10:30 UTC."
