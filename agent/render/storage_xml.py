@@ -54,6 +54,22 @@ def parse_storage(body: str) -> etree._Element:
     return etree.fromstring(wrapped.encode("utf-8"), parser=_parser())
 
 
+_ROOT_NAME = "storage-root"
+_MISMATCH = re.compile(r"Opening and ending tag mismatch: (\S+) line \d+ and (\S+)")
+
+
+def _explain(message: str) -> str:
+    """lxml's complaint in the body's own terms (our wrapper element never shows)."""
+    match = _MISMATCH.match(message)
+    if match:
+        opened, closed = match.groups()
+        if closed == _ROOT_NAME:
+            return f"element <{opened}> is not closed"
+        if opened == _ROOT_NAME:
+            return f"stray closing tag </{closed}>"
+    return message
+
+
 def storage_problem(body: str) -> str | None:
     """None when ``body`` is well-formed storage format, else what is wrong and where."""
     if "<!DOCTYPE" in body.upper():
@@ -64,7 +80,7 @@ def storage_problem(body: str) -> str | None:
         line, column = exc.position if exc.position else (1, 0)
         if line == 1:
             column = max(column - len(_ROOT_OPEN), 1)  # positions in the caller's body
-        message = str(exc.msg or exc).split(", line ")[0]
+        message = _explain(str(exc.msg or exc).split(", line ")[0])
         return f"{message} at [row,col]: [{line},{column}]"
     return None
 
