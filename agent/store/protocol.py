@@ -1,0 +1,173 @@
+"""What the agent needs to remember between cycles, as an interface.
+
+The core and the executor depend on :class:`StateStore`, not on SQL, so their
+tests can pass a fake. Every method that depends on time takes ``now``: the store
+never reads the wall clock, which keeps claims and leases testable without sleeping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+JsonDoc = dict[str, Any]
+
+
+class EffectStatus(StrEnum):
+    """Where an effect is in its life.
+
+    ``pending`` until it is done; ``failed`` when the caller gave up after errors;
+    ``abandoned`` when it is no longer wanted (the ticket moved on before it ran).
+    """
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    ABANDONED = "abandoned"
+
+
+class ClaimOutcome(StrEnum):
+    """The answer to :meth:`StateStore.begin_effect`."""
+
+    CLAIMED = "claimed"  # ours to perform now (check ``needs_reconcile``)
+    ALREADY_DONE = "already_done"  # performed before; ``record.external_ref`` says where
+    BUSY = "busy"  # another worker holds a live claim on it
+    CLOSED = "closed"  # failed for good or abandoned: not to be attempted again
+
+
+@dataclass(frozen=True)
+class EffectRecord:
+    """One row of the intent log: an external effect and how far it got."""
+
+    key: str
+    policy: str
+    rule: str
+    issue: str
+    kind: str
+    status: EffectStatus
+    attempts: int
+    last_error: str | None
+    external_ref: JsonDoc | None
+    claimed_by: str | None
+    claimed_until: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class EffectClaim:
+    """The result of trying to begin an effect.
+
+    ``needs_reconcile`` is true when an earlier claim expired without the effect
+    being settled (a crash mid-effect): the effect may or may not have happened,
+    so the caller must look for its marker in the external system before doing it.
+    """
+
+    outcome: ClaimOutcome
+    record: EffectRecord
+    needs_reconcile: bool = False
+
+    @property
+    def claimed(self) -> bool:
+        return self.outcome is ClaimOutcome.CLAIMED
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Who holds a named piece of work, and until when."""
+
+    name: str
+    owner: str
+    expires_at: datetime
+
+
+class StateStore(Protocol):
+    """The agent's memory: ticket state, the effect intent log, cursors, leases, facts."""
+
+    # -- per-ticket memory: opaque JSON documents owned by the core ------------------
+    def get_ticket_state(self, policy: str, issue: str) -> JsonDoc | None: ...
+
+    def put_ticket_states(self, policy: str, states: dict[str, JsonDoc], now: datetime) -> None:
+        """Insert or replace several tickets' state in one transaction."""
+        ...
+
+    def all_ticket_states(self, policy: str) -> dict[str, JsonDoc]: ...
+
+    def delete_ticket_state(self, policy: str, issue: str) -> bool:
+        """Forget a ticket; true when there was something to forget."""
+        ...
+
+    # -- the effect intent log ------------------------------------------------------
+    def begin_effect(
+        self,
+        key: str,
+        *,
+        policy: str,
+        rule: str,
+        issue: str,
+        kind: str,
+        owner: str,
+        now: datetime,
+        claim_for: timedelta,
+    ) -> EffectClaim:
+        """Atomically decide whether ``owner`` may perform the effect ``key`` now."""
+        ...
+
+    def finish_effect(
+        self, key: str, owner: str, external_ref: JsonDoc | None, now: datetime
+    ) -> EffectRecord:
+        """Record the effect as done (idempotent for an effect already done)."""
+        ...
+
+    def fail_effect(
+        self, key: str, owner: str, error: str, now: datetime, give_up: bool = False
+    ) -> EffectRecord:
+        """Count a failed attempt and release the claim; ``give_up`` closes it as failed."""
+        ...
+
+    def abandon_effect(self, key: str, reason: str, now: datetime) -> EffectRecord:
+        """Close a pending effect that is no longer wanted."""
+        ...
+
+    def get_effect(self, key: str) -> EffectRecord | None: ...
+
+    def pending_effects(self, now: datetime) -> list[EffectRecord]:
+        """Pending effects nobody holds a live claim on: to retry or reconcile."""
+        ...
+
+    def effects_for_issue(self, issue: str) -> list[EffectRecord]: ...
+
+    def count_effects(
+        self,
+        status: EffectStatus | None = None,
+        since: datetime | None = None,
+        rule: str | None = None,
+    ) -> int:
+        """How many effects match; ``since`` filters on the last change."""
+        ...
+
+    # -- cursors and small shared facts -----------------------------------------------
+    def get_cursor(self, name: str) -> str | None: ...
+
+    def set_cursor(self, name: str, value: str, now: datetime) -> None: ...
+
+    def kv_get(self, namespace: str, key: str) -> Any: ...
+
+    def kv_put(self, namespace: str, key: str, value: Any) -> None: ...
+
+    def kv_delete(self, namespace: str, key: str) -> bool: ...
+
+    def kv_all(self, namespace: str) -> dict[str, Any]: ...
+
+    # -- work leases --------------------------------------------------------------
+    def acquire_lease(self, name: str, owner: str, ttl: timedelta, now: datetime) -> bool:
+        """Take or renew a lease; refused while another owner's lease is live."""
+        ...
+
+    def release_lease(self, name: str, owner: str) -> bool: ...
+
+    def lease_holder(self, name: str, now: datetime) -> Lease | None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,121 @@
+"""Ticket state, cursors and kv facts: what goes in comes back, across reopening."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from agent.store import StateStore
+from tests.store.support import T0, StoreTarget
+
+STATE = {
+    "first_seen": "2026-03-02T09:00:00+00:00",
+    "severity": "SEV-1",
+    "open_items": {"ack:owner": "incident:ack:INC-1:1"},
+    "held_reason": None,
+    "counts": [1, 2.5, True],
+    "note": "déjà vu — 事故",
+}
+
+
+def test_ticket_state_round_trips_per_policy(store: StateStore) -> None:
+    store.put_ticket_states("incident", {"INC-1": STATE, "INC-2": {"severity": "SEV-3"}}, T0)
+    store.put_ticket_states("problem", {"INC-1": {"other": "policy"}}, T0)
+
+    assert store.get_ticket_state("incident", "INC-1") == STATE
+    assert store.all_ticket_states("incident") == {
+        "INC-1": STATE,
+        "INC-2": {"severity": "SEV-3"},
+    }
+    assert store.all_ticket_states("problem") == {"INC-1": {"other": "policy"}}
+    assert store.get_ticket_state("incident", "INC-404") is None
+    assert store.all_ticket_states("nothing-here") == {}
+
+
+def test_ticket_state_is_replaced_not_merged(store: StateStore) -> None:
+    store.put_ticket_states("incident", {"INC-1": STATE}, T0)
+
+    store.put_ticket_states("incident", {"INC-1": {"severity": "SEV-2"}}, T0 + timedelta(minutes=1))
+
+    assert store.get_ticket_state("incident", "INC-1") == {"severity": "SEV-2"}
+
+
+def test_deleting_ticket_state_reports_whether_it_existed(store: StateStore) -> None:
+    store.put_ticket_states("incident", {"INC-1": STATE, "INC-2": STATE}, T0)
+
+    assert store.delete_ticket_state("incident", "INC-1") is True
+    assert store.delete_ticket_state("incident", "INC-1") is False
+    assert store.all_ticket_states("incident") == {"INC-2": STATE}
+
+
+def test_unserialisable_state_is_refused_and_nothing_is_written(store: StateStore) -> None:
+    with pytest.raises(ValueError, match="state of INC-2 under incident cannot be stored as JSON"):
+        store.put_ticket_states("incident", {"INC-1": STATE, "INC-2": {"tags": {"a", "b"}}}, T0)
+
+    assert store.all_ticket_states("incident") == {}
+
+
+def test_putting_no_states_is_a_no_op(store: StateStore) -> None:
+    store.put_ticket_states("incident", {}, T0)
+
+    assert store.all_ticket_states("incident") == {}
+
+
+def test_state_survives_reopening(sql_target: StoreTarget) -> None:
+    first = sql_target.open_sql()
+    first.put_ticket_states("incident", {"INC-1": STATE}, T0)
+    first.set_cursor("incident.sync", "2026-03-02T09:29:00+00:00", T0)
+    first.kv_put("slack.user", "acc-1", "U123")
+    first.close()
+
+    second = sql_target.open_sql()
+
+    assert second.get_ticket_state("incident", "INC-1") == STATE
+    assert second.get_cursor("incident.sync") == "2026-03-02T09:29:00+00:00"
+    assert second.kv_get("slack.user", "acc-1") == "U123"
+
+
+def test_cursors_start_empty_and_keep_the_last_value(store: StateStore) -> None:
+    assert store.get_cursor("incident.sync") is None
+
+    store.set_cursor("incident.sync", "2026-03-02 09:00", T0)
+    store.set_cursor("incident.sync", "2026-03-02 09:30", T0 + timedelta(minutes=30))
+    store.set_cursor("problem.sync", "2026-03-01 00:00", T0)
+
+    assert store.get_cursor("incident.sync") == "2026-03-02 09:30"
+    assert store.get_cursor("problem.sync") == "2026-03-01 00:00"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["U123", 0, 3.5, False, [1, "two"], {"channel": "C1", "thread_ts": "1700000000.000100"}],
+    ids=["str", "zero", "float", "false", "list", "dict"],
+)
+def test_kv_round_trips_json_values(store: StateStore, value: object) -> None:
+    store.kv_put("facts", "k", value)
+
+    assert store.kv_get("facts", "k") == value
+    assert type(store.kv_get("facts", "k")) is type(value)
+
+
+def test_kv_overwrites_deletes_and_keeps_namespaces_apart(store: StateStore) -> None:
+    store.kv_put("slack.user", "acc-1", "U1")
+    store.kv_put("slack.user", "acc-1", "U1-new")
+    store.kv_put("slack.user", "acc-2", "U2")
+    store.kv_put("slack.channel", "acc-1", "C9")
+
+    assert store.kv_all("slack.user") == {"acc-1": "U1-new", "acc-2": "U2"}
+    assert store.kv_delete("slack.user", "acc-1") is True
+    assert store.kv_delete("slack.user", "acc-1") is False
+    assert store.kv_get("slack.user", "acc-1") is None
+    assert store.kv_get("slack.channel", "acc-1") == "C9"
+
+
+def test_kv_refuses_none_and_unserialisable_values(store: StateStore) -> None:
+    with pytest.raises(ValueError, match="use kv_delete"):
+        store.kv_put("facts", "k", None)
+    with pytest.raises(ValueError, match="cannot be stored as JSON"):
+        store.kv_put("facts", "k", float("nan"))
+
+    assert store.kv_all("facts") == {}
