@@ -1,0 +1,94 @@
+"""What the engine plans: actions with idempotency keys, problems, and the plan itself."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agent.core.state import EngineState
+
+
+class ActionKind(enum.StrEnum):
+    """Every side effect an adapter may be asked to perform."""
+
+    JIRA_COMMENT = "jira.comment"
+    JIRA_ADD_LABEL = "jira.add_label"
+    JIRA_REMOVE_LABEL = "jira.remove_label"
+    JIRA_SET_PRIORITY = "jira.set_priority"
+    JIRA_SET_FIELD = "jira.set_field"
+    JIRA_ADD_WATCHER = "jira.add_watcher"
+    JIRA_REMOTE_LINK = "jira.remote_link"
+    SLACK_CREATE_CHANNEL = "slack.create_channel"
+    SLACK_INVITE = "slack.invite"
+    SLACK_POST = "slack.post"
+    SLACK_THREAD_DONE = "slack.thread_done"
+    SLACK_PIN = "slack.pin"
+    SLACK_UNPIN = "slack.unpin"
+    CONFLUENCE_PAGE = "confluence.page"
+    CONFLUENCE_LOG_ROW = "confluence.log_row"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone who must act or be told: a person (by account/email) or a Slack user group."""
+
+    role: str
+    account_id: str | None = None
+    email: str | None = None
+    display_name: str | None = None
+    group: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.group or self.email or self.account_id or self.role
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """One side effect; ``key`` is stable for the same inputs so it is done at most once.
+
+    ``channel`` is a channel spec for Slack kinds: ``#name`` (a named channel),
+    ``escalation:<ISSUE>`` (the ticket's escalation channel, resolved through the
+    state, or found by ``context["escalation_channel_name"]``) or ``dm:<who>``
+    (a Jira accountId, or an email for people named by email in the policy).
+    ``thread_of`` names the key of the action whose message starts the thread
+    this one replies in; when nothing was posted under it (e.g. the first nudge
+    went to other people after hours) the adapter posts at the top level. For
+    ``slack.thread_done`` it is the anchor: every message posted under
+    ``<anchor>#...`` is marked done. ``template`` is None for
+    actions with nothing to render (labels, priority, invites, pins).
+    """
+
+    key: str
+    policy: str
+    rule: str
+    issue: str | None
+    kind: ActionKind
+    reason: str
+    due: datetime
+    template: str | None
+    audience: tuple[Recipient, ...] = ()
+    urgent: bool = False
+    channel: str | None = None
+    thread_of: str | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TicketProblem:
+    """A ticket that breaks a rule's assumptions; logged, never fatal for the cycle."""
+
+    issue: str
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    actions: tuple[PlannedAction, ...]
+    problems: tuple[TicketProblem, ...]
+    state: EngineState

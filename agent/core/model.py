@@ -1,0 +1,143 @@
+"""Plain domain objects the engine reasons about (no SDK objects, all times aware UTC).
+
+Adapters translate Jira issues and Slack messages into these, so rules can be
+tested with hand-built tickets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+StatusCategory = Literal["new", "indeterminate", "done"]
+
+
+@dataclass(frozen=True)
+class Person:
+    """A Jira user; ``active`` is False for deactivated or deleted accounts."""
+
+    account_id: str
+    display_name: str
+    email: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A ticket comment; ``agent_rule``/``agent_key`` mark the agent's own comments."""
+
+    id: str
+    author: Person | None
+    created: datetime
+    body: str
+    agent_rule: str | None = None
+    agent_key: str | None = None
+
+    @property
+    def by_agent(self) -> bool:
+        return self.agent_rule is not None or self.agent_key is not None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    from_value: str | None
+    to_value: str | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changelog entry: who changed which fields when."""
+
+    author: Person | None
+    created: datetime
+    items: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True)
+class Subtask:
+    key: str
+    summary: str
+    status_category: StatusCategory
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """A message in an escalation channel; counts as an update when the policy says so.
+
+    ``user_email`` is filled by the adapter (Slack profile) so the message can be
+    matched to a role, whose people are known by Jira account and email.
+    """
+
+    channel: str
+    ts: str
+    user_slack_id: str | None
+    text: str
+    at: datetime
+    user_email: str | None = None
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A Jira issue as the rules see it; custom fields are keyed by their display NAME."""
+
+    key: str
+    id: str
+    project: str
+    summary: str
+    issue_type: str
+    status: str
+    status_category: StatusCategory
+    created: datetime
+    updated: datetime
+    priority: str | None = None
+    labels: frozenset[str] = frozenset()
+    assignee: Person | None = None
+    reporter: Person | None = None
+    resolution: str | None = None
+    resolved_at: datetime | None = None
+    due_date: datetime | None = None
+    original_estimate_seconds: int | None = None
+    description: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    comments: tuple[Comment, ...] = ()
+    changelog: tuple[Change, ...] = ()
+    subtasks: tuple[Subtask, ...] = ()
+    attachment_count: int = 0
+    link_count: int = 0
+    watchers: tuple[Person, ...] = ()
+    url: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status_category != "done"
+
+    @property
+    def number(self) -> str:
+        """The numeric part of the key (``DS-42`` -> ``42``)."""
+        return self.key.rsplit("-", 1)[-1]
+
+    def field_value(self, name: str) -> Any:
+        """A custom or built-in field by display name; None when empty."""
+        builtin = _BUILTIN_FIELDS.get(name.lower())
+        value = getattr(self, builtin) if builtin else self.fields.get(name)
+        if value in ("", [], (), frozenset()):
+            return None
+        return value
+
+
+_BUILTIN_FIELDS = {
+    "summary": "summary",
+    "title": "summary",
+    "description": "description",
+    "priority": "priority",
+    "assignee": "assignee",
+    "reporter": "reporter",
+    "labels": "labels",
+    "due date": "due_date",
+    "duedate": "due_date",
+    "resolution": "resolution",
+    "status": "status",
+}

@@ -1,0 +1,184 @@
+"""The engine's entry point: plan(tickets, state, now, policies) -> Plan. Pure and deterministic.
+
+Order of work per policy: select tickets, remember first sightings, apply the
+escalation limits, run every rule on every ticket (in file order, tickets by
+creation then key), then policy-level rules. Actions whose key is already done
+are dropped, so running a cycle twice, or after a crash, does nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from agent.core.actions import Plan, PlannedAction, TicketProblem
+from agent.core.calendar import CalendarError
+from agent.core.model import ChatMessage, Ticket
+from agent.core.rules import (
+    HANDLERS,
+    KEEP_ITEMS_WHEN_CLOSED,
+    POLICY_LEVEL_RULES,
+    RUN_WHILE_HELD,
+)
+from agent.core.rules.base import RuleContext, RuleProblem
+from agent.core.rules.digest import weekly_digest
+from agent.core.rules.intake import rejected_value
+from agent.core.rules.limits import apply_limits
+from agent.core.severity import severity
+from agent.core.state import EngineState, TicketState
+from agent.policy.calendars import calendar_for
+from agent.policy.rule_models import WeeklyDigest
+from agent.policy.schema import Policy
+
+# Data errors a malformed ticket can provoke inside a rule; anything else is a bug and propagates.
+_TICKET_DATA_ERRORS = (RuleProblem, CalendarError, ValueError, TypeError, KeyError, AttributeError)
+
+
+def plan(
+    tickets: Iterable[Ticket],
+    state: EngineState,
+    now: datetime,
+    policies: Sequence[Policy],
+    messages: Mapping[str, Sequence[ChatMessage]] | None = None,
+) -> Plan:
+    """Plan one cycle. ``messages`` maps an issue key to its escalation channel's messages."""
+    if now.tzinfo is None:
+        raise ValueError("plan() needs an aware 'now' (UTC)")
+    actions: list[PlannedAction] = []
+    problems: list[TicketProblem] = []
+    usable: list[Ticket] = []
+    for ticket in tickets:
+        naive = _naive_times(ticket)
+        if naive:
+            problems.append(
+                TicketProblem(ticket.key, "model", f"times without a time zone: {', '.join(naive)}")
+            )
+        else:
+            usable.append(ticket)
+    all_tickets = sorted(usable, key=lambda t: (t.created, t.key))
+    chat = messages or {}
+    claimed: dict[str, str] = {}
+    for policy in policies:
+        mine: list[Ticket] = []
+        for ticket in all_tickets:
+            if not policy.select.matches(ticket):
+                continue
+            if ticket.key in claimed:
+                problems.append(_claimed_twice(ticket.key, claimed[ticket.key], policy.name))
+                continue
+            claimed[ticket.key] = policy.name
+            mine.append(ticket)
+        state = _plan_policy(
+            policy,
+            tickets=mine,
+            state=state,
+            now=now,
+            chat=chat,
+            actions=actions,
+            problems=problems,
+        )
+    unique: dict[str, PlannedAction] = {}
+    for action in actions:
+        if action.key not in state.done_keys and action.key not in unique:
+            unique[action.key] = action
+    return Plan(actions=tuple(unique.values()), problems=tuple(problems), state=state)
+
+
+def _naive_times(ticket: Ticket) -> list[str]:
+    """Names of the ticket's times that lack a time zone (adapters must give aware UTC)."""
+    named: list[tuple[str, datetime | None]] = [
+        ("created", ticket.created),
+        ("updated", ticket.updated),
+        ("resolved_at", ticket.resolved_at),
+        ("due_date", ticket.due_date),
+    ]
+    named += [(f"comment {c.id}", c.created) for c in ticket.comments]
+    named += [(f"changelog at {c.created}", c.created) for c in ticket.changelog]
+    return [name for name, value in named if isinstance(value, datetime) and value.tzinfo is None]
+
+
+def _claimed_twice(issue: str, first: str, second: str) -> TicketProblem:
+    """One ticket follows one procedure: state and action keys are per ticket and rule."""
+    return TicketProblem(
+        issue,
+        "select",
+        f"{issue} matches policies {first} and {second}; only {first} applies. "
+        "Narrow the select: of one of them.",
+    )
+
+
+def _plan_policy(
+    policy: Policy,
+    *,
+    tickets: list[Ticket],
+    state: EngineState,
+    now: datetime,
+    chat: Mapping[str, Sequence[ChatMessage]],
+    actions: list[PlannedAction],
+    problems: list[TicketProblem],
+) -> EngineState:
+    calendar = calendar_for(policy)
+    selected = tickets
+    states: dict[str, TicketState] = {}
+    levels: dict[str, str | None] = {}
+    for ticket in selected:
+        previous = state.ticket(ticket.key)
+        current = previous or TicketState(first_seen=now)
+        levels[ticket.key] = severity(policy, ticket)
+        if levels[ticket.key] != current.severity:
+            current = replace(current, severity=levels[ticket.key], severity_since=now)
+        if not ticket.is_open and current.resolved_at is None:
+            current = replace(current, resolved_at=ticket.resolved_at or now)
+        states[ticket.key] = current
+
+    candidates = [t for t in selected if rejected_value(policy, t) is None]
+    limits = apply_limits(
+        policy, candidates, states=states, now=now, calendar=calendar, severities=levels
+    )
+    actions += limits.actions
+    states.update(limits.states)
+
+    for ticket in selected:
+        gated = ticket.key in limits.held or rejected_value(policy, ticket) is not None
+        current = states[ticket.key]
+        for rule in policy.rules:
+            name: str = getattr(rule, "rule")  # noqa: B009
+            if name in POLICY_LEVEL_RULES or (gated and name not in RUN_WHILE_HELD):
+                continue
+            if rule.severities and levels[ticket.key] not in rule.severities:
+                continue
+            ctx = RuleContext(
+                policy=policy,
+                rule=rule,
+                ticket=ticket,
+                now=now,
+                calendar=calendar,
+                severity=levels[ticket.key],
+                messages=tuple(chat.get(ticket.key, ())),
+                state=current,
+                previous=state.ticket(ticket.key),
+            )
+            try:
+                HANDLERS[name](ctx, rule)
+                if not ticket.is_open and name not in KEEP_ITEMS_WHEN_CLOSED:
+                    ctx.settle_all()
+            except _TICKET_DATA_ERRORS as exc:
+                problems.append(
+                    TicketProblem(ticket.key, rule.ident, f"{type(exc).__name__}: {exc}")
+                )
+                continue
+            actions += ctx.actions
+            problems += ctx.problems
+            current = ctx.state
+        states[ticket.key] = current
+
+    for rule in policy.rules:
+        if isinstance(rule, WeeklyDigest):
+            actions += weekly_digest(
+                policy, rule, tickets=selected, now=now, calendar=calendar, severities=levels
+            )
+
+    for key, ticket_state in states.items():
+        state = state.with_ticket(key, ticket_state)
+    return state

@@ -1,0 +1,115 @@
+"""Turns a notify list (jira, dm, escalation_channel, #channel...) into planned actions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from agent.core.actions import ActionKind, PlannedAction, Recipient
+from agent.core.model import Ticket
+from agent.policy.schema import Policy
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+SLACK_CHANNEL_MAX = 80
+
+
+def escalation_channel_name(policy: Policy, ticket: Ticket) -> str | None:
+    """``ds-{number}-{summary}`` -> ``ds-42-payments-fail``: lowercase, dashes, Slack's 80 max."""
+    template = policy.channels.escalation
+    if template is None:
+        return None
+    summary = _SLUG.sub("-", ticket.summary.lower()).strip("-")
+    name = template.format(
+        number=ticket.number,
+        key=ticket.key.lower(),
+        project=ticket.project.lower(),
+        summary=summary,
+    )
+    name = _SLUG.sub("-", name.lower().replace("_", "-")).strip("-")
+    return name[:SLACK_CHANNEL_MAX].rstrip("-")
+
+
+def channel_spec(policy: Policy, ticket: Ticket | None, target: str) -> str | None:
+    """Where a channel target points; None when it cannot apply (no ticket, no project channel)."""
+    if target == "escalation_channel":
+        return f"escalation:{ticket.key}" if ticket else None
+    if target == "project_channel":
+        return policy.channels.project
+    if target.startswith("#"):
+        return target
+    return None
+
+
+def route(
+    *,
+    policy: Policy,
+    rule: str,
+    ticket: Ticket | None,
+    targets: Sequence[str],
+    base_key: str,
+    reason: str,
+    due: datetime,
+    template: str,
+    audience: tuple[Recipient, ...],
+    context: Mapping[str, Any],
+    urgent: bool,
+    thread_anchor: str | None = None,
+    slack_only: bool = False,
+) -> list[PlannedAction]:
+    """One action per target (one per person for ``dm``); keys are ``base_key#<where>``.
+
+    With ``thread_anchor`` the Slack posts reply in the thread started by the
+    anchor's post in the same place (``thread_of = anchor#<where>``).
+    """
+    issue = ticket.key if ticket else None
+    actions: list[PlannedAction] = []
+
+    def post(where: str) -> None:
+        actions.append(
+            PlannedAction(
+                key=f"{base_key}#{where}",
+                policy=policy.name,
+                rule=rule,
+                issue=issue,
+                kind=ActionKind.SLACK_POST,
+                reason=reason,
+                due=due,
+                template=f"slack/{template}.j2",
+                audience=audience,
+                urgent=urgent,
+                channel=where,
+                thread_of=f"{thread_anchor}#{where}" if thread_anchor else None,
+                context=context,
+            )
+        )
+
+    for target in targets:
+        if target == "jira":
+            if slack_only or ticket is None:
+                continue
+            actions.append(
+                PlannedAction(
+                    key=f"{base_key}#jira",
+                    policy=policy.name,
+                    rule=rule,
+                    issue=issue,
+                    kind=ActionKind.JIRA_COMMENT,
+                    reason=reason,
+                    due=due,
+                    template=f"jira/{template}.j2",
+                    audience=audience,
+                    urgent=urgent,
+                    context=context,
+                )
+            )
+        elif target == "dm":
+            for person in audience:
+                if person.account_id or person.email:
+                    post(f"dm:{person.account_id or person.email}")
+        else:
+            where = channel_spec(policy, ticket, target)
+            if where is not None:
+                post(where)
+    return actions

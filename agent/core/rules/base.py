@@ -1,0 +1,364 @@
+"""What a rule handler gets (RuleContext) and the shared mechanics it uses.
+
+The obligation mechanic is the engine's clock: an item falls due at a stable
+instant (its slot); the first nudge's key names that slot, repeats reply in its
+thread, chain steps fire once each, and when the item is met the thread is
+marked done. Outside business hours only urgent rules speak, to the
+after-hours contacts; the others wait, keeping their slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from agent.core.actions import ActionKind, PlannedAction, Recipient, TicketProblem
+from agent.core.calendar import BusinessCalendar
+from agent.core.model import ChatMessage, Ticket
+from agent.core.roles import resolve_roles
+from agent.core.routing import escalation_channel_name, route
+from agent.core.state import TicketState
+from agent.core.updates import Update, human_updates
+from agent.policy.rule_models import ChainStep, Repeating, RuleBase
+from agent.policy.schema import Policy
+
+MAX_CHAIN_DEPTH = 10
+
+
+class RuleProblem(Exception):
+    """A ticket does not fit a rule's assumptions; becomes a TicketProblem."""
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def plain_value(value: object) -> object:
+    """A field value as template data: people by name, times in ISO, lists element-wise."""
+    display = getattr(value, "display_name", None)
+    if display is not None:
+        return display
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, (list, tuple, frozenset)):
+        return [plain_value(v) for v in value]
+    return value
+
+
+def ticket_context(ticket: Ticket, severity: str | None) -> dict[str, Any]:
+    done = sum(1 for s in ticket.subtasks if s.status_category == "done")
+    total = len(ticket.subtasks)
+    return {
+        "issue": ticket.key,
+        "summary": ticket.summary,
+        "url": ticket.url,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "severity": severity,
+        "assignee": ticket.assignee.display_name if ticket.assignee else None,
+        "reporter": ticket.reporter.display_name if ticket.reporter else None,
+        "progress_percent": round(100 * done / total) if total else None,
+    }
+
+
+@dataclass
+class RuleContext:
+    """Inputs for one rule on one ticket, and the outputs it collects."""
+
+    policy: Policy
+    rule: RuleBase
+    ticket: Ticket
+    now: datetime
+    calendar: BusinessCalendar
+    severity: str | None
+    messages: tuple[ChatMessage, ...]
+    state: TicketState
+    previous: TicketState | None
+    actions: list[PlannedAction] = field(default_factory=list)
+    problems: list[TicketProblem] = field(default_factory=list)
+
+    @property
+    def issue(self) -> str:
+        return self.ticket.key
+
+    @property
+    def rule_name(self) -> str:
+        name: str = getattr(self.rule, "rule")  # noqa: B009
+        return name
+
+    def key(self, slot: str) -> str:
+        return f"{self.rule.ident}:{self.issue}:{slot}"
+
+    def problem(self, message: str) -> None:
+        self.problems.append(TicketProblem(self.issue, self.rule.ident, message))
+
+    def people(self, roles: Sequence[str], *, required: bool = True) -> tuple[Recipient, ...]:
+        found = resolve_roles(self.policy, self.ticket, roles, required=required)
+        for message in found.problems:
+            self.problem(message)
+        return found.recipients
+
+    def updates(self, by: Sequence[str] = ()) -> list[Update]:
+        return human_updates(self.policy, self.ticket, self.messages, by or None)
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        base = ticket_context(self.ticket, self.severity)
+        channel = escalation_channel_name(self.policy, self.ticket)
+        if channel:
+            base["escalation_channel_name"] = channel
+        base.update(extra)
+        return base
+
+    def template(self, default: str) -> str:
+        return self.rule.template or default
+
+    def quiet(self) -> bool:
+        return not self.calendar.is_business_time(self.now)
+
+    def action(
+        self,
+        kind: ActionKind,
+        slot: str,
+        *,
+        reason: str,
+        due: datetime,
+        template: str | None,
+        audience: tuple[Recipient, ...] = (),
+        channel: str | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.actions.append(
+            PlannedAction(
+                key=self.key(slot),
+                policy=self.policy.name,
+                rule=self.rule_name,
+                issue=self.issue,
+                kind=kind,
+                reason=reason,
+                due=due,
+                template=template,
+                audience=audience,
+                urgent=self.rule.urgent,
+                channel=channel,
+                context=context if context is not None else self.context(),
+            )
+        )
+
+    def notify(
+        self,
+        targets: Sequence[str],
+        base_key: str,
+        *,
+        reason: str,
+        due: datetime,
+        template: str,
+        audience: tuple[Recipient, ...],
+        context: Mapping[str, Any],
+        thread_anchor: str | None = None,
+        slack_only: bool = False,
+    ) -> None:
+        self.actions += route(
+            policy=self.policy,
+            rule=self.rule_name,
+            ticket=self.ticket,
+            targets=targets,
+            base_key=base_key,
+            reason=reason,
+            due=due,
+            template=template,
+            audience=audience,
+            context=context,
+            urgent=self.rule.urgent,
+            thread_anchor=thread_anchor,
+            slack_only=slack_only,
+        )
+
+    def speak_once(
+        self,
+        slot: str,
+        *,
+        targets: Sequence[str],
+        reason: str,
+        due: datetime,
+        template: str,
+        audience: tuple[Recipient, ...],
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
+        """A one-off message (no obligation): respects quiet hours like obligations do."""
+        if self.quiet() and not self.rule.urgent:
+            return
+        targets, audience = self._after_hours(targets, audience)
+        self.notify(
+            targets,
+            self.key(slot),
+            reason=reason,
+            due=due,
+            template=template,
+            audience=audience,
+            context=context if context is not None else self.context(),
+        )
+
+    def _after_hours(
+        self, targets: Sequence[str], audience: tuple[Recipient, ...]
+    ) -> tuple[Sequence[str], tuple[Recipient, ...]]:
+        spec = self.policy.after_hours
+        if not self.quiet() or spec is None:
+            return targets, audience
+        contacts = self.people(spec.contacts)
+        return spec.notify, contacts
+
+    def obligation(
+        self,
+        item: str,
+        *,
+        due: datetime,
+        overdue: bool,
+        reason: str,
+        template: str,
+        audience: tuple[Recipient, ...],
+        targets: Sequence[str],
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Nudge once per slot, repeat in the thread, climb the chain, close when met."""
+        item_id = f"{self.rule.ident}:{item}"
+        open_anchor = self.state.open_items.get(item_id)
+        if not overdue:
+            if open_anchor is not None:
+                self._close(item_id, open_anchor)
+            return
+        anchor = self.key(f"{item}@{iso(due)}")
+        if open_anchor is not None and open_anchor != anchor:
+            # A later slot supersedes the unmet one: its thread is left as it is.
+            self.state = self.state.without_item(item_id)
+        if self.quiet() and not self.rule.urgent:
+            return
+        targets, audience = self._after_hours(targets, audience)
+        data = dict(context if context is not None else self.context())
+        data.update(due=iso(due), reason=reason)
+        self.notify(
+            targets,
+            anchor,
+            reason=reason,
+            due=due,
+            template=template,
+            audience=audience,
+            context=data,
+        )
+        self.state = self.state.with_item(item_id, anchor)
+        previously_open = self.previous is not None and (
+            self.previous.open_items.get(item_id) == anchor
+        )
+        if not isinstance(self.rule, Repeating) or not previously_open:
+            return
+        self._repeat(
+            anchor,
+            due=due,
+            targets=targets,
+            template=template,
+            audience=audience,
+            data=data,
+            reason=reason,
+        )
+        self._chain(anchor, due=due, data=data, reason=reason)
+
+    def _repeat(
+        self,
+        anchor: str,
+        *,
+        due: datetime,
+        targets: Sequence[str],
+        template: str,
+        audience: tuple[Recipient, ...],
+        data: Mapping[str, Any],
+        reason: str,
+    ) -> None:
+        assert isinstance(self.rule, Repeating)
+        every = self.rule.repeat
+        if every is None or self.now < due + every:
+            return
+        count = int((self.now - due) / every)
+        slot = due + count * every
+        self.notify(
+            targets,
+            f"{anchor}:repeat@{iso(slot)}",
+            reason=f"Still overdue: {reason}",
+            due=slot,
+            template=template,
+            audience=audience,
+            context={**data, "repeat": count},
+            thread_anchor=anchor,
+            slack_only=True,
+        )
+
+    def _chain(
+        self,
+        anchor: str,
+        *,
+        due: datetime,
+        data: Mapping[str, Any],
+        reason: str,
+    ) -> None:
+        for index, step in enumerate(self.chain_steps()):
+            at = due + step.after
+            if self.now < at:
+                return
+            base = f"{anchor}:step{index + 1}"
+            people = self.people(step.to)
+            step_targets, people = self._after_hours(step.notify or ["dm"], people)
+            self.notify(
+                step_targets,
+                base,
+                reason=f"Escalated (step {index + 1}): {reason}",
+                due=at,
+                template="escalate",
+                audience=people,
+                context={**data, "step": index + 1, "overdue_since": iso(due)},
+            )
+
+    def chain_steps(self) -> list[ChainStep]:
+        """The rule's chain with named chains (``chain_ref``, ``then``) expanded in place."""
+        if not isinstance(self.rule, Repeating):
+            return []
+        steps = list(self.rule.chain)
+        if self.rule.chain_ref:
+            steps += self.policy.chains.get(self.rule.chain_ref, [])
+        flat: list[ChainStep] = []
+        self._flatten(steps, flat, offset=None, depth=0)
+        return flat
+
+    def _flatten(
+        self, steps: list[ChainStep], out: list[ChainStep], offset: Any, depth: int
+    ) -> None:
+        if depth > MAX_CHAIN_DEPTH:
+            raise RuleProblem("escalation chain nests too deep")
+        for step in steps:
+            after = step.after + offset if offset is not None else step.after
+            out.append(step.model_copy(update={"after": after, "then": None}))
+            if step.then:
+                self._flatten(self.policy.chains.get(step.then, []), out, after, depth + 1)
+
+    def settle_all(self) -> None:
+        """Close every open item of this rule (e.g. the ticket was resolved)."""
+        prefix = f"{self.rule.ident}:"
+        for item_id, anchor in sorted(self.state.open_items.items()):
+            if item_id.startswith(prefix):
+                self._close(item_id, anchor)
+
+    def _close(self, item_id: str, anchor: str) -> None:
+        self.actions.append(
+            PlannedAction(
+                key=f"{anchor}:done",
+                policy=self.policy.name,
+                rule=self.rule_name,
+                issue=self.issue,
+                kind=ActionKind.SLACK_THREAD_DONE,
+                reason="The overdue item was dealt with.",
+                due=self.now,
+                template="slack/thread_done.j2",
+                thread_of=anchor,
+                context=self.context(anchor=anchor),
+            )
+        )
+        self.state = self.state.without_item(item_id)

@@ -1,0 +1,185 @@
+"""Clock rules about getting started: alert, acknowledge, estimate, progress, call, after hours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from agent.core.actions import ActionKind
+from agent.core.routing import channel_spec
+from agent.core.rules.base import RuleContext, iso
+from agent.core.rules.intake import field_present
+from agent.policy.durations import format_duration
+from agent.policy.rule_models import (
+    AckOverdue,
+    AfterHoursPage,
+    CallNeeded,
+    EscalationAlert,
+    EstimateMissing,
+    ProgressOverdue,
+)
+
+
+def escalation_alert(ctx: RuleContext, rule: EscalationAlert) -> None:
+    """Tag the people the procedure names when a ticket becomes an escalation (pin if asked)."""
+    targets = rule.notify or ["project_channel"]
+    if not ctx.ticket.is_open:
+        if rule.pin:
+            for where in _channels(ctx, targets):
+                ctx.action(
+                    ActionKind.SLACK_UNPIN,
+                    f"unpin#{where}",
+                    reason="The escalation is closed; its pin is removed.",
+                    due=ctx.ticket.resolved_at or ctx.now,
+                    template=None,
+                    channel=where,
+                    context={**ctx.context(), "message_key": ctx.key(f"alert#{where}")},
+                )
+        return
+    before = len(ctx.actions)
+    ctx.speak_once(
+        "alert",
+        targets=targets,
+        reason=f"{ctx.issue} is an escalation; the procedure tags these people.",
+        due=ctx.ticket.created,
+        template=ctx.template("alert"),
+        audience=ctx.people(rule.mention or ["assignee"]),
+    )
+    if not rule.pin:
+        return
+    for posted in ctx.actions[before:]:
+        if posted.kind is ActionKind.SLACK_POST and posted.channel and posted.channel[0] == "#":
+            ctx.action(
+                ActionKind.SLACK_PIN,
+                f"pin#{posted.channel}",
+                reason="The procedure pins the escalation thread in the channel.",
+                due=posted.due,
+                template=None,
+                channel=posted.channel,
+                context={**ctx.context(), "message_key": posted.key},
+            )
+
+
+def _channels(ctx: RuleContext, targets: list[str]) -> list[str]:
+    found = [channel_spec(ctx.policy, ctx.ticket, t) for t in targets]
+    return [c for c in found if c and c.startswith("#")]
+
+
+def ack_overdue(ctx: RuleContext, rule: AckOverdue) -> None:
+    if not ctx.ticket.is_open:
+        return
+    due = ctx.ticket.created + rule.within
+    acked = any(u.at >= ctx.ticket.created for u in ctx.updates(rule.by))
+    ctx.obligation(
+        "ack",
+        due=due,
+        overdue=not acked and ctx.now >= due,
+        reason=f"{ctx.issue} was not acknowledged within {_minutes(rule.within)} of reporting.",
+        template=ctx.template("nudge"),
+        audience=ctx.people(rule.to or ["assignee"]) if not acked and ctx.now >= due else (),
+        targets=rule.notify or ["escalation_channel"],
+    )
+
+
+def estimate_missing(ctx: RuleContext, rule: EstimateMissing) -> None:
+    if not ctx.ticket.is_open:
+        return
+    due = ctx.ticket.created + rule.within if rule.within else ctx.ticket.created
+    missing = not field_present(ctx.ticket, "estimate")
+    overdue = missing and ctx.now >= due
+    ctx.obligation(
+        "estimate",
+        due=due,
+        overdue=overdue,
+        reason=f"{ctx.issue} has no resolution estimate (original estimate or due date).",
+        template=ctx.template("ask_estimate"),
+        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        targets=rule.notify or ["jira", "dm"],
+    )
+
+
+def last_progress(ctx: RuleContext, by: list[str]) -> datetime:
+    """The latest of: creation, (re)assignment, and an update by ``by``."""
+    moments = [ctx.ticket.created]
+    moments += [
+        change.created
+        for change in ctx.ticket.changelog
+        if any(item.field.lower() == "assignee" for item in change.items)
+    ]
+    moments += [u.at for u in ctx.updates(by)]
+    return max(m for m in moments if m <= ctx.now) if moments else ctx.ticket.created
+
+
+def progress_overdue(ctx: RuleContext, rule: ProgressOverdue) -> None:
+    if not ctx.ticket.is_open:
+        return
+    due = last_progress(ctx, rule.by) + rule.within
+    overdue = ctx.now >= due
+    ctx.obligation(
+        "progress",
+        due=due,
+        overdue=overdue,
+        reason=f"No progress on {ctx.issue} for {_minutes(rule.within)}.",
+        template=ctx.template("nudge"),
+        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        targets=rule.notify or ["project_channel", "dm"],
+    )
+
+
+def call_needed(ctx: RuleContext, rule: CallNeeded) -> None:
+    if not ctx.ticket.is_open:
+        return
+    due = last_progress(ctx, rule.by) + rule.after
+    if ctx.now < due:
+        return
+    people = ctx.people(rule.participants)
+    ctx.speak_once(
+        f"call@{iso(due)}",
+        targets=rule.notify or ["project_channel"],
+        reason=(
+            f"No progress on {ctx.issue} for {_minutes(rule.after)}: "
+            "organise a call to agree on a solution."
+        ),
+        due=due,
+        template=ctx.template("call_needed"),
+        audience=people,
+        context=ctx.context(participants=[p.label for p in people]),
+    )
+
+
+def after_hours_page(ctx: RuleContext, rule: AfterHoursPage) -> None:
+    """A ticket raised outside business hours pages the after-hours contacts at once."""
+    created = ctx.ticket.created
+    if not ctx.ticket.is_open or ctx.calendar.is_business_time(created):
+        return
+    if ctx.now >= ctx.calendar.next_business_time(created):
+        return
+    spec = ctx.policy.after_hours
+    roles = rule.to or (spec.contacts if spec else [])
+    if not roles:
+        ctx.problem("after_hours_page needs to: or an after_hours: section")
+        return
+    ctx.notify(
+        rule.notify or (spec.notify if spec else ["dm"]),
+        ctx.key(f"page@{iso(created)}"),
+        reason=f"{ctx.issue} was raised outside business hours and needs immediate attention.",
+        due=created,
+        template=ctx.template("page"),
+        audience=ctx.people(roles),
+        context=ctx.context(),
+    )
+
+
+def _minutes(delta: timedelta) -> str:
+    return format_duration(delta)
+
+
+HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
+    "escalation_alert": escalation_alert,
+    "ack_overdue": ack_overdue,
+    "estimate_missing": estimate_missing,
+    "progress_overdue": progress_overdue,
+    "call_needed": call_needed,
+    "after_hours_page": after_hours_page,
+}

@@ -1,0 +1,175 @@
+"""Setup and closure checklists, severity upgrades and post-mortems."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from agent.core.actions import ActionKind
+from agent.core.rules.base import RuleContext, iso, plain_value
+from agent.core.rules.intake import missing_fields
+from agent.core.severity import base_severity, severity_since
+from agent.policy.durations import format_duration
+from agent.policy.rule_models import (
+    ClosureMissingFields,
+    PostmortemDue,
+    Sev1SetupMissing,
+    SeverityUpgrade,
+)
+
+
+def resolved_at(ctx: RuleContext) -> datetime:
+    return ctx.ticket.resolved_at or ctx.state.resolved_at or ctx.ticket.updated
+
+
+def _field_set_at(ctx: RuleContext, field: str) -> datetime:
+    """When ``field`` was last set (changelog), else when the ticket was last updated."""
+    times = [
+        change.created
+        for change in ctx.ticket.changelog
+        for item in change.items
+        if item.field.lower() == field.lower() and item.to_value
+    ]
+    return max(times) if times else ctx.ticket.updated
+
+
+def closure_missing_fields(ctx: RuleContext, rule: ClosureMissingFields) -> None:
+    """Fields required on resolution, or once ``after_field`` is filled (e.g. root cause)."""
+    if rule.after_field is not None:
+        if ctx.ticket.field_value(rule.after_field) is None:
+            return
+        since = _field_set_at(ctx, rule.after_field)
+        trigger = f"{rule.after_field} is set"
+    else:
+        if ctx.ticket.is_open:
+            return
+        since = resolved_at(ctx)
+        trigger = "the ticket is resolved"
+    due = since + rule.within if rule.within else since
+    missing = missing_fields(ctx.ticket, rule.fields)
+    overdue = bool(missing) and ctx.now >= due
+    ctx.obligation(
+        "closure",
+        due=due,
+        overdue=overdue,
+        reason=f"Now that {trigger}, {ctx.issue} needs {', '.join(missing) or 'nothing more'}.",
+        template=ctx.template("ask_fields"),
+        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        targets=rule.notify or ["jira", "dm"],
+        context=ctx.context(missing=missing, trigger=trigger),
+    )
+
+
+def sev1_setup_missing(ctx: RuleContext, rule: Sev1SetupMissing) -> None:
+    """Within the setup window a Sev1 needs its fields and milestones (sub-tasks)."""
+    if not ctx.ticket.is_open:
+        return
+    since = severity_since(ctx.policy, ctx.ticket)
+    due = since + rule.within
+    missing = missing_fields(ctx.ticket, rule.fields)
+    if rule.milestones and not ctx.ticket.subtasks:
+        missing.append("milestones (sub-tasks)")
+    overdue = bool(missing) and ctx.now >= due
+    ctx.obligation(
+        "setup",
+        due=due,
+        overdue=overdue,
+        reason=(
+            f"{ctx.issue} became {ctx.severity} at {iso(since)} and still lacks "
+            f"{', '.join(missing) or 'nothing'} after {format_duration(rule.within)}."
+        ),
+        template=ctx.template("ask_fields"),
+        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        targets=rule.notify or ["jira", "dm"],
+        context=ctx.context(missing=missing, since=iso(since)),
+    )
+
+
+def severity_upgrade(ctx: RuleContext, rule: SeverityUpgrade) -> None:
+    """Record an upgrade the policy implies (e.g. Sev2 with customer impact -> Sev1)."""
+    if not ctx.ticket.is_open:
+        return
+    base = base_severity(ctx.policy, ctx.ticket)
+    if base != rule.from_level or str(ctx.ticket.field_value(rule.field)) != rule.equals:
+        return
+    reason = (
+        f"{ctx.issue} is {rule.from_level} with {rule.field} = {rule.equals}, "
+        f"so the procedure makes it {rule.to_level}."
+    )
+    data = ctx.context(from_level=rule.from_level, to_level=rule.to_level)
+    if rule.set_field:
+        ctx.action(
+            ActionKind.JIRA_SET_FIELD,
+            f"upgrade:{rule.set_field}={rule.to_level}",
+            reason=reason,
+            due=ctx.now,
+            template=None,
+            context={**data, "field": rule.set_field, "value": rule.to_level},
+        )
+    if rule.add_label and rule.add_label not in ctx.ticket.labels:
+        ctx.action(
+            ActionKind.JIRA_ADD_LABEL,
+            f"upgrade:label:{rule.add_label}",
+            reason=reason,
+            due=ctx.now,
+            template=None,
+            context={**data, "label": rule.add_label},
+        )
+    ctx.notify(
+        rule.notify or ["jira"],
+        ctx.key(f"upgrade:{rule.to_level}"),
+        reason=reason,
+        due=ctx.now,
+        template=ctx.template("severity_upgrade"),
+        audience=ctx.people(rule.to or ["assignee"]),
+        context=data,
+    )
+
+
+def postmortem_due(ctx: RuleContext, rule: PostmortemDue) -> None:
+    """On resolution: draft the post-mortem page; by ``within`` its fields must be filled."""
+    if ctx.ticket.is_open:
+        return
+    resolved = resolved_at(ctx)
+    total = resolved - ctx.ticket.created
+    data = ctx.context(
+        resolved_at=iso(resolved),
+        resolution_time=format_duration(total),
+        resolution_minutes=int(total.total_seconds() // 60),
+        fields={name: plain_value(ctx.ticket.field_value(name)) for name in rule.fields},
+        space=rule.space,
+        title=rule.title.format(key=ctx.issue, summary=ctx.ticket.summary),
+    )
+    ctx.action(
+        ActionKind.CONFLUENCE_PAGE,
+        f"page@{iso(resolved)}",
+        reason=f"{ctx.issue} is a {ctx.severity} incident: a post-mortem is due.",
+        due=resolved,
+        template="confluence/postmortem.xml.j2",
+        context=data,
+    )
+    due = resolved + rule.within
+    missing = missing_fields(ctx.ticket, rule.fields)
+    overdue = bool(missing) and ctx.now >= due
+    ctx.obligation(
+        "postmortem",
+        due=due,
+        overdue=overdue,
+        reason=(
+            f"The post-mortem for {ctx.issue} is due by {iso(due)} and still lacks "
+            f"{', '.join(missing) or 'nothing'}."
+        ),
+        template=ctx.template("ask_fields"),
+        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        targets=rule.notify or ["jira", "dm"],
+        context={**data, "missing": missing},
+    )
+
+
+HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
+    "closure_missing_fields": closure_missing_fields,
+    "sev1_setup_missing": sev1_setup_missing,
+    "severity_upgrade": severity_upgrade,
+    "postmortem_due": postmortem_due,
+}

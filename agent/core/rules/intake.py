@@ -1,0 +1,86 @@
+"""Intake: the report carries what the procedure needs, and is an acceptable escalation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from agent.core.actions import ActionKind
+from agent.core.model import Ticket
+from agent.core.rules.base import RuleContext
+from agent.policy.rule_models import IntakeMissingFields, IntakeRejected
+from agent.policy.schema import Policy
+
+
+def field_present(ticket: Ticket, name: str) -> bool:
+    """Whether a field is filled (``evidence``: attachment or link; ``estimate``: or due date)."""
+    lowered = name.lower()
+    if lowered == "evidence":
+        return ticket.attachment_count + ticket.link_count > 0
+    if lowered == "estimate":
+        return bool(ticket.original_estimate_seconds) or ticket.due_date is not None
+    value = ticket.field_value(name)
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
+def missing_fields(ticket: Ticket, names: list[str]) -> list[str]:
+    return [name for name in names if not field_present(ticket, name)]
+
+
+def intake_missing_fields(ctx: RuleContext, rule: IntakeMissingFields) -> None:
+    if not ctx.ticket.is_open:
+        return
+    missing = missing_fields(ctx.ticket, rule.fields)
+    due = ctx.ticket.created + rule.within if rule.within else ctx.ticket.created
+    audience = ctx.people(rule.to or ["reporter"]) if missing else ()
+    ctx.obligation(
+        "fields",
+        due=due,
+        overdue=bool(missing) and ctx.now >= due,
+        reason=f"{ctx.issue} is missing {', '.join(missing)}; the procedure needs them.",
+        template=ctx.template("ask_fields"),
+        audience=audience,
+        targets=rule.notify or ["jira"],
+        context=ctx.context(missing=missing),
+    )
+
+
+def rejected_value(policy: Policy, ticket: Ticket) -> str | None:
+    """The field value that makes this ticket unacceptable as an escalation, if any."""
+    for rule in policy.rules:
+        if isinstance(rule, IntakeRejected):
+            value = ticket.field_value(rule.field)
+            if value is not None and str(value) in rule.values:
+                return str(value)
+    return None
+
+
+def intake_rejected(ctx: RuleContext, rule: IntakeRejected) -> None:
+    value = ctx.ticket.field_value(rule.field)
+    if not ctx.ticket.is_open or value is None or str(value) not in rule.values:
+        return
+    reason = f"{rule.field} is {value}, which this procedure does not accept as an escalation."
+    ctx.speak_once(
+        f"{rule.field}={value}",
+        targets=rule.notify or ["jira"],
+        reason=reason,
+        due=ctx.now,
+        template=ctx.template("rejected"),
+        audience=ctx.people(rule.to or ["reporter"]),
+        context=ctx.context(field=rule.field, value=str(value)),
+    )
+    if rule.remove_label and rule.remove_label in ctx.ticket.labels:
+        ctx.action(
+            ActionKind.JIRA_REMOVE_LABEL,
+            f"unlabel:{rule.remove_label}",
+            reason=reason,
+            due=ctx.now,
+            template=None,
+            context=ctx.context(label=rule.remove_label),
+        )
+
+
+HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
+    "intake_missing_fields": intake_missing_fields,
+    "intake_rejected": intake_rejected,
+}

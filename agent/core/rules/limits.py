@@ -1,0 +1,218 @@
+"""Escalation limits (per day, active, per assignee): admit in order, hold the rest, release.
+
+This runs across all of a policy's tickets at once, before the per-ticket rules,
+because whether one ticket is admitted depends on the others. Order is by
+first sighting, then creation, then key, so release follows arrival.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from agent.core.actions import ActionKind, PlannedAction
+from agent.core.calendar import BusinessCalendar
+from agent.core.model import Ticket
+from agent.core.rules.base import iso, ticket_context
+from agent.core.state import TicketState
+from agent.policy.rule_models import LimitActive, LimitAssignee, LimitBase, LimitDaily
+from agent.policy.schema import Policy
+
+
+@dataclass
+class LimitOutcome:
+    held: set[str] = field(default_factory=set)
+    actions: list[PlannedAction] = field(default_factory=list)
+    states: dict[str, TicketState] = field(default_factory=dict)
+
+
+def _limits(policy: Policy) -> list[LimitBase]:
+    return [r for r in policy.rules if isinstance(r, LimitBase)]
+
+
+def apply_limits(
+    policy: Policy,
+    tickets: Sequence[Ticket],
+    *,
+    states: Mapping[str, TicketState],
+    now: datetime,
+    calendar: BusinessCalendar,
+    severities: Mapping[str, str | None],
+) -> LimitOutcome:
+    """Decide admitted/held for every ticket not yet admitted; ``tickets`` are the candidates."""
+    outcome = LimitOutcome(states=dict(states))
+    limits = _limits(policy)
+    if not limits:
+        return outcome
+    today = calendar.local(now).date()
+    by_key = {t.key: t for t in tickets}
+    admitted = {k for k, s in states.items() if s.admitted_at is not None}
+    open_admitted = [by_key[k] for k in sorted(admitted) if k in by_key and by_key[k].is_open]
+    admitted_today = sum(
+        1
+        for s in states.values()
+        if s.admitted_at is not None and calendar.local(s.admitted_at).date() == today
+    )
+    queue = sorted(
+        (t for t in tickets if t.key not in admitted),
+        key=lambda t: (states[t.key].first_seen, t.created, t.key),
+    )
+    blocked_by: LimitBase | None = None
+    for ticket in queue:
+        state = outcome.states[ticket.key]
+        if not ticket.is_open:
+            if state.held_reason is not None:
+                outcome.states[ticket.key] = replace(state, held_reason=None, held_since=None)
+            continue
+        limit = blocked_by or _first_failing(limits, ticket, open_admitted, admitted_today)
+        if limit is None:
+            outcome.states[ticket.key] = replace(
+                state, admitted_at=now, held_reason=None, held_since=None
+            )
+            open_admitted.append(ticket)
+            admitted_today += 1
+            if state.held_reason is not None and state.held_since is not None:
+                _release(
+                    outcome,
+                    policy,
+                    ticket=ticket,
+                    state=state,
+                    now=now,
+                    severity=severities.get(ticket.key),
+                )
+            continue
+        if not isinstance(limit, LimitAssignee):
+            blocked_by = limit
+        outcome.held.add(ticket.key)
+        _hold(
+            outcome,
+            policy,
+            ticket=ticket,
+            state=state,
+            limit=limit,
+            now=now,
+            severity=severities.get(ticket.key),
+        )
+    return outcome
+
+
+def _first_failing(
+    limits: list[LimitBase], ticket: Ticket, open_admitted: list[Ticket], admitted_today: int
+) -> LimitBase | None:
+    for limit in limits:
+        if isinstance(limit, LimitDaily) and admitted_today >= limit.max:
+            return limit
+        if isinstance(limit, LimitActive) and len(open_admitted) >= limit.max:
+            return limit
+        if isinstance(limit, LimitAssignee) and ticket.assignee is not None:
+            same = [
+                t
+                for t in open_admitted
+                if t.assignee is not None and t.assignee.account_id == ticket.assignee.account_id
+            ]
+            if len(same) >= limit.max:
+                return limit
+    return None
+
+
+def _explain(limit: LimitBase) -> str:
+    if isinstance(limit, LimitDaily):
+        return f"no more than {limit.max} new escalations per day"
+    if isinstance(limit, LimitActive):
+        return f"no more than {limit.max} active escalations"
+    return f"no more than {limit.max} escalation(s) per assignee"
+
+
+def _hold(
+    outcome: LimitOutcome,
+    policy: Policy,
+    *,
+    ticket: Ticket,
+    state: TicketState,
+    limit: LimitBase,
+    now: datetime,
+    severity: str | None,
+) -> None:
+    reason_text = _explain(limit)
+    since = state.held_since or now
+    if state.held_reason != limit.ident:
+        outcome.states[ticket.key] = replace(state, held_reason=limit.ident, held_since=since)
+    base = f"{limit.ident}:{ticket.key}"
+    context = {**ticket_context(ticket, severity), "limit": reason_text, "label": limit.hold_label}
+    reason = f"{ticket.key} is held: the procedure allows {reason_text}."
+    if limit.hold_label not in ticket.labels:
+        outcome.actions.append(
+            PlannedAction(
+                key=f"{base}:hold-label@{iso(since)}",
+                policy=policy.name,
+                rule=_rule(limit),
+                issue=ticket.key,
+                kind=ActionKind.JIRA_ADD_LABEL,
+                reason=reason,
+                due=since,
+                template=None,
+                context=context,
+            )
+        )
+    outcome.actions.append(
+        PlannedAction(
+            key=f"{base}:hold@{iso(since)}#jira",
+            policy=policy.name,
+            rule=_rule(limit),
+            issue=ticket.key,
+            kind=ActionKind.JIRA_COMMENT,
+            reason=reason,
+            due=since,
+            template="jira/held.j2",
+            context=context,
+        )
+    )
+
+
+def _release(
+    outcome: LimitOutcome,
+    policy: Policy,
+    *,
+    ticket: Ticket,
+    state: TicketState,
+    now: datetime,
+    severity: str | None,
+) -> None:
+    assert state.held_reason is not None and state.held_since is not None
+    label = next((r.hold_label for r in _limits(policy) if r.ident == state.held_reason), None)
+    base = f"{state.held_reason}:{ticket.key}"
+    context = {**ticket_context(ticket, severity), "label": label}
+    reason = f"{ticket.key} is released from the hold: there is room under the limits now."
+    if label and label in ticket.labels:
+        outcome.actions.append(
+            PlannedAction(
+                key=f"{base}:release-label@{iso(state.held_since)}",
+                policy=policy.name,
+                rule=state.held_reason,
+                issue=ticket.key,
+                kind=ActionKind.JIRA_REMOVE_LABEL,
+                reason=reason,
+                due=now,
+                template=None,
+                context=context,
+            )
+        )
+    outcome.actions.append(
+        PlannedAction(
+            key=f"{base}:release@{iso(state.held_since)}#jira",
+            policy=policy.name,
+            rule=state.held_reason,
+            issue=ticket.key,
+            kind=ActionKind.JIRA_COMMENT,
+            reason=reason,
+            due=now,
+            template="jira/released.j2",
+            context=context,
+        )
+    )
+
+
+def _rule(limit: LimitBase) -> str:
+    name: str = getattr(limit, "rule")  # noqa: B009
+    return name

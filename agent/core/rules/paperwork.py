@@ -1,0 +1,145 @@
+"""Paperwork on resolution (logs, summary pages, PMO notice) and weekly stakeholder summaries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from agent.core.actions import ActionKind
+from agent.core.rules.base import RuleContext, iso, plain_value
+from agent.core.rules.closure import resolved_at
+from agent.core.rules.digest import STALE_AFTER
+from agent.policy.calendars import weekday_number
+from agent.policy.durations import format_duration
+from agent.policy.rule_models import (
+    IncidentLog,
+    IncidentSummary,
+    LessonsLearned,
+    PmoNotify,
+    ResponseReport,
+    StakeholderSummary,
+)
+
+
+def _record(ctx: RuleContext, fields: list[str]) -> dict[str, Any]:
+    resolved = resolved_at(ctx)
+    total = resolved - ctx.ticket.created
+    return ctx.context(
+        created=iso(ctx.ticket.created),
+        resolved_at=iso(resolved),
+        resolution_time=format_duration(total),
+        resolution=ctx.ticket.resolution,
+        fields={name: plain_value(ctx.ticket.field_value(name)) for name in fields},
+        timeline=[
+            {
+                "at": iso(c.created),
+                "who": c.author.display_name if c.author else None,
+                "text": c.body,
+            }
+            for c in ctx.ticket.comments
+            if not c.by_agent
+        ],
+    )
+
+
+def incident_log(ctx: RuleContext, rule: IncidentLog) -> None:
+    """One row per log page (project log, global log) for each resolved incident."""
+    if ctx.ticket.is_open:
+        return
+    resolved = resolved_at(ctx)
+    data = _record(ctx, rule.fields)
+    for page in rule.pages:
+        title = page.format(project=ctx.ticket.project)
+        ctx.action(
+            ActionKind.CONFLUENCE_LOG_ROW,
+            f"log:{title}@{iso(resolved)}",
+            reason=f"Resolved incidents are recorded in {title}.",
+            due=resolved,
+            template=rule.template or "confluence/incident_log_row.xml.j2",
+            context={**data, "space": rule.space, "page_title": title},
+        )
+
+
+def _page(
+    ctx: RuleContext, rule: IncidentSummary | ResponseReport | LessonsLearned, what: str
+) -> None:
+    if ctx.ticket.is_open:
+        return
+    resolved = resolved_at(ctx)
+    title = rule.title.format(key=ctx.issue, summary=ctx.ticket.summary, project=ctx.ticket.project)
+    ctx.action(
+        ActionKind.CONFLUENCE_PAGE,
+        f"page@{iso(resolved)}",
+        reason=f"The procedure asks for {what} once {ctx.issue} is resolved.",
+        due=resolved,
+        template=rule.template or f"confluence/{ctx.rule_name}.xml.j2",
+        context={
+            **_record(ctx, rule.fields),
+            "space": rule.space,
+            "title": title,
+            "parent": rule.parent,
+        },
+    )
+
+
+def incident_summary(ctx: RuleContext, rule: IncidentSummary) -> None:
+    _page(ctx, rule, "an incident summary")
+
+
+def response_report(ctx: RuleContext, rule: ResponseReport) -> None:
+    _page(ctx, rule, "an incident response report")
+
+
+def lessons_learned(ctx: RuleContext, rule: LessonsLearned) -> None:
+    _page(ctx, rule, "a lessons-learned page")
+
+
+def pmo_notify(ctx: RuleContext, rule: PmoNotify) -> None:
+    if ctx.ticket.is_open:
+        return
+    resolved = resolved_at(ctx)
+    ctx.speak_once(
+        f"pmo@{iso(resolved)}",
+        targets=rule.notify or ["dm"],
+        reason=f"{ctx.issue} is resolved: add it to this week's PM call agenda.",
+        due=resolved,
+        template=ctx.template("pmo_notify"),
+        audience=ctx.people(rule.to, required=bool(rule.to)),
+    )
+
+
+def stakeholder_summary(ctx: RuleContext, rule: StakeholderSummary) -> None:
+    """Each week, while open, a stakeholder summary with progress from the milestones."""
+    if not ctx.ticket.is_open:
+        return
+    slot = ctx.calendar.weekly_slot_at_or_before(ctx.now, weekday_number(rule.weekday), rule.at)
+    if slot <= ctx.ticket.created or ctx.now - slot > STALE_AFTER:
+        return
+    week = [u for u in ctx.updates() if slot - timedelta(days=7) < u.at <= ctx.now]
+    ctx.speak_once(
+        f"summary@{iso(slot)}",
+        targets=rule.notify or ["escalation_channel"],
+        reason=f"Weekly stakeholder summary for {ctx.issue}.",
+        due=slot,
+        template=ctx.template("stakeholder_summary"),
+        audience=ctx.people(rule.to or ["assignee"]),
+        context=ctx.context(
+            week_of=iso(slot),
+            updates=[{"at": iso(u.at), "who": u.author, "text": u.text} for u in week[-10:]],
+            milestones=[
+                {"key": s.key, "summary": s.summary, "done": s.status_category == "done"}
+                for s in ctx.ticket.subtasks
+            ],
+        ),
+    )
+
+
+HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
+    "incident_log": incident_log,
+    "incident_summary": incident_summary,
+    "response_report": response_report,
+    "lessons_learned": lessons_learned,
+    "pmo_notify": pmo_notify,
+    "stakeholder_summary": stakeholder_summary,
+}

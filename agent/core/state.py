@@ -1,0 +1,93 @@
+"""What the engine remembers between cycles; immutable, updated by returning copies.
+
+The executor adds the keys it has carried out (``with_done``) and the ids it
+learned (``with_channel``); the planner records first sightings, admissions,
+holds, severity changes and open threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+
+def frozen_map(values: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(values or {}))
+
+
+@dataclass(frozen=True)
+class TicketState:
+    """Per-ticket memory.
+
+    ``open_items`` maps an obligation id (``rule:item``) to the key of the first
+    nudge sent for it, so repeats reply in its thread and the thread is closed
+    when the obligation is met.
+    """
+
+    first_seen: datetime
+    admitted_at: datetime | None = None
+    held_reason: str | None = None
+    held_since: datetime | None = None
+    severity: str | None = None
+    severity_since: datetime | None = None
+    channel_id: str | None = None
+    resolved_at: datetime | None = None
+    open_items: Mapping[str, str] = field(default_factory=frozen_map)
+
+    def with_item(self, item: str, anchor_key: str) -> TicketState:
+        items = dict(self.open_items)
+        items[item] = anchor_key
+        return replace(self, open_items=frozen_map(items))
+
+    def without_item(self, item: str) -> TicketState:
+        items = {k: v for k, v in self.open_items.items() if k != item}
+        return replace(self, open_items=frozen_map(items))
+
+
+@dataclass(frozen=True)
+class EngineState:
+    """All tickets' memory plus the keys of actions already carried out."""
+
+    tickets: Mapping[str, TicketState] = field(default_factory=frozen_map)
+    done_keys: frozenset[str] = frozenset()
+
+    def ticket(self, issue: str) -> TicketState | None:
+        return self.tickets.get(issue)
+
+    def with_ticket(self, issue: str, state: TicketState) -> EngineState:
+        tickets = dict(self.tickets)
+        tickets[issue] = state
+        return replace(self, tickets=frozen_map(tickets))
+
+    def with_done(self, keys: Iterable[str]) -> EngineState:
+        return replace(self, done_keys=self.done_keys | frozenset(keys))
+
+    def with_channel(self, issue: str, channel_id: str) -> EngineState:
+        current = self.tickets.get(issue)
+        if current is None:
+            raise KeyError(f"no state for {issue}; plan a cycle before recording its channel")
+        return self.with_ticket(issue, replace(current, channel_id=channel_id))
+
+    def pruned(self, resolved_before: datetime) -> EngineState:
+        """Forget tickets resolved before the cut-off, and the done keys of their actions.
+
+        Ticket action keys are ``<rule>:<ISSUE>:...``; keys of other actions stay.
+        """
+        gone = {
+            key
+            for key, ticket in self.tickets.items()
+            if ticket.resolved_at is not None and ticket.resolved_at < resolved_before
+        }
+        if not gone:
+            return self
+        keep = {k: v for k, v in self.tickets.items() if k not in gone}
+        done = frozenset(k for k in self.done_keys if _issue_of(k) not in gone)
+        return EngineState(tickets=frozen_map(keep), done_keys=done)
+
+
+def _issue_of(action_key: str) -> str | None:
+    parts = action_key.split(":", 2)
+    return parts[1] if len(parts) > 2 else None

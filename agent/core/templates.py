@@ -1,0 +1,46 @@
+"""The template names the engine asks adapters to render (a contract with the renderers).
+
+Message templates exist once per medium: ``jira/<name>.j2`` (wiki/ADF comment
+body) and ``slack/<name>.j2`` (mrkdwn), because a rule's notify list decides
+where a message goes. Pages are Confluence storage-format XML.
+"""
+
+from __future__ import annotations
+
+MESSAGES = frozenset(
+    {
+        "alert",
+        "ask_estimate",
+        "ask_fields",
+        "ask_next_update",
+        "call_needed",
+        "channel_announce",
+        "escalate",
+        "held",
+        "nudge",
+        "page",
+        "pmo_notify",
+        "rejected",
+        "released",
+        "severity_upgrade",
+        "stakeholder_summary",
+        "thread_done",
+        "update_due",
+        "weekly_digest",
+    }
+)
+PAGES = frozenset(
+    {
+        "confluence/incident_log_row.xml.j2",
+        "confluence/incident_summary.xml.j2",
+        "confluence/lessons_learned.xml.j2",
+        "confluence/postmortem.xml.j2",
+        "confluence/response_report.xml.j2",
+    }
+)
+
+
+def all_templates() -> frozenset[str]:
+    """Every template path a plan may name (policies can add their own via ``template:``)."""
+    messages = {f"{medium}/{name}.j2" for medium in ("jira", "slack") for name in MESSAGES}
+    return frozenset(messages) | PAGES

@@ -1,0 +1,65 @@
+"""What counts as a human update of a ticket: comments, status changes, channel messages.
+
+The agent's own comments (marked with the ``escalation-agent`` property) never count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from agent.core.model import ChatMessage, Ticket
+from agent.core.roles import email_plays_role, plays_role
+from agent.policy.schema import Policy
+
+
+@dataclass(frozen=True)
+class Update:
+    at: datetime
+    source: str
+    author: str
+    text: str
+
+
+def human_updates(
+    policy: Policy,
+    ticket: Ticket,
+    messages: Sequence[ChatMessage],
+    by: Iterable[str] | None = None,
+) -> list[Update]:
+    """Updates by the given roles (default: the policy's ``updates.by``), oldest first."""
+    roles = list(by) if by else list(policy.updates.by)
+    sources = set(policy.updates.sources)
+    found: list[Update] = []
+    if "jira_comment" in sources:
+        for comment in ticket.comments:
+            if comment.by_agent or comment.author is None:
+                continue
+            if plays_role(policy, ticket, roles, comment.author):
+                found.append(
+                    Update(
+                        comment.created, "jira_comment", comment.author.display_name, comment.body
+                    )
+                )
+    if "status_change" in sources:
+        for change in ticket.changelog:
+            if change.author is None or not any(i.field.lower() == "status" for i in change.items):
+                continue
+            if plays_role(policy, ticket, roles, change.author):
+                found.append(
+                    Update(change.created, "status_change", change.author.display_name, "")
+                )
+    if "channel_message" in sources:
+        for message in messages:
+            if message.user_email and email_plays_role(policy, ticket, roles, message.user_email):
+                found.append(
+                    Update(message.at, "channel_message", message.user_email, message.text)
+                )
+    found.sort(key=lambda u: (u.at, u.source))
+    return found
+
+
+def last_update_at(updates: Sequence[Update], before: datetime | None = None) -> datetime | None:
+    times = [u.at for u in updates if before is None or u.at <= before]
+    return max(times) if times else None

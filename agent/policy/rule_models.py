@@ -1,0 +1,296 @@
+"""One pydantic model per rule identifier; ``AnyRule`` is their union, tagged by ``rule:``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Discriminator, Field
+
+from agent.policy.types import (
+    STRICT,
+    Duration,
+    LocalTime,
+    NotifyTarget,
+    Regex,
+    RoleRef,
+    Weekday,
+)
+
+
+class Strict(BaseModel):
+    model_config = STRICT
+
+
+class ChainStep(Strict):
+    after: Duration
+    to: list[str] = []
+    notify: list[NotifyTarget] = []
+    then: str | None = None
+
+
+class RuleBase(Strict):
+    name: str | None = None
+    to: list[str] = []
+    notify: list[NotifyTarget] = []
+    severities: list[str] = []
+    urgent: bool = False
+    template: str | None = None
+
+    @property
+    def ident(self) -> str:
+        rule: str = getattr(self, "rule")  # noqa: B009
+        return self.name or rule
+
+
+class Repeating(RuleBase):
+    """A rule whose overdue items repeat in one thread and escalate along a chain.
+
+    ``chain`` lists steps inline; ``chain_ref`` names one of the policy's ``chains``.
+    """
+
+    repeat: Duration | None = None
+    chain: list[ChainStep] = []
+    chain_ref: str | None = None
+
+
+class IntakeMissingFields(Repeating):
+    rule: Literal["intake_missing_fields"]
+    fields: list[str] = Field(min_length=1)
+    within: Duration | None = None
+
+
+class IntakeRejected(RuleBase):
+    rule: Literal["intake_rejected"]
+    field: str
+    values: list[str] = Field(min_length=1)
+    remove_label: str | None = None
+
+
+class ClericalPriority(RuleBase):
+    rule: Literal["clerical_priority"]
+    priority: str
+
+
+class ClericalLabel(RuleBase):
+    rule: Literal["clerical_label"]
+    label: str
+
+
+class ClericalChannel(RuleBase):
+    rule: Literal["clerical_channel"]
+    invite: list[str] = []
+    always_include: list[RoleRef] = []
+    announce_on_ticket: bool = True
+    announce_in: list[NotifyTarget] = []
+
+
+class LimitBase(RuleBase):
+    max: int = Field(ge=1)
+    hold_label: str = "escalation-held"
+
+
+class LimitDaily(LimitBase):
+    rule: Literal["limit_daily"]
+
+
+class LimitActive(LimitBase):
+    rule: Literal["limit_active"]
+
+
+class LimitAssignee(LimitBase):
+    rule: Literal["limit_assignee"]
+
+
+class AckOverdue(Repeating):
+    rule: Literal["ack_overdue"]
+    within: Duration
+    by: list[str] = []
+
+
+class EstimateMissing(Repeating):
+    rule: Literal["estimate_missing"]
+    within: Duration | None = None
+
+
+class ProgressOverdue(Repeating):
+    rule: Literal["progress_overdue"]
+    within: Duration
+    by: list[str] = ["assignee"]
+
+
+class CallNeeded(RuleBase):
+    rule: Literal["call_needed"]
+    after: Duration
+    by: list[str] = ["assignee"]
+    participants: list[str] = Field(min_length=1)
+
+
+class AfterHoursPage(RuleBase):
+    rule: Literal["after_hours_page"]
+
+
+class EscalationAlert(RuleBase):
+    rule: Literal["escalation_alert"]
+    mention: list[str] = []
+    pin: bool = False
+
+
+class UpdateOverdue(Repeating):
+    """Updates at an interval (``every``) or at local times (``at``), by the update roles."""
+
+    rule: Literal["update_overdue"]
+    every: Duration | None = None
+    at: list[LocalTime] = []
+    grace: Duration | None = None
+    clock: Literal["wall", "business"] = "wall"
+    by: list[str] = []
+
+
+class UpdateNextMissing(RuleBase):
+    rule: Literal["update_next_missing"]
+    pattern: Regex = r"(?i)\bnext update\b"
+    by: list[str] = []
+
+
+class EodUpdateOverdue(Repeating):
+    rule: Literal["eod_update_overdue"]
+    at: LocalTime
+    grace: Duration | None = None
+    by: list[str] = []
+
+
+class Sev1SetupMissing(Repeating):
+    rule: Literal["sev1_setup_missing"]
+    within: Duration
+    fields: list[str] = []
+    milestones: bool = True
+
+
+class Sev1DailyUpdate(Repeating):
+    rule: Literal["sev1_daily_update"]
+    at: LocalTime
+    grace: Duration | None = None
+    by: list[str] = []
+
+
+class Sev2WeeklyUpdate(Repeating):
+    rule: Literal["sev2_weekly_update"]
+    weekday: Weekday
+    at: LocalTime
+    pattern: Regex | None = None
+    by: list[str] = []
+
+
+class SeverityUpgrade(RuleBase):
+    rule: Literal["severity_upgrade"]
+    field: str
+    equals: str
+    from_level: str
+    to_level: str
+    set_field: str | None = None
+    add_label: str | None = None
+
+
+class ClosureMissingFields(Repeating):
+    rule: Literal["closure_missing_fields"]
+    fields: list[str] = Field(min_length=1)
+    after_field: str | None = None
+    within: Duration | None = None
+
+
+class PostmortemDue(Repeating):
+    rule: Literal["postmortem_due"]
+    within: Duration
+    fields: list[str] = []
+    space: str
+    title: str = "Post-mortem {key}: {summary}"
+
+
+class PageRule(RuleBase):
+    space: str
+    title: str
+    parent: str | None = None
+    fields: list[str] = []
+
+
+class IncidentSummary(PageRule):
+    rule: Literal["incident_summary"]
+
+
+class ResponseReport(PageRule):
+    rule: Literal["response_report"]
+
+
+class LessonsLearned(PageRule):
+    rule: Literal["lessons_learned"]
+
+
+class IncidentLog(RuleBase):
+    rule: Literal["incident_log"]
+    space: str
+    pages: list[str] = Field(min_length=1)
+    fields: list[str] = []
+
+
+class PmoNotify(RuleBase):
+    rule: Literal["pmo_notify"]
+
+
+class PmWatcher(RuleBase):
+    rule: Literal["pm_watcher"]
+    role: str
+
+
+class StakeholderSummary(RuleBase):
+    rule: Literal["stakeholder_summary"]
+    weekday: Weekday
+    at: LocalTime
+
+
+class WeeklyDigest(RuleBase):
+    rule: Literal["weekly_digest"]
+    weekday: Weekday
+    at: LocalTime
+
+
+AnyRule = Annotated[
+    IntakeMissingFields
+    | IntakeRejected
+    | ClericalPriority
+    | ClericalLabel
+    | ClericalChannel
+    | LimitDaily
+    | LimitActive
+    | LimitAssignee
+    | AckOverdue
+    | EstimateMissing
+    | ProgressOverdue
+    | CallNeeded
+    | AfterHoursPage
+    | EscalationAlert
+    | UpdateOverdue
+    | UpdateNextMissing
+    | EodUpdateOverdue
+    | Sev1SetupMissing
+    | Sev1DailyUpdate
+    | Sev2WeeklyUpdate
+    | SeverityUpgrade
+    | ClosureMissingFields
+    | PostmortemDue
+    | IncidentSummary
+    | ResponseReport
+    | LessonsLearned
+    | IncidentLog
+    | PmoNotify
+    | PmWatcher
+    | StakeholderSummary
+    | WeeklyDigest,
+    Discriminator("rule"),
+]
+
+RULE_NAMES: tuple[str, ...] = tuple(
+    sorted(
+        m.model_fields["rule"].annotation.__args__[0]
+        for m in AnyRule.__origin__.__args__  # type: ignore[attr-defined]
+    )
+)
