@@ -14,8 +14,14 @@ from typing import Any
 import requests
 
 from agent.adapters import clients
+from agent.adapters.calls import ServiceCaller
+from agent.adapters.jira_adapter import JiraAdapter
+from agent.adapters.jira_port import UnknownFieldError
+from agent.adapters.retry import RetryBudget
 from agent.config import Settings
+from agent.policy import Policy, PolicyErrors, load_policies
 from agent.render.environment import Renderer
+from agent.secrets import Redactor
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +84,7 @@ def _attempt(
         return CheckResult(name, False, explain(exc))
 
 
-def jira_checks(settings: Settings) -> Iterator[CheckResult]:
+def jira_checks(settings: Settings, policies: list[Policy]) -> Iterator[CheckResult]:
     credential = "JIRA_PAT" if settings.jira_auth.pat else "JIRA_EMAIL / JIRA_API_TOKEN"
 
     def explain(exc: BaseException) -> str:
@@ -105,6 +111,22 @@ def jira_checks(settings: Settings) -> Iterator[CheckResult]:
         return f"authenticated as {me.get('displayName', '?')} ({email})"
 
     yield _attempt("jira.myself", myself, explain)
+
+    names = sorted({name for policy in policies for name in policy.required_fields()})
+    if not names:
+        return
+
+    def fields() -> str:
+        caller = ServiceCaller("jira", Redactor(settings.secrets()), RetryBudget(0), max_attempts=1)
+        JiraAdapter(holder["client"], caller).field_ids(names)
+        return f"all {len(names)} fields the policies read exist"
+
+    def explain_fields(exc: BaseException) -> str:
+        if isinstance(exc, UnknownFieldError):
+            return f"{exc}; create the field in Jira or fix the policy"
+        return explain(exc)
+
+    yield _attempt("jira.fields", fields, explain_fields)
 
 
 def confluence_checks(settings: Settings) -> Iterator[CheckResult]:
@@ -159,12 +181,26 @@ def template_checks(settings: Settings) -> Iterator[CheckResult]:
         yield CheckResult("templates", True, f"{len(renderer.names())} templates compile{where}")
 
 
-def local_checks(settings: Settings) -> Iterator[CheckResult]:
-    """Checks that need no network: templates (and policies)."""
+def policy_checks(settings: Settings, loaded: list[Policy]) -> Iterator[CheckResult]:
+    """Load and validate every policy file; ``loaded`` receives the policies on success."""
+    try:
+        policies = load_policies(settings.rules_path)
+    except PolicyErrors as exc:
+        for error in exc.errors:
+            yield CheckResult("policies", False, str(error))
+        return
+    loaded.extend(policies)
+    names = ", ".join(policy.name for policy in policies) or "none"
+    yield CheckResult("policies", True, f"{len(policies)} from {settings.rules_path}: {names}")
+
+
+def local_checks(settings: Settings, loaded: list[Policy]) -> Iterator[CheckResult]:
+    """Checks that need no network: policies and templates."""
+    yield from policy_checks(settings, loaded)
     yield from template_checks(settings)
 
 
-def service_checks(settings: Settings) -> Iterator[CheckResult]:
-    yield from jira_checks(settings)
+def service_checks(settings: Settings, policies: list[Policy]) -> Iterator[CheckResult]:
+    yield from jira_checks(settings, policies)
     yield from confluence_checks(settings)
     yield from slack_checks(settings)

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from agent.checks import CheckResult, local_checks, service_checks
 from agent.config import Settings
+from agent.policy import Policy
 from agent.ui import status_word
 
 EXIT_OK, EXIT_SERVICE, EXIT_INVALID = 0, 1, 2
@@ -24,7 +25,8 @@ def print_result(console: Console, result: CheckResult) -> None:
 def run_check(settings: Settings, console: Console, args: argparse.Namespace) -> int:
     print_result(console, CheckResult("config", True, _config_summary(settings)))
     invalid = False
-    for result in local_checks(settings):
+    policies: list[Policy] = []
+    for result in local_checks(settings, policies):
         print_result(console, result)
         invalid = invalid or not result.ok
     if invalid:
@@ -33,7 +35,7 @@ def run_check(settings: Settings, console: Console, args: argparse.Namespace) ->
     if args.offline:
         return EXIT_OK
     failed = False
-    for result in service_checks(settings):
+    for result in service_checks(settings, policies):
         print_result(console, result)
         failed = failed or not result.ok
     return EXIT_SERVICE if failed else EXIT_OK

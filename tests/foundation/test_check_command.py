@@ -134,3 +134,51 @@ def test_missing_space_is_explained(sandbox: SandboxHandle, tmp_path: Path) -> N
     result = run_cli(["check", "--no-color"], env, tmp_path)
     assert result.returncode == 1
     assert "space 'NOPE' does not exist" in result.stdout
+
+
+OFFLINE_ENV = {
+    "JIRA_URL": "https://acme.atlassian.net",
+    "JIRA_EMAIL": "bot@acme.io",
+    "JIRA_API_TOKEN": "jira-token-abcdef",
+    "CONFLUENCE_URL": "https://acme.atlassian.net/wiki",
+    "CONFLUENCE_EMAIL": "bot@acme.io",
+    "CONFLUENCE_API_TOKEN": "wiki-token-abcdef",
+    "CONFLUENCE_SPACE": "OPS",
+    "SLACK_BOT_TOKEN": "xoxb-slack-token-abcdef",
+}
+
+
+def test_offline_check_validates_the_bundled_packs(tmp_path: Path) -> None:
+    result = run_cli(["check", "--offline", "--no-color"], OFFLINE_ENV, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    policies = next(line for line in result.stdout.splitlines() if "policies" in line)
+    assert policies.startswith("PASS  policies")
+    for pack in (
+        "incident-critical",
+        "ps-customer-escalation",
+        "support-p1-p4",
+        "ds-ticket-escalation",
+        "client-communication",
+    ):
+        assert pack in policies
+
+
+def test_a_bad_policy_exits_2_naming_file_line_and_key(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "team.yaml").write_text(
+        "name: team\n"
+        "select: {projects: [OPS]}\n"
+        "rules:\n"
+        "  - rule: ack_overdue\n"
+        "    within: 15m\n"
+        "  - rule: remind_everyone_hourly\n"
+    )
+    env = {**OFFLINE_ENV, "AGENT_RULES": str(rules)}
+    result = run_cli(["check", "--offline", "--no-color"], env, tmp_path)
+    assert result.returncode == 2, result.stdout
+    failure = next(line for line in result.stdout.splitlines() if "remind_everyone_hourly" in line)
+    assert failure.startswith("FAIL  policies")
+    assert "team.yaml:6" in failure
+    assert "rules[1]" in failure
+    assert "ack_overdue" in failure  # the known rule names are listed
