@@ -125,14 +125,51 @@ def _make_space(sandbox: SandboxHandle) -> None:
     response.raise_for_status()
 
 
+def _make_policy_fields(sandbox: SandboxHandle, skip: str | None = None) -> list[str]:
+    """Create in the sandbox's Jira every custom field the bundled packs read."""
+    from agent.policy import load_policies
+    from agent.resources import bundled_rules_dir
+    from agent.sandbox.jira.model import create_custom_field
+
+    names = sorted(
+        {name for policy in load_policies(bundled_rules_dir()) for name in policy.required_fields()}
+    )
+    for name in names:
+        if name != skip:
+            create_custom_field(sandbox.ctx, name, "textfield")
+    return names
+
+
 def test_check_passes_against_the_sandbox(sandbox: SandboxHandle, tmp_path: Path) -> None:
     _make_space(sandbox)
+    _make_policy_fields(sandbox)
     result = run_cli(["check", "--no-color"], sandbox_env(sandbox), tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    for name in ("config", "jira.serverInfo", "jira.myself", "confluence.space", "slack.auth.test"):
+    for name in (
+        "config",
+        "policies",
+        "templates",
+        "jira.serverInfo",
+        "jira.myself",
+        "jira.fields",
+        "confluence.space",
+        "slack.auth.test",
+    ):
         assert any(line.startswith(f"PASS  {name}") for line in lines), (name, result.stdout)
     assert TOKEN not in result.stdout + result.stderr
+
+
+def test_a_field_jira_lacks_is_reported(sandbox: SandboxHandle, tmp_path: Path) -> None:
+    _make_space(sandbox)
+    names = _make_policy_fields(sandbox, skip="Escalation Contact")
+    assert "Escalation Contact" in names
+    result = run_cli(["check", "--no-color"], sandbox_env(sandbox), tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    failure = next(line for line in result.stdout.splitlines() if "jira.fields" in line)
+    assert failure.startswith("FAIL  jira.fields")
+    assert "'Escalation Contact'" in failure
+    assert "create the field in Jira or fix the policy" in failure
 
 
 def test_wrong_token_names_the_credentials(sandbox: SandboxHandle, tmp_path: Path) -> None:
