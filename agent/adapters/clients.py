@@ -48,6 +48,7 @@ def confluence_client(settings: Settings) -> Any:
             token=settings.confluence_auth.pat.reveal(),
             cloud=cloud,
             timeout=HTTP_TIMEOUT_SECONDS,
+            retry_with_header=False,  # the call point retries, within the cycle's budget
         )
     email, token = _basic(settings.confluence_auth)
     return ConfluenceServer(
@@ -56,6 +57,7 @@ def confluence_client(settings: Settings) -> Any:
         password=token,
         cloud=cloud,
         timeout=HTTP_TIMEOUT_SECONDS,
+        retry_with_header=False,
     )
 
 

@@ -1,0 +1,338 @@
+"""``ConfluenceAdapter``: the :class:`~agent.adapters.confluence_port.ConfluencePort` over a
+real Confluence site (Cloud at ``https://site/wiki``, Data Center at its root).
+
+Every write is safe to repeat: pages are found by title before they are
+created, markers and labels are set only when missing, and a log row is added
+only when the log does not hold the issue yet. A person's edit is never
+overwritten: page updates send ``version.number`` = read version + 1, and when
+Confluence answers 409 (someone saved in between) the page is read again and
+the change re-applied to the new body.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from agent.adapters.confluence_http import ConfluenceHttp, page_from_json, path_part, required
+from agent.adapters.confluence_port import (
+    AGENT_LABEL,
+    AGENT_PROPERTY,
+    AppendResult,
+    Caller,
+    ConfluencePort,
+    Page,
+    PageMarker,
+    PageRef,
+    SpaceRef,
+    normalise_labels,
+)
+from agent.adapters.confluence_tables import insert_row, table_has_key
+from agent.adapters.errors import BadRequest, Conflict, NotFound, PermissionDenied
+from agent.config import Settings
+from agent.render.storage_xml import storage_problem
+
+log = logging.getLogger(__name__)
+
+PAGE_EXPAND = "body.storage,version,ancestors,space"
+FIND_EXPAND = "version"
+MAX_APPEND_ATTEMPTS = 5
+MAX_MARKER_ATTEMPTS = 3
+PARENT_BODY = '<ac:structured-macro ac:name="children" ac:schema-version="2" />'
+"""Body of a parent page the agent creates: a list of its child pages."""
+
+
+class StorageBodyError(ValueError):
+    """A body the agent was about to upload is not well-formed storage format."""
+
+
+def cql_quote(value: str) -> str:
+    """A CQL string literal (double quotes; backslash and quote escaped)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _checked(body: str, what: str) -> str:
+    problem = storage_problem(body)
+    if problem is not None:
+        raise StorageBodyError(f"{what} is not well-formed Confluence storage format: {problem}")
+    return body
+
+
+class ConfluenceAdapter:
+    """Finds, creates and updates the agent's pages; appends log rows without losing edits."""
+
+    def __init__(self, client: Any, caller: Caller) -> None:
+        self._http = ConfluenceHttp(client, caller)
+
+    # -- spaces and pages: reading ----------------------------------------------------------
+    def space(self, key: str) -> SpaceRef:
+        try:
+            raw = self._http.get("get_space", f"space/{path_part(key)}", {"expand": "homepage"})
+        except NotFound as exc:
+            raise NotFound(
+                "confluence",
+                "get_space",
+                f"there is no Confluence space with key {key!r}, or the agent's account "
+                "cannot see it: check CONFLUENCE_SPACE (the space KEY, not its name) and "
+                "the account's space permissions",
+                exc.status,
+            ) from exc
+        homepage = raw.get("homepage") if isinstance(raw, dict) else None
+        home_id = homepage.get("id") if isinstance(homepage, dict) else None
+        return SpaceRef(
+            key=str(required(raw, "key", "get_space")),
+            id=str(required(raw, "id", "get_space")),
+            name=str(raw.get("name") or key),
+            homepage_id=str(home_id) if home_id else None,
+        )
+
+    def find_page(self, space: str, title: str) -> PageRef | None:
+        """The current page titled ``title`` in ``space`` (exact title first, then any case)."""
+        params = {"spaceKey": space, "title": title, "type": "page", "expand": FIND_EXPAND}
+        answer = self._http.get("find_page", "content", params)
+        results = answer.get("results") if isinstance(answer, dict) else answer
+        hits = [r for r in results or [] if isinstance(r, dict)]
+        exact = [r for r in hits if r.get("title") == title]
+        folded = [r for r in hits if str(r.get("title", "")).casefold() == title.casefold()]
+        if not (exact or folded):
+            return None
+        found = (exact or folded)[0]
+        return PageRef(id=str(required(found, "id", "find_page")), title=str(found["title"]))
+
+    def get_page(self, page_id: str) -> Page:
+        raw = self._http.get("read_page", f"content/{path_part(page_id)}", {"expand": PAGE_EXPAND})
+        return page_from_json(raw, "read_page")
+
+    # -- pages: creating --------------------------------------------------------------------
+    def ensure_page(
+        self,
+        space: str,
+        title: str,
+        body: str,
+        *,
+        parent_title: str | None = None,
+        parent_id: str | None = None,
+        labels: Sequence[str] = (),
+        marker: PageMarker | None = None,
+    ) -> PageRef:
+        """The page titled ``title``: found, or created with its labels and marker.
+
+        An existing page's body is left alone (a person may have edited it); only
+        a missing marker and labels are added, which also completes a page whose
+        creation was interrupted. A missing parent (by ``parent_title``) is created.
+        """
+        if parent_title is not None and parent_id is not None:
+            raise ValueError("give either parent_title or parent_id, not both")
+        wanted_labels = normalise_labels([*(marker.labels() if marker else [AGENT_LABEL]), *labels])
+        existing = self.find_page(space, title)
+        if existing is not None:
+            if marker is not None and self.get_marker(existing.id) is None:
+                log.info("completing the agent's metadata on existing page %r", title)
+                self.add_labels(existing.id, wanted_labels)
+                self.set_marker(existing.id, marker)
+            return existing
+        _checked(body, f"the body of page {title!r}")
+        if parent_title is not None:
+            parent_id = self.ensure_page(space, parent_title, PARENT_BODY).id
+        created = self._create(space, title, body, parent_id)
+        if not created.created:
+            return created
+        self.add_labels(created.id, wanted_labels)
+        if marker is not None:
+            self.set_marker(created.id, marker)
+        return created
+
+    def _create(self, space: str, title: str, body: str, parent_id: str | None) -> PageRef:
+        payload: dict[str, Any] = {
+            "type": "page",
+            "title": title,
+            "space": {"key": space},
+            "status": "current",
+            "body": {"storage": {"value": body, "representation": "storage"}},
+        }
+        if parent_id is not None:
+            payload["ancestors"] = [{"id": str(parent_id)}]
+        try:
+            raw = self._http.post("create_page", "content", payload)
+        except PermissionDenied:
+            # Cloud answers 403 for a space that does not exist: say which, if so
+            self.space(space)
+            raise
+        except BadRequest as exc:
+            # another writer created it between our search and our create
+            if "already exists" not in exc.message:
+                raise
+            again = self.find_page(space, title)
+            if again is None:
+                raise
+            return again
+        log.info("created Confluence page %r in space %s", title, space)
+        return PageRef(id=str(required(raw, "id", "create_page")), title=title, created=True)
+
+    # -- pages: updating --------------------------------------------------------------------
+    def update_page(self, page_id: str, body: str, *, expected_version: int | None = None) -> int:
+        """Write ``body`` as the next version; returns the page's version afterwards.
+
+        With ``expected_version``, Conflict is raised when the page is no longer at
+        that version (someone edited it since the caller read it). An unchanged
+        body writes nothing.
+        """
+        _checked(body, f"the new body of page {page_id}")
+        page = self.get_page(page_id)
+        if expected_version is not None and page.version != expected_version:
+            raise Conflict(
+                "confluence",
+                "update_page",
+                f"page {page.title!r} is at version {page.version}, not {expected_version}: "
+                "someone edited it since it was read; read it again before writing",
+                409,
+            )
+        if page.body == body:
+            return page.version
+        return self._put_body(page, body, "update_page")
+
+    def _put_body(self, page: Page, body: str, operation: str, message: str = "") -> int:
+        """PUT ``body`` as version ``page.version + 1``; Conflict (409) if someone was faster."""
+        version: dict[str, Any] = {"number": page.version + 1}
+        if message:
+            version["message"] = message
+        payload = {
+            "id": page.id,
+            "type": "page",
+            "title": page.title,
+            "status": "current",
+            "version": version,
+            "body": {"storage": {"value": body, "representation": "storage"}},
+        }
+        answer = self._http.put(operation, f"content/{path_part(page.id)}", payload)
+        written = answer.get("version") if isinstance(answer, dict) else None
+        number = written.get("number") if isinstance(written, dict) else None
+        return number if isinstance(number, int) else page.version + 1
+
+    def append_log_row(
+        self,
+        page_id: str,
+        issue_key: str,
+        row_xml: str,
+        *,
+        header_titles: Sequence[str] = (),
+    ) -> AppendResult:
+        """Add ``row_xml`` to the page's log table unless the issue already has a row.
+
+        Read, check for the key, splice the row in (the rest of the body stays as
+        it was), write version + 1. On 409 the page changed under us: read it again
+        and start over, up to :data:`MAX_APPEND_ATTEMPTS` times.
+        """
+        last_conflict: Conflict | None = None
+        for attempt in range(1, MAX_APPEND_ATTEMPTS + 1):
+            page = self.get_page(page_id)
+            if table_has_key(page.body, issue_key, header_titles):
+                return AppendResult(added=False, version=page.version, attempts=attempt)
+            new_body = _checked(
+                insert_row(page.body, row_xml, header_titles),
+                f"page {page.title!r} with the row for {issue_key}",
+            )
+            try:
+                version = self._put_body(
+                    page, new_body, "append_log_row", f"escalation-agent: log {issue_key}"
+                )
+            except Conflict as exc:
+                last_conflict = exc
+                log.info(
+                    "page %r changed while adding %s's row (attempt %d of %d); reading it again",
+                    page.title,
+                    issue_key,
+                    attempt,
+                    MAX_APPEND_ATTEMPTS,
+                )
+                continue
+            return AppendResult(added=True, version=version, attempts=attempt)
+        assert last_conflict is not None  # the loop only runs out after conflicts
+        last_conflict.note = (
+            f"the page kept changing: gave up adding {issue_key}'s row after "
+            f"{MAX_APPEND_ATTEMPTS} attempts"
+        )
+        raise last_conflict
+
+    # -- markers and labels -----------------------------------------------------------------
+    def _marker_property(self, page_id: str) -> dict[str, Any] | None:
+        path = f"content/{path_part(page_id)}/property/{path_part(AGENT_PROPERTY)}"
+        try:
+            raw = self._http.get("get_marker", path)
+        except NotFound:
+            return None
+        return raw if isinstance(raw, dict) else None
+
+    def get_marker(self, page_id: str) -> PageMarker | None:
+        prop = self._marker_property(page_id)
+        return PageMarker.from_json(prop.get("value")) if prop else None
+
+    def set_marker(self, page_id: str, marker: PageMarker) -> None:
+        """Create or update the page's marker property (nothing is sent when it is current)."""
+        value = marker.to_json()
+        path = f"content/{path_part(page_id)}/property/{path_part(AGENT_PROPERTY)}"
+        for attempt in range(1, MAX_MARKER_ATTEMPTS + 1):
+            prop = self._marker_property(page_id)
+            try:
+                if prop is None:
+                    self._http.post(
+                        "set_marker",
+                        f"content/{path_part(page_id)}/property",
+                        {"key": AGENT_PROPERTY, "value": value},
+                    )
+                    return
+                if prop.get("value") == value:
+                    return
+                number = int((prop.get("version") or {}).get("number", 0)) + 1
+                self._http.put("set_marker", path, {"value": value, "version": {"number": number}})
+                return
+            except (Conflict, BadRequest) as exc:
+                # someone created or updated the property between our read and our write
+                if attempt == MAX_MARKER_ATTEMPTS:
+                    raise
+                log.info("marker of page %s changed meanwhile (%s); reading it again", page_id, exc)
+
+    def add_labels(self, page_id: str, labels: Sequence[str]) -> None:
+        """Add labels (Confluence ignores ones the page already has)."""
+        names = normalise_labels(labels)
+        if not names:
+            return
+        body = [{"prefix": "global", "name": name} for name in names]
+        self._http.post("add_labels", f"content/{path_part(page_id)}/label", body)
+
+    def find_page_by_marker(
+        self, space: str, key: str, *, labels: Sequence[str] = ()
+    ) -> PageRef | None:
+        """The page whose marker has idempotency ``key`` (for when the state file is lost).
+
+        CQL finds the agent's labelled pages in the space (``labels`` narrow it,
+        e.g. the kind and project); each one's marker property is then read.
+        """
+        clauses = ["type = page", f"space = {cql_quote(space)}"]
+        clauses += [
+            f"label = {cql_quote(label)}" for label in normalise_labels([AGENT_LABEL, *labels])
+        ]
+        for hit in self._http.search("find_by_marker", " and ".join(clauses)):
+            page_id = str(required(hit, "id", "find_by_marker"))
+            marker = self.get_marker(page_id)
+            if marker is not None and marker.key == key:
+                return PageRef(id=page_id, title=str(hit.get("title") or ""))
+        return None
+
+
+def build_confluence_adapter(settings: Settings, caller: Caller) -> ConfluenceAdapter:
+    """The adapter for the configured site (client built in ``agent/adapters/clients.py``)."""
+    from agent.adapters.clients import confluence_client  # noqa: PLC0415 - heavy import
+
+    return ConfluenceAdapter(confluence_client(settings), caller)
+
+
+if TYPE_CHECKING:
+    from agent.adapters.calls import ServiceCaller
+
+    def _conforms(
+        adapter: ConfluenceAdapter, caller: ServiceCaller
+    ) -> tuple[ConfluencePort, Caller]:
+        """mypy proves here that the adapter implements the port and the call point fits."""
+        return adapter, caller
