@@ -56,9 +56,12 @@ class TemplateProblem:
     message: str
 
 
-def _local(moment: datetime | None, tz: str = "UTC", fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
-    if moment is None:
+def _local(moment: datetime | str | None, tz: str = "UTC", fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """A moment (datetime or ISO-8601 text, as contexts carry it) in a time zone, for people."""
+    if moment is None or moment == "":
         return "—"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
@@ -79,7 +82,10 @@ def _duration(delta: timedelta | float | None) -> str:
 
 
 def _xml_finalize(value: Any) -> Any:
-    if isinstance(value, str) and not isinstance(value, Markup):
+    """Drop characters XML forbids, also from safe text built by ``~`` or ``join``."""
+    if isinstance(value, Markup):
+        return Markup(strip_xml_illegal(str(value)))  # noqa: S704 - already escaped text
+    if isinstance(value, str):
         return strip_xml_illegal(value)
     return "" if value is None else value
 

@@ -105,3 +105,18 @@ def test_escapers_directly() -> None:
     assert escape_jira_wiki("a-b") == r"a\-b"
     with pytest.raises(ValueError, match="not a Slack user id"):
         slack_mention("<!channel>")
+
+
+def test_control_characters_are_dropped_from_joined_safe_text(tmp_path: Path) -> None:
+    write(tmp_path, "confluence/joined.xml.j2", "<p>{{ a ~ b }}</p><p>{{ items | join(', ') }}</p>")
+    page = Renderer(tmp_path).render(
+        "confluence/joined.xml.j2", {"a": "x\x00", "b": "<y\x07>", "items": ["p\x0b", "q"]}
+    )
+    assert storage_problem(page) is None
+    assert page.strip() == "<p>x&lt;y&gt;</p><p>p, q</p>"
+
+
+def test_local_filter_reads_iso_text_in_the_policy_zone(tmp_path: Path) -> None:
+    write(tmp_path, "slack/when.j2", "{{ at | local('Europe/Kyiv', '%H:%M') }}")
+    text = Renderer(tmp_path).render("slack/when.j2", {"at": "2026-11-22T10:00:00+00:00"})
+    assert text == "12:00"
