@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from agent import __version__
-from agent.commands import check, sandbox
+from agent.commands import check, plan, run, sandbox
 from agent.config import ConfigError, Settings, known_secrets, load_settings, read_environment
 from agent.logging_setup import configure_logging
 from agent.secrets import Redactor
@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parents = [_global_options(suppress=True)]
     check.add_parser(subparsers, parents)
+    run.add_parser(subparsers, parents)
+    plan.add_parser(subparsers, parents)
     sandbox.add_parser(subparsers, parents)
     return parser
 

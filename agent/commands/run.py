@@ -1,0 +1,88 @@
+"""``escalation-agent run``: enforce the procedures, once (``--once``) or every poll interval.
+
+Exit codes: 0 every action succeeded (or the loop was stopped by SIGTERM/SIGINT),
+1 some action or read failed (the others still ran; failures are retried next
+cycle), 2 invalid configuration, policy or state store. With ``AGENT_DRY_RUN=1``
+it only plans and prints, exactly like ``plan``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+
+from agent.adapters.errors import ServiceError
+from agent.clock import Clock, FixedClock, OffsetClock, SystemClock
+from agent.commands.plan import EXIT_FAILED, EXIT_INVALID, EXIT_OK, dry_run, load_checked_policies
+from agent.config import Settings
+from agent.runtime.cycle import run_cycle
+from agent.runtime.deps import build_deps
+from agent.runtime.loop import run_loop
+from agent.runtime.report import CycleReport
+from agent.secrets import Redactor
+from agent.store import StoreError
+
+
+def print_report(console: Console, report: CycleReport) -> None:
+    console.print(report.summary(), markup=False)
+    for failure in report.failures:
+        console.print(f"failed: {failure.key}: {failure.error}", markup=False)
+    for error in report.read_errors:
+        console.print(f"read error: {error}", markup=False)
+
+
+def run_agent(settings: Settings, console: Console, args: argparse.Namespace) -> int:
+    if settings.dry_run:
+        console.print("AGENT_DRY_RUN is set: planning only, nothing is written.", markup=False)
+        return dry_run(settings, console, args)
+    policies = load_checked_policies(settings, console)
+    if policies is None:
+        return EXIT_INVALID
+    redactor = Redactor(settings.secrets())
+    try:
+        deps = build_deps(settings, policies, redactor)
+    except StoreError as exc:
+        console.print(redactor(str(exc)), markup=False)
+        return EXIT_INVALID
+    except ServiceError as exc:
+        console.print(redactor(str(exc)), markup=False)
+        return EXIT_FAILED
+    try:
+        if args.once:
+            clock: Clock = FixedClock(args.now) if args.now else SystemClock()
+            try:
+                report = run_cycle(deps, clock.now())
+            except (StoreError, ServiceError) as exc:
+                console.print(redactor(str(exc)), markup=False)
+                return EXIT_FAILED
+            print_report(console, report)
+            return EXIT_OK if report.ok else EXIT_FAILED
+        clock = OffsetClock(args.now) if args.now else SystemClock()
+        return run_loop(
+            deps,
+            clock,
+            poll_seconds=settings.poll_seconds,
+            on_report=lambda report: print_report(console, report),
+        )
+    finally:
+        deps.close()
+
+
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: list[argparse.ArgumentParser],
+) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        parents=parents,
+        help="enforce the procedures: one cycle (--once) or every AGENT_POLL_SECONDS",
+        description=(
+            "Read the tickets, plan and carry out the actions exactly once, and remember. "
+            "Without --once it repeats every AGENT_POLL_SECONDS until SIGTERM/SIGINT, which "
+            "finish the action in flight and exit 0. Exit 0 when every action succeeded, 1 when "
+            "some failed (the others still ran), 2 when configuration or policy is invalid."
+        ),
+    )
+    parser.add_argument("--once", action="store_true", help="run one cycle and exit")
+    parser.set_defaults(handler=run_agent, needs_settings=True)

@@ -1,0 +1,1 @@
+"""The running agent: read tickets, plan, carry out the plan exactly once, remember."""

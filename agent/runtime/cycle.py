@@ -1,0 +1,89 @@
+"""One cycle: load the state, read the tickets, plan (pure), execute, save the state.
+
+``read_and_plan`` is the part ``plan`` shares: it writes nothing when the deps
+are read-only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from agent.core.actions import Plan
+from agent.core.planner import plan
+from agent.core.state import EngineState
+from agent.core.state_codec import state_from_dict, state_to_dict
+from agent.runtime.deps import Deps
+from agent.runtime.env import ActionEnv
+from agent.runtime.executor import Executor
+from agent.runtime.reader import TicketReader
+from agent.runtime.report import CycleReport
+from agent.store import StateStore, StoreError
+
+log = logging.getLogger(__name__)
+
+ENGINE_NAMESPACE = "engine"
+STATE_KEY = "state"
+# Resolved tickets are forgotten this long after resolution (their effects stay logged).
+KEEP_RESOLVED = timedelta(days=30)
+
+
+def load_state(store: StateStore) -> EngineState:
+    raw = store.kv_get(ENGINE_NAMESPACE, STATE_KEY)
+    if raw is None:
+        return EngineState()
+    try:
+        return state_from_dict(raw)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise StoreError(
+            f"the engine state in the store is unreadable ({exc}); "
+            f"delete kv {ENGINE_NAMESPACE}/{STATE_KEY} to start afresh (done effects are kept)"
+        ) from exc
+
+
+def save_state(store: StateStore, state: EngineState) -> None:
+    store.kv_put(ENGINE_NAMESPACE, STATE_KEY, state_to_dict(state))
+
+
+def read_and_plan(deps: Deps, now: datetime, report: CycleReport) -> Plan:
+    """Read tickets (and channel messages) for every policy and plan the cycle."""
+    state = load_state(deps.store)
+    reader = TicketReader(deps.jira, deps.slack, deps.store, save_snapshots=not deps.read_only)
+    read = reader.read(deps.policies, state, report)
+    planned = plan(read.tickets, state, now, deps.policies, read.messages)
+    for problem in planned.problems:
+        text = f"{problem.issue} [{problem.rule}]: {problem.message}"
+        log.warning("ticket problem: %s", text)
+        report.problems.append(text)
+    for action in planned.actions:
+        report.count_planned(action)
+    return planned
+
+
+def run_cycle(
+    deps: Deps, now: datetime, should_stop: Callable[[], bool] = lambda: False
+) -> CycleReport:
+    """Read, plan, carry out and remember; failures are in the report, not raised."""
+    if deps.read_only:
+        raise StoreError("run_cycle needs a writable store; use read_and_plan for a dry run")
+    deps.new_cycle()
+    report = CycleReport()
+    planned = read_and_plan(deps, now, report)
+    env = ActionEnv(
+        jira=deps.jira,
+        slack=deps.slack,
+        confluence=deps.confluence,
+        renderer=deps.renderer,
+        store=deps.store,
+        state=planned.state,
+        confluence_space=deps.settings.confluence_space,
+        timezone=deps.settings.timezone,
+    )
+    executor = Executor(deps.store, deps.owner, should_stop=should_stop)
+    execution = executor.run(planned.actions, env, now, report)
+    save_state(deps.store, execution.state.pruned(now - KEEP_RESOLVED))
+    log.info("cycle at %s: %s", now.isoformat(), report.summary())
+    for failure in report.failures:
+        log.warning("failed, left for the next cycle: %s: %s", failure.key, failure.error)
+    return report

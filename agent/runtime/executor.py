@@ -1,0 +1,139 @@
+"""Carries out a plan's actions exactly once, through the store's effect intent log.
+
+For every action, in plan order: claim its key (``begin_effect``); skip it when
+it is already done, held by another replica, or closed; after a crash
+(``needs_reconcile``) let the handler look for the effect's marker before
+acting; perform; record it done with where it landed (``finish_effect``). A
+failure is recorded (``fail_effect``) and left for the next cycle; the other
+actions still run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from agent.adapters.errors import ServiceError
+from agent.core.actions import ActionKind, PlannedAction
+from agent.core.state import EngineState
+from agent.render.environment import TemplateRenderError
+from agent.runtime import handlers_confluence, handlers_jira, handlers_slack
+from agent.runtime.env import ActionEnv, ActionError, Handler
+from agent.runtime.report import CycleReport
+from agent.store import ClaimLostError, ClaimOutcome, StateStore
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CLAIM = timedelta(minutes=5)
+# Failures that belong to one action (a service said no, a template broke, data was
+# missing): recorded and retried next cycle. Anything else is a bug and propagates.
+ACTION_FAILURES = (ServiceError, ActionError, TemplateRenderError, ValueError, LookupError)
+
+HANDLERS: dict[ActionKind, Handler] = {
+    **handlers_jira.HANDLERS,
+    **handlers_slack.HANDLERS,
+    **handlers_confluence.HANDLERS,
+}
+
+
+@dataclass
+class Execution:
+    """The outcome of running a plan: keys done (now or before) and the updated state."""
+
+    state: EngineState
+    done_keys: set[str] = field(default_factory=set)
+    stopped_early: bool = False
+
+
+class Executor:
+    """Runs actions for one owner (this process) with claims of ``claim_for``."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        owner: str,
+        *,
+        claim_for: timedelta = DEFAULT_CLAIM,
+        handlers: dict[ActionKind, Handler] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.store = store
+        self.owner = owner
+        self.claim_for = claim_for
+        self.handlers = handlers or HANDLERS
+        self.should_stop = should_stop
+
+    def run(
+        self,
+        actions: Iterable[PlannedAction],
+        env: ActionEnv,
+        now: datetime,
+        report: CycleReport,
+    ) -> Execution:
+        execution = Execution(state=env.state)
+        for action in actions:
+            if self.should_stop():
+                log.info("stopping: the remaining actions are left for the next cycle")
+                execution.stopped_early = True
+                break
+            if self._one(action, env, now, report):
+                execution.done_keys.add(action.key)
+        state = env.state.with_done(execution.done_keys)
+        for issue, channel_id in env.learned_channels.items():
+            if state.ticket(issue) is not None:
+                state = state.with_channel(issue, channel_id)
+        execution.state = state
+        return execution
+
+    def _one(
+        self, action: PlannedAction, env: ActionEnv, now: datetime, report: CycleReport
+    ) -> bool:
+        """Carry out one action; True when it is done (now or before)."""
+        claim = self.store.begin_effect(
+            action.key,
+            policy=action.policy,
+            rule=action.rule,
+            issue=action.issue or f"policy:{action.policy}",
+            kind=action.kind.value,
+            owner=self.owner,
+            now=now,
+            claim_for=self.claim_for,
+        )
+        if claim.outcome is ClaimOutcome.ALREADY_DONE:
+            report.count_skipped(action)
+            if claim.record.external_ref is not None:
+                env.refs[action.key] = claim.record.external_ref
+            return True
+        if claim.outcome is not ClaimOutcome.CLAIMED:
+            log.info("%s: %s, skipped", action.key, claim.outcome.value)
+            report.count_skipped(action)
+            return False
+        handler = self.handlers.get(action.kind)
+        try:
+            if handler is None:
+                raise ActionError(f"{action.key}: no handler for {action.kind.value}")
+            if claim.needs_reconcile:
+                log.info("%s: an earlier attempt may have done it; checking first", action.key)
+            ref = handler(action, env, claim.needs_reconcile)
+        except ACTION_FAILURES as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            log.warning(
+                "%s (%s on %s) failed: %s", action.key, action.kind.value, action.issue, exc
+            )
+            try:
+                self.store.fail_effect(action.key, self.owner, message, now)
+            except ClaimLostError as lost:
+                log.warning("%s: could not record the failure: %s", action.key, lost)
+            service = exc.service if isinstance(exc, ServiceError) else None
+            report.count_failed(action, message, service)
+            return False
+        try:
+            self.store.finish_effect(action.key, self.owner, ref, now)
+        except ClaimLostError as exc:
+            log.warning("%s: done, but the claim was taken over meanwhile: %s", action.key, exc)
+        env.refs[action.key] = ref
+        report.count_done(action)
+        log.info("%s: %s done on %s", action.key, action.kind.value, action.issue or action.policy)
+        return True

@@ -1,0 +1,222 @@
+"""Slack actions: the escalation channel, invites, posts (threads, DMs), done marks, pins.
+
+Every post carries metadata ``escalation_agent_<rule>`` with the action key, so
+reconciliation finds a message posted before a crash instead of posting again.
+Channel specs (``#name``, ``escalation:<ISSUE>``, ``dm:<who>``) are resolved here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from agent.adapters.slack_port import PostedMessage, event_type_for
+from agent.core.actions import ActionKind, PlannedAction, Recipient
+from agent.runtime.env import ActionEnv, ActionError, Handler
+from agent.store import EffectStatus, JsonDoc
+
+log = logging.getLogger(__name__)
+
+TOPIC_SEPARATOR = " | "
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a post goes: a conversation id, or a user to DM (``dm_user``)."""
+
+    channel: str | None = None
+    dm_user: str | None = None
+
+
+def _payload(action: PlannedAction, key: str | None = None) -> dict[str, str]:
+    return {"issue": action.issue or "", "rule": action.rule, "key": key or action.key}
+
+
+def _ref(posted: PostedMessage, **extra: object) -> JsonDoc:
+    return {"channel": posted.channel, "ts": posted.ts, **extra}
+
+
+def escalation_channel(action: PlannedAction, env: ActionEnv, issue: str) -> str:
+    """The id of ``issue``'s escalation channel: from the state, this cycle, or by name."""
+    known = env.channel_of(issue)
+    if known is not None:
+        return known
+    name = action.context.get("escalation_channel_name") or action.context.get("channel_name")
+    if not name:
+        raise ActionError(f"{action.key}: the escalation channel of {issue} does not exist yet")
+    return env.slack.resolve_channel(f"#{name}")
+
+
+def _recipient(action: PlannedAction, who: str) -> Recipient:
+    for person in action.audience:
+        if who in (person.account_id, person.email):
+            return person
+    return Recipient(role="dm", email=who if "@" in who else None, account_id=who)
+
+
+def resolve_target(action: PlannedAction, env: ActionEnv, spec: str | None) -> Target:
+    if not spec:
+        raise ActionError(f"{action.key}: a Slack action needs a channel")
+    if spec.startswith("#"):
+        return Target(channel=env.slack.resolve_channel(spec))
+    if spec.startswith("escalation:"):
+        return Target(channel=escalation_channel(action, env, spec.removeprefix("escalation:")))
+    if spec.startswith("dm:"):
+        person = _recipient(action, spec.removeprefix("dm:"))
+        if person.email is None:
+            raise ActionError(
+                f"{action.key}: cannot DM {person.label}: Jira gives no email for this account, "
+                "so the Slack user is unknown (let the agent's Jira account see emails)"
+            )
+        user = env.slack.user_id_for_email(person.email)
+        if user is None:
+            raise ActionError(f"{action.key}: {person.email} has no Slack account to DM")
+        return Target(dm_user=user)
+    raise ActionError(f"{action.key}: unknown channel spec {spec!r}")
+
+
+def post(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    target = resolve_target(action, env, action.channel)
+    thread = env.ref_of(action.thread_of) if action.thread_of else None
+    thread_ts = str(thread["ts"]) if thread and thread.get("ts") else None
+    channel = str(thread["channel"]) if thread_ts and thread else target.channel
+    if reconcile and channel is not None:
+        found = env.slack.find_message_by_key(channel, action.key)
+        if found is not None:
+            return _ref(found, reconciled=True)
+    text = env.render(action)
+    event_type = event_type_for(action.rule)
+    if channel is None:
+        assert target.dm_user is not None
+        posted = env.slack.dm(target.dm_user, text, event_type=event_type, payload=_payload(action))
+    else:
+        posted = env.slack.post(
+            channel, text, thread_ts=thread_ts, event_type=event_type, payload=_payload(action)
+        )
+    return _ref(posted)
+
+
+def create_channel(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    """Create (or find again: the topic holds the issue key) the ticket's public channel."""
+    if action.issue is None:
+        raise ActionError(f"{action.key}: an escalation channel needs a ticket")
+    name = action.context.get("channel_name")
+    if not name:
+        raise ActionError(f"{action.key}: the action's context has no channel_name")
+    context = action.context
+    parts = [action.issue, str(context.get("summary") or "")]
+    if context.get("severity"):
+        parts.append(f"severity {context['severity']}")
+    if context.get("url"):
+        parts.append(str(context["url"]))
+    topic = TOPIC_SEPARATOR.join(p for p in parts if p)
+    purpose = f"Escalation {action.issue}: {context.get('summary') or ''}".strip()
+    channel = env.slack.ensure_channel(
+        str(name),
+        issue_key=action.issue,
+        topic=topic,
+        purpose=purpose,
+        private=bool(context.get("is_private", False)),
+    )
+    env.learned_channels[action.issue] = channel.id
+    return {"channel": channel.id, "name": channel.name, "created": channel.created}
+
+
+def invite(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    if action.issue is None:
+        raise ActionError(f"{action.key}: an invite needs a ticket")
+    target = resolve_target(action, env, action.channel)
+    if target.channel is None:
+        raise ActionError(f"{action.key}: invites go to a channel, not a DM")
+    user_ids: list[str] = []
+    skipped: list[str] = []
+    for person in action.audience:
+        if person.group is not None:
+            log.warning(
+                "%s: user group @%s is not invited (invite its members)", action.key, person.group
+            )
+            skipped.append(f"group {person.group}")
+            continue
+        if person.email is None:
+            raise ActionError(
+                f"{action.key}: cannot invite {person.label}: Jira gives no email for this "
+                "account, so the Slack user is unknown (let the agent's Jira account see emails)"
+            )
+        user = env.slack.user_id_for_email(person.email)
+        if user is None:
+            log.warning("%s: %s has no Slack account; not invited", action.key, person.email)
+            skipped.append(person.email)
+            continue
+        user_ids.append(user)
+    if user_ids:
+        result = env.slack.invite(target.channel, user_ids)
+        if not result.ok:
+            failed = ", ".join(f"{who}: {error}" for who, error in result.failed.items())
+            raise ActionError(f"{action.key}: Slack refused to invite {failed}")
+    return {"channel": target.channel, "invited": user_ids, "skipped": skipped}
+
+
+def _message_ref(action: PlannedAction, env: ActionEnv) -> JsonDoc:
+    key = action.context.get("message_key")
+    if not key:
+        raise ActionError(f"{action.key}: the action's context has no message_key")
+    ref = env.ref_of(str(key))
+    if not ref or not ref.get("ts"):
+        raise ActionError(f"{action.key}: the message {key} has not been posted yet")
+    return ref
+
+
+def pin(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    ref = _message_ref(action, env)
+    env.slack.pin(str(ref["channel"]), str(ref["ts"]))
+    return {"channel": ref["channel"], "ts": ref["ts"]}
+
+
+def unpin(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    ref = _message_ref(action, env)
+    env.slack.unpin(str(ref["channel"]), str(ref["ts"]))
+    return {"channel": ref["channel"], "ts": ref["ts"]}
+
+
+def thread_done(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    """A one-line "done" reply in every thread the anchor's posts started."""
+    anchor = action.thread_of
+    if not anchor or action.issue is None:
+        raise ActionError(f"{action.key}: a thread-done action needs a ticket and an anchor")
+    prefix = f"{anchor}#"
+    threads = [
+        record
+        for record in env.store.effects_for_issue(action.issue)
+        if record.key.startswith(prefix)
+        and record.kind == ActionKind.SLACK_POST.value
+        and record.status is EffectStatus.DONE
+        and record.external_ref
+        and record.external_ref.get("ts")
+    ]
+    replied: list[str] = []
+    for record in threads:
+        assert record.external_ref is not None
+        channel, ts = str(record.external_ref["channel"]), str(record.external_ref["ts"])
+        key = f"{action.key}{record.key[len(anchor) :]}"
+        if reconcile and env.slack.find_message_by_key(channel, key) is not None:
+            replied.append(key)
+            continue
+        posted = env.slack.post(
+            channel,
+            env.render(action),
+            thread_ts=ts,
+            event_type=event_type_for(action.rule),
+            payload=_payload(action, key),
+        )
+        replied.append(posted.ts)
+    return {"threads": len(threads), "replies": replied}
+
+
+HANDLERS: dict[ActionKind, Handler] = {
+    ActionKind.SLACK_CREATE_CHANNEL: create_channel,
+    ActionKind.SLACK_INVITE: invite,
+    ActionKind.SLACK_POST: post,
+    ActionKind.SLACK_THREAD_DONE: thread_done,
+    ActionKind.SLACK_PIN: pin,
+    ActionKind.SLACK_UNPIN: unpin,
+}

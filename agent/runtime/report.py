@@ -1,0 +1,90 @@
+"""What one cycle did, counted: for logs, the exit code and (later) metrics."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from agent.core.actions import PlannedAction
+
+
+@dataclass(frozen=True)
+class ActionFailure:
+    """One action that failed this cycle; it stays pending for the next one."""
+
+    key: str
+    rule: str
+    kind: str
+    issue: str | None
+    error: str
+
+
+@dataclass
+class CycleReport:
+    """Counts per cycle; ``by_rule_kind`` keys are ``(rule, kind)``."""
+
+    tickets_read: int = 0
+    details_read: int = 0
+    planned: Counter[tuple[str, str]] = field(default_factory=Counter)
+    done: Counter[tuple[str, str]] = field(default_factory=Counter)
+    skipped: Counter[tuple[str, str]] = field(default_factory=Counter)
+    failed: Counter[tuple[str, str]] = field(default_factory=Counter)
+    failures: list[ActionFailure] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    service_errors: Counter[str] = field(default_factory=Counter)
+    read_errors: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def bucket(action: PlannedAction) -> tuple[str, str]:
+        return action.rule, action.kind.value
+
+    def count_planned(self, action: PlannedAction) -> None:
+        self.planned[self.bucket(action)] += 1
+
+    def count_done(self, action: PlannedAction) -> None:
+        self.done[self.bucket(action)] += 1
+
+    def count_skipped(self, action: PlannedAction) -> None:
+        self.skipped[self.bucket(action)] += 1
+
+    def count_failed(self, action: PlannedAction, error: str, service: str | None) -> None:
+        self.failed[self.bucket(action)] += 1
+        self.failures.append(
+            ActionFailure(action.key, action.rule, action.kind.value, action.issue, error)
+        )
+        if service:
+            self.service_errors[service] += 1
+
+    def read_error(self, service: str, message: str) -> None:
+        self.service_errors[service] += 1
+        self.read_errors.append(message)
+
+    @property
+    def total_planned(self) -> int:
+        return sum(self.planned.values())
+
+    @property
+    def total_done(self) -> int:
+        return sum(self.done.values())
+
+    @property
+    def total_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+    @property
+    def total_failed(self) -> int:
+        return sum(self.failed.values())
+
+    @property
+    def ok(self) -> bool:
+        """True when every action succeeded and every read worked."""
+        return not self.failures and not self.read_errors
+
+    def summary(self) -> str:
+        return (
+            f"{self.tickets_read} tickets read ({self.details_read} with new details), "
+            f"{self.total_planned} actions planned: {self.total_done} done, "
+            f"{self.total_skipped} skipped, {self.total_failed} failed; "
+            f"{len(self.problems)} ticket problems; "
+            f"{len(self.read_errors)} read errors"
+        )

@@ -1,0 +1,108 @@
+"""A clock rule end to end (support pack): acknowledge within 15 minutes or be nudged.
+
+The nudge goes to the ticket's escalation channel once; a second cycle at the
+same moment writes nothing; the repeat replies in the nudge's thread; once the
+assignee acknowledges, the thread gets a "done" reply.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.sandbox.jira import model as jira
+from tests.scenarios.support import Site, agent_comments, build_site
+from tests.support.sandbox import SandboxHandle
+
+START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Malta
+RULES = "support-p1-p4.yaml"
+ALICE = "alice@sandbox.example"
+REPORTER = "rita@sandbox.example"
+
+
+def seed(sandbox: SandboxHandle, tmp_path: Path) -> Site:
+    site = build_site(sandbox, tmp_path, START, ["SUP"])
+    alice = site.person("Alice Assignee", ALICE)
+    site.person("Rita Reporter", REPORTER)
+    site.person("Sam Lead", "support-lead@sandbox.example")
+    jira.create_issue(
+        site.ctx,
+        {
+            "project": {"key": "SUP"},
+            "summary": "Bets are not settled",
+            "description": "Since 09:40 no bet on the EU site settles.",
+            "issuetype": {"name": "Incident"},
+            "priority": {"name": "Highest"},
+            "assignee": {"accountId": alice},
+            "Severity": {"value": "P1"},
+            "Product Impacted": "Sportsbook",
+            "Impact": "No bet settles for EU players",
+            "Time of Occurrence": "2026-11-23T09:40:00.000+0000",
+        },
+        REPORTER,
+    )
+    return site
+
+
+def channel_messages(site: Site) -> list[dict[str, Any]]:
+    (channel,) = site.channels("sup-1-")
+    return site.messages(str(channel["id"]))
+
+
+def keyed(messages: list[dict[str, Any]], part: str) -> list[dict[str, Any]]:
+    return [
+        m
+        for m in messages
+        if part in str(m.get("metadata", {}).get("event_payload", {}).get("key", ""))
+    ]
+
+
+@pytest.mark.slow
+def test_ack_overdue_nudges_once_repeats_in_thread_and_closes(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    site = seed(sandbox, tmp_path)
+    early = START + timedelta(minutes=1)
+    site.at(early)
+    setup = site.run_once(early, RULES)
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    assert keyed(channel_messages(site), "ack_overdue") == []  # not due yet
+    (ask,) = [c for c in agent_comments(site, "SUP-1") if "intake" in str(c["properties"])]
+    assert "*evidence* is required" in str(ask["body"])  # the description was read: only this
+
+    overdue = START + timedelta(minutes=16)
+    site.at(overdue)
+    nudging = site.run_once(overdue, RULES)
+    assert nudging.returncode == 0, nudging.stdout + nudging.stderr
+    (nudge,) = keyed(channel_messages(site), "ack_overdue")
+    assert f"<@{site.slack_id(ALICE)}>" in nudge["text"]
+    assert nudge["metadata"]["event_type"] == "escalation_agent_ack_overdue"
+    assert nudge["metadata"]["event_payload"]["issue"] == "SUP-1"
+
+    site.sandbox.clear_requests()
+    same = site.run_once(overdue, RULES)
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert site.writes() == []
+    assert len(keyed(channel_messages(site), "ack_overdue")) == 1
+
+    later = START + timedelta(minutes=31)
+    site.at(later)
+    repeating = site.run_once(later, RULES)
+    assert repeating.returncode == 0, repeating.stdout + repeating.stderr
+    (repeat,) = keyed(channel_messages(site), ":repeat@")
+    assert repeat["thread_ts"] == nudge["ts"]
+
+    jira.add_comment(site.ctx, "SUP-1", "Looking into it now", ALICE)
+    acked = START + timedelta(minutes=33)
+    site.at(acked)
+    closing = site.run_once(acked, RULES)
+    assert closing.returncode == 0, closing.stdout + closing.stderr
+    done = [
+        m
+        for m in keyed(channel_messages(site), ":done#")
+        if m["metadata"]["event_payload"]["rule"] == "ack_overdue"
+    ]
+    assert [m["thread_ts"] for m in done] == [nudge["ts"]]
