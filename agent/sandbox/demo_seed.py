@@ -1,10 +1,11 @@
-"""The ``demo`` seed: a small organisation with one Jira project per procedure."""
+"""The ``demo`` seed: a small organisation with one Jira project per procedure.
+
+The data lives in :mod:`agent.sandbox.demo`; this module is the name the seed
+registry (:mod:`agent.sandbox.seed`) imports.
+"""
 
 from __future__ import annotations
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.demo import seed_demo
 
-
-def seed_demo(ctx: SandboxContext) -> None:
-    """Create the demo organisation's people, projects, tickets and Confluence space."""
-    raise NotImplementedError("the demo seed arrives with the sandbox's seed data")
+__all__ = ["seed_demo"]
