@@ -25,8 +25,9 @@ RUN /opt/venv/bin/pip install --no-cache-dir /tmp/*.whl && rm /tmp/*.whl
 USER agent
 WORKDIR /var/lib/escalation-agent
 VOLUME ["/var/lib/escalation-agent"]
-# Until the loop's /healthz endpoint lands, health = configuration and policies still load.
+# Healthy while the loop still finishes a cycle every few poll intervals (GET /healthz, 200).
+ENV AGENT_METRICS_PORT=9102
 HEALTHCHECK --interval=60s --timeout=10s --start-period=20s --retries=3 \
-    CMD ["escalation-agent", "check", "--offline", "--no-color"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('AGENT_METRICS_PORT', '9102') + '/healthz', timeout=5)"]
 ENTRYPOINT ["escalation-agent"]
 CMD ["run"]

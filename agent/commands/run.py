@@ -4,6 +4,10 @@ Exit codes: 0 every action succeeded (or the loop was stopped by SIGTERM/SIGINT)
 1 some action or read failed (the others still ran; failures are retried next
 cycle), 2 invalid configuration, policy or state store. With ``AGENT_DRY_RUN=1``
 it only plans and prints, exactly like ``plan``.
+
+In loop mode the replica runs cycles only while it holds the store's cycle
+lease (several replicas may share one PostgreSQL database), and with
+``AGENT_METRICS_PORT`` it serves ``/healthz`` and ``/metrics``.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from agent.adapters.errors import ServiceError
 from agent.clock import Clock, FixedClock, OffsetClock, SystemClock
 from agent.commands.plan import EXIT_FAILED, EXIT_INVALID, EXIT_OK, dry_run, load_checked_policies
 from agent.config import Settings
+from agent.observability import HealthState, Metrics, ObservabilityServer, serve_observability
 from agent.runtime.cycle import run_cycle
-from agent.runtime.deps import build_deps
-from agent.runtime.loop import run_loop
+from agent.runtime.deps import Deps, build_deps
+from agent.runtime.leader import CycleLease, lease_ttl
+from agent.runtime.loop import LoopObserver, run_loop
 from agent.runtime.report import CycleReport
 from agent.secrets import Redactor
 from agent.store import StoreError
@@ -26,6 +32,8 @@ from agent.store import StoreError
 
 def print_report(console: Console, report: CycleReport) -> None:
     console.print(report.summary(), markup=False)
+    for problem in report.problems:
+        console.print(f"problem: {problem}", markup=False)
     for failure in report.failures:
         console.print(f"failed: {failure.key}: {failure.error}", markup=False)
     for error in report.read_errors:
@@ -59,14 +67,38 @@ def run_agent(settings: Settings, console: Console, args: argparse.Namespace) ->
             print_report(console, report)
             return EXIT_OK if report.ok else EXIT_FAILED
         clock = OffsetClock(args.now) if args.now else SystemClock()
+        return run_forever(deps, settings, console, clock)
+    finally:
+        deps.close()
+
+
+def run_forever(deps: Deps, settings: Settings, console: Console, clock: Clock) -> int:
+    """The loop with its lease, and ``/healthz`` + ``/metrics`` when a port is configured."""
+    observer: LoopObserver | None = None
+    server: ObservabilityServer | None = None
+    if settings.metrics_port is not None:
+        health = HealthState(settings.poll_seconds, SystemClock())
+        observer = LoopObserver(deps, Metrics(), health)
+        try:
+            server = serve_observability(settings.metrics_port, observer.metrics, health)
+        except OSError as exc:
+            console.print(
+                f"AGENT_METRICS_PORT={settings.metrics_port}: cannot listen ({exc})", markup=False
+            )
+            return EXIT_INVALID
+    lease = CycleLease(deps.store, ttl=lease_ttl(settings.poll_seconds))
+    try:
         return run_loop(
             deps,
             clock,
             poll_seconds=settings.poll_seconds,
             on_report=lambda report: print_report(console, report),
+            lease=lease,
+            observer=observer,
         )
     finally:
-        deps.close()
+        if server is not None:
+            server.stop()
 
 
 def add_parser(
