@@ -1,0 +1,143 @@
+"""``escalation-agent demo``: a simulated working day of all five procedures, offline.
+
+Starts the sandbox in-process with the ``demo`` organisation, points the agent
+at it (configured in code: no ``.env``, no variables, state in a temp folder)
+and runs real cycles from Friday morning to Saturday morning while people act.
+Prints what the agent did, a summary and the viewer's URL; ``--keep-running``
+keeps the sandbox up to browse until Ctrl-C. Exit 0, 1 if the demo broke, 130 when
+interrupted before the day ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+from rich.console import Console
+
+from agent.adapters.errors import ServiceError
+from agent.config import ConfigError
+from agent.demo.output import DemoOutput
+from agent.demo.runner import DemoError, page_links, run_day
+from agent.demo.script import START, day_script, ticks
+from agent.demo.site import DemoSite, start_site
+from agent.logging_setup import configure_logging
+from agent.policy import PolicyErrors
+from agent.secrets import Redactor
+from agent.store import StoreError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130  # Ctrl-C during the simulated day, as shells report SIGINT
+INTRO = (
+    "Escalation agent demo: the sandbox plays a small company's Jira, Confluence and Slack;",
+    "the agent enforces the five bundled procedures from Friday 4 December 2026, 07:00 UTC",
+    "(09:00 in Kyiv) to Saturday morning, one cycle every 15 simulated minutes.",
+    "Times below are UTC; 'people' lines are what the staff do between cycles.",
+    "",
+)
+
+
+def run_demo(console: Console, args: argparse.Namespace) -> int:
+    redactor = Redactor()
+    # the agent's own logs (ticket problems, retries) would bury the story; --log-level shows them
+    configure_logging(args.log_level or "ERROR", "text", redactor)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="escalation-demo-") as work_dir:
+        try:
+            site = start_site(Path(work_dir), START, port=args.port)
+        except (ServiceError, StoreError, PolicyErrors, ConfigError) as exc:
+            console.print(f"The demo could not start: {redactor(str(exc))}", markup=False)
+            return EXIT_FAILED
+        redactor.add(site.token)
+        try:
+            return _play(site, console, args, started)
+        except KeyboardInterrupt:
+            console.print("\nDemo interrupted; the sandbox is stopped.", markup=False)
+            return EXIT_INTERRUPTED
+        finally:
+            site.close()
+
+
+def _play(site: DemoSite, console: Console, args: argparse.Namespace, started: float) -> int:
+    moments = list(ticks())
+    with DemoOutput(console, len(moments)) as out:
+        out.intro(INTRO)
+        try:
+            tally = run_day(site, day_script(), moments, out)
+        except (ServiceError, StoreError, DemoError) as exc:
+            console.print(f"The demo stopped: {exc}", markup=False)
+            return EXIT_FAILED
+    out.summary(
+        tally,
+        [
+            ("Pages written", page_links(site, tally.pages_written)),
+            ("Incident logs with new rows", page_links(site, tally.logs_updated)),
+        ],
+    )
+    console.print(f"\nFinished in {time.monotonic() - started:.1f} s (wall time).", markup=False)
+    console.print(f"Viewer: {site.urls.base}/", markup=False)
+    if args.keep_running:
+        console.print(
+            "The sandbox keeps running: open the viewer to browse Jira, Slack and "
+            "Confluence. Ctrl-C stops it.",
+            markup=False,
+        )
+        with _stop_signals() as stop:
+            while not stop.wait(0.2):
+                pass
+        console.print("Sandbox stopped.", markup=False)
+    else:
+        console.print("(add --keep-running to browse it)", markup=False)
+    return EXIT_OK
+
+
+@contextmanager
+def _stop_signals() -> Iterator[threading.Event]:
+    """An event set by SIGINT (Ctrl-C) or SIGTERM; the previous handlers come back after."""
+    stop = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: list[argparse.ArgumentParser],
+) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        parents=parents,
+        help="watch the agent work through a simulated day on a built-in sandbox (offline)",
+        description=(
+            "Start the sandbox with the demo organisation, run the agent through a simulated "
+            "Friday and Saturday morning while people act, and print what it did. Needs no "
+            "configuration and no network; nothing outside a temporary folder is written."
+        ),
+    )
+    parser.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="keep the sandbox and its viewer up after the demo, until Ctrl-C",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="the sandbox's port on 127.0.0.1 (default: any free)"
+    )
+    parser.set_defaults(handler=run_demo, needs_settings=False)

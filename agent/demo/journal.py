@@ -1,0 +1,213 @@
+"""What the agent did in one cycle, read back from its effect log, in words.
+
+``run_cycle`` reports counts; the demo wants one line per rule and ticket, so
+after each cycle it reads the effects that became done at that cycle's ``now``.
+Effects are grouped by (policy, rule name, issue): one rule usually makes several
+effects at once (a channel, six invites, a post and a comment).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from agent.store import EffectStatus, JsonDoc, StateStore
+
+POLICY_ISSUE = "policy:"
+
+# What a rule family does, as a reader would say it.
+RULE_WORDS: dict[str, str] = {
+    "escalation_alert": "alerted the people on call",
+    "after_hours_page": "paged the on-call leads after hours",
+    "estimate_missing": "asked for a resolution estimate",
+    "progress_overdue": "nudged: no progress",
+    "call_needed": "asked for a call",
+    "update_overdue": "nudged: update overdue",
+    "eod_update_overdue": "nudged: no update by 16:30",
+    "update_next_missing": "nudged: say when the next update comes",
+    "ack_overdue": "nudged: not acknowledged",
+    "incident_log": "added incident-log rows",
+    "pmo_notify": "told the PMO",
+    "incident_summary": "drafted the incident summary",
+    "closure_missing_fields": "asked for missing closure fields",
+    "intake_missing_fields": "asked for a complete report",
+    "intake_rejected": "rejected: impact too low to escalate",
+    "severity_upgrade": "upgraded Sev2 to Sev1 (customer impact)",
+    "sev1_setup_missing": "asked for the Sev1 setup",
+    "sev1_daily_update": "asked for the Sev1 daily update",
+    "stakeholder_summary": "posted the weekly stakeholder summary",
+    "sev2_weekly_update": "asked for the Sev2 path to green",
+    "lessons_learned": "drafted the lessons-learned page",
+    "clerical_label": "labelled the escalation",
+    "clerical_priority": "raised the priority",
+    "clerical_channel": "opened the escalation channel",
+    "limit_daily": "held: daily escalation limit",
+    "limit_active": "held: active escalation limit",
+    "limit_assignee": "held: one escalation per assignee",
+    "postmortem_due": "drafted the post-mortem",
+    "response_report": "drafted the incident response report",
+    "pm_watcher": "added the PM as a watcher",
+    "weekly_digest": "posted the weekly digest",
+}
+LIMIT_RULES = ("limit_daily", "limit_active", "limit_assignee")
+PAPERWORK_RULES = frozenset(
+    {"incident_summary", "postmortem_due", "lessons_learned", "response_report", "incident_log"}
+)
+PAGE_KINDS = frozenset({"confluence.page", "confluence.log_row"})
+THREAD_DONE = "slack.thread_done"
+NUDGE_RULES = frozenset(
+    {
+        "estimate_missing",
+        "progress_overdue",
+        "update_overdue",
+        "eod_update_overdue",
+        "update_next_missing",
+        "ack_overdue",
+        "closure_missing_fields",
+        "intake_missing_fields",
+        "sev1_setup_missing",
+        "sev1_daily_update",
+        "sev2_weekly_update",
+    }
+)
+MESSAGE_KINDS = frozenset({"slack.post", "jira.comment"})
+KIND_WORDS: dict[str, tuple[str, str]] = {  # kind -> (singular, plural)
+    "slack.create_channel": ("Slack channel", "Slack channels"),
+    "slack.invite": ("invite", "invites"),
+    "slack.post": ("Slack message", "Slack messages"),
+    "slack.pin": ("pin", "pins"),
+    "slack.unpin": ("unpin", "unpins"),
+    "slack.thread_done": ("thread closed", "threads closed"),
+    "jira.comment": ("Jira comment", "Jira comments"),
+    "jira.add_label": ("label", "labels"),
+    "jira.remove_label": ("label removed", "labels removed"),
+    "jira.set_priority": ("priority set", "priorities set"),
+    "jira.set_field": ("field set", "fields set"),
+    "jira.add_watcher": ("watcher", "watchers"),
+    "jira.remote_link": ("link", "links"),
+    "confluence.page": ("page", "pages"),
+    "confluence.log_row": ("log row", "log rows"),
+}
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One effect the agent carried out."""
+
+    at: datetime
+    policy: str
+    family: str  # the rule identifier (``update_overdue``)
+    name: str  # the rule's name in its pack (``urgent_hourly``), from the effect key
+    issue: str  # a ticket key, or ``policy:<name>`` for pack-wide effects
+    kind: str
+    key: str
+    page: str | None = None  # the Confluence page written or added to, by id
+
+    @property
+    def repeat(self) -> bool:
+        return ":repeat@" in self.key
+
+    @property
+    def held(self) -> bool:
+        """The hold itself (label or comment): ``<limit>:<ISSUE>:hold@...``."""
+        return self.family in LIMIT_RULES and ":hold" in self.key
+
+    @property
+    def released(self) -> bool:
+        """The release (label removed, comment): ``<limit>:<ISSUE>:release@...``."""
+        return self.family in LIMIT_RULES and ":release" in self.key
+
+
+@dataclass
+class Happening:
+    """The effects of one rule on one ticket in one cycle: one output line."""
+
+    at: datetime
+    policy: str
+    name: str
+    family: str
+    issue: str
+    kinds: Counter[str] = field(default_factory=Counter)
+    repeat: bool = True
+    released: bool = False
+
+    @property
+    def subject(self) -> str:
+        return "(pack)" if self.issue.startswith(POLICY_ISSUE) else self.issue
+
+    @property
+    def what(self) -> str:
+        if self.released:
+            return "released from the hold: there is room again"
+        if set(self.kinds) == {THREAD_DONE}:
+            return "answered: marked its reminder thread done"
+        if self.family in PAPERWORK_RULES and not PAGE_KINDS & set(self.kinds):
+            return "asked for the fields its page needs"
+        words = RULE_WORDS.get(self.family, self.family.replace("_", " "))
+        return f"{words}{' again' if self.repeat else ''}"
+
+    @property
+    def made(self) -> str:
+        parts = []
+        for kind, count in self.kinds.items():
+            singular, plural = KIND_WORDS.get(kind, (kind, kind))
+            parts.append(f"{count} {singular if count == 1 else plural}")
+        return ", ".join(parts)
+
+
+def effects_done_at(
+    store: StateStore, issues: Iterable[str], now: datetime, expected: int | None = None
+) -> list[Effect]:
+    """Effects that became done at ``now`` (the cycle's time), for the given issues.
+
+    ``expected`` (the cycle report's done count) stops the scan once all are found.
+    """
+    found: list[Effect] = []
+    for issue in issues:
+        if expected is not None and len(found) >= expected:
+            break
+        for record in store.effects_for_issue(issue):
+            if record.status is not EffectStatus.DONE or record.updated_at != now:
+                continue
+            found.append(
+                Effect(
+                    at=now,
+                    policy=record.policy,
+                    family=record.rule,
+                    name=record.key.split(":", 1)[0],
+                    issue=record.issue,
+                    kind=record.kind,
+                    key=record.key,
+                    page=_page_of(record.external_ref),
+                )
+            )
+    return found
+
+
+def _page_of(ref: JsonDoc | None) -> str | None:
+    """The page id in a Confluence effect's reference (``{"page": id, ...}``)."""
+    page = (ref or {}).get("page")
+    return None if page is None else str(page)
+
+
+def happenings(effects: Iterable[Effect]) -> list[Happening]:
+    """Group effects into lines, in the order they were found."""
+    lines: dict[tuple[str, str, str, bool], Happening] = {}
+    for effect in effects:
+        group = (effect.policy, effect.name, effect.issue, effect.released)
+        line = lines.get(group)
+        if line is None:
+            line = Happening(
+                effect.at,
+                effect.policy,
+                effect.name,
+                effect.family,
+                effect.issue,
+                released=effect.released,
+            )
+            lines[group] = line
+        line.kinds[effect.kind] += 1
+        line.repeat = line.repeat and effect.repeat
+    return list(lines.values())

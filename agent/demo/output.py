@@ -1,0 +1,141 @@
+"""What the demo prints: a progress bar with the simulated time on a terminal, one line
+per notable action, the people's acts, and the summary; plain lines in pipes and CI.
+
+Repeated reminders (the same nudge every interval) are counted, not printed:
+they would drown the story. The summary has them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+from agent.demo.journal import Happening
+from agent.demo.summary import Tally
+from agent.runtime.report import ActionFailure
+
+
+def when(moment: datetime) -> str:
+    return moment.strftime("%a %H:%M")
+
+
+class DemoOutput:
+    """Prints as the day goes; use as a context manager around the cycles."""
+
+    def __init__(self, console: Console, total_cycles: int) -> None:
+        self.console = console
+        self.plain = console.no_color or not console.is_terminal
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        self._total = total_cycles
+
+    def __enter__(self) -> DemoOutput:
+        if not self.plain:
+            self._progress = Progress(
+                TextColumn("[bold]simulated {task.description} UTC"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("cycles"),
+                console=self.console,
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("", total=self._total)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    # -- during the day -----------------------------------------------------------------
+    def intro(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.console.print(line, markup=False, highlight=False)
+
+    def clock(self, now: datetime) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, description=when(now))
+
+    def act(self, moment: datetime, story: str) -> None:
+        self.console.print(f"{when(moment)}  people  {story}", markup=False, style="dim")
+
+    def happened(self, lines: Iterable[Happening]) -> None:
+        for line in lines:
+            if line.repeat:
+                continue
+            text = (
+                f"{when(line.at)}  {line.subject:<7} {line.policy}/{line.name}: "
+                f"{line.what} ({line.made})"
+            )
+            style = "yellow" if line.family.startswith("limit_") else None
+            self.console.print(text, markup=False, style=style)
+
+    def failed(self, moment: datetime, failure: ActionFailure) -> None:
+        """First failure of an action (it is retried every cycle; the summary lists it)."""
+        self.console.print(f"{when(moment)}  {failure_text(failure)}", markup=False, style="red")
+
+    def advance(self) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task)
+
+    # -- at the end -----------------------------------------------------------------------
+    def summary(
+        self, tally: Tally, pages: Iterable[tuple[str, list[tuple[str, str]]]] = ()
+    ) -> None:
+        """The counts, then ``pages``: (heading, [(title, url)]) sections, then holds and
+        failures."""
+        print_ = self.console.print
+        print_("")
+        print_("Summary", style="bold", markup=False)
+        for label, count in tally.headline():
+            print_(f"  {label}: {count}", markup=False)
+        print_("Actions by kind", style="bold", markup=False)
+        for kind, count in sorted(tally.by_kind.items()):
+            print_(f"  {kind}: {count}", markup=False)
+        print_("Actions by pack and rule", style="bold", markup=False)
+        for (policy, rule), count in sorted(tally.by_rule.items()):
+            print_(f"  {policy}/{rule}: {count}", markup=False)
+        for heading, links in pages:
+            if links:
+                print_(heading, style="bold", markup=False)
+                for title, url in links:
+                    print_(f"  {title}  {url}", markup=False)
+        if tally.held:
+            print_(f"Held by a limit: {', '.join(sorted(tally.held, key=_issue_order))}")
+        if tally.failed:
+            print_("Still failing (the agent retries them every cycle)", style="bold")
+            texts = Counter(failure_text(f) for f in sorted(tally.failed.values(), key=_by_key))
+            for text, times in texts.items():
+                print_(f"  {text}{f' (x{times})' if times > 1 else ''}", markup=False)
+
+
+def failure_text(failure: ActionFailure) -> str:
+    """``PS-2    failed: severity_upgrade jira.set_field: <why>`` (the rule by its pack name)."""
+    name = failure.key.split(":", 1)[0]
+    return f"{failure.issue or '(pack)':<7} failed: {name} {failure.kind}: {short_error(failure)}"
+
+
+def short_error(failure: ActionFailure) -> str:
+    """The error without the exception name and the (long) effect key it repeats."""
+    _name, _, text = failure.error.partition(": ")
+    text = text or failure.error
+    return text.removeprefix(f"{failure.key}: ")
+
+
+def _by_key(failure: ActionFailure) -> str:
+    return failure.key
+
+
+def _issue_order(key: str) -> tuple[str, int]:
+    project, _, number = key.partition("-")
+    return project, int(number) if number.isdigit() else 0
