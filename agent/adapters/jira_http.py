@@ -36,15 +36,15 @@ class JiraHttp:
         return self.base + API_PREFIX + path
 
     def get(self, operation: str, path: str, params: dict[str, Any] | None = None) -> Any:
-        return self.caller.call(operation, self._send, "GET", path, params, None)
+        return self.caller.call(operation, self.send, "GET", path, params, None)
 
     def post(self, operation: str, path: str, body: Any) -> Any:
-        return self.caller.call(operation, self._send, "POST", path, None, body)
+        return self.caller.call(operation, self.send, "POST", path, None, body)
 
     def put(self, operation: str, path: str, body: Any) -> Any:
-        return self.caller.call(operation, self._send, "PUT", path, None, body)
+        return self.caller.call(operation, self.send, "PUT", path, None, body)
 
-    def _send(self, method: str, path: str, params: dict[str, Any] | None, body: Any) -> Any:
+    def send(self, method: str, path: str, params: dict[str, Any] | None, body: Any) -> Any:
         """One request; the session raises ``JIRAError`` for any non-2xx answer."""
         data = None if body is None else json.dumps(body)
         response = self.client._session.request(method, self.url(path), params=params, data=data)

@@ -2,7 +2,8 @@
 
 - Comments carry the ``escalation-agent`` property *in the create request*,
   so a crash can never leave an unmarked agent comment; before re-posting
-  after a crash, :func:`find_agent_comment` looks for the key.
+  after a crash, :func:`find_agent_comment` looks for the key, and so does a
+  retry after a 5xx or a lost connection (Jira may have stored the comment).
 - Labels use ``update`` add/remove operations: adding a present label or
   removing an absent one changes nothing.
 - Priority is a plain set; adding a watcher twice is a no-op in Jira.
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 from agent.adapters.errors import ServiceError
@@ -29,8 +31,29 @@ def add_comment(http: JiraHttp, issue: str, body: str, *, rule: str, key: str) -
         "body": body,
         "properties": [{"key": AGENT_PROPERTY, "value": {"rule": rule, "key": key}}],
     }
-    created = http.post("add_comment", f"issue/{path_part(issue)}/comment", payload)
+    path = f"issue/{path_part(issue)}/comment"
+    unclear = False  # did an earlier attempt fail in a way that may have posted it?
+
+    def attempt() -> Any:
+        nonlocal unclear
+        if unclear:
+            existing = find_agent_comment(http, issue, key)
+            if existing is not None:
+                return {"id": existing}
+        try:
+            return http.send("POST", path, None, payload)
+        except Exception as exc:
+            unclear = unclear or may_have_taken_effect(exc)
+            raise
+
+    created = http.caller.call("add_comment", attempt)
     return str(_required(created, "id", "add_comment"))
+
+
+def may_have_taken_effect(exc: BaseException) -> bool:
+    """A 5xx or a lost connection: Jira may have done it although the answer says no."""
+    status = getattr(exc, "status_code", None)
+    return not isinstance(status, int) or status >= HTTPStatus.INTERNAL_SERVER_ERROR
 
 
 def find_agent_comment(http: JiraHttp, issue: str, key: str) -> str | None:

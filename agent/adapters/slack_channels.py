@@ -2,7 +2,8 @@
 
 A channel is the agent's when its topic or purpose holds the issue key: after
 a crash (or a rerun) the agent finds it by name and reuses it, unarchiving it
-if needed, instead of creating ``-2``. A name taken by someone else's channel
+if needed, instead of creating ``-2``. A channel the bot created but never
+described (it died in between) is the agent's too. A name taken by someone else's channel
 moves on to ``name-2``, ``name-3``...
 """
 
@@ -142,7 +143,7 @@ class ChannelManager:
                 existing = listing.get(candidate)
                 if existing is None:
                     continue  # taken by a private channel the bot cannot see
-            if is_ours(existing, issue_key):
+            if is_ours(existing, issue_key) or self._left_undescribed(existing):
                 self._reuse(existing)
                 self._describe(existing, topic, purpose)
                 log.info("reusing Slack channel #%s for %s", candidate, issue_key)
@@ -150,6 +151,15 @@ class ChannelManager:
         raise ChannelNamesExhausted(
             f"#{name} and its suffixes up to -{MAX_NAME_SUFFIX} belong to other channels; "
             f"archive or rename one, or change the channel template, for {issue_key}"
+        )
+
+    def _left_undescribed(self, channel: dict[str, Any]) -> bool:
+        """The bot created it but died before setting topic and purpose (a crash): ours."""
+        if channel.get("creator") != self._bot_id():
+            return False
+        return not any(
+            isinstance(channel.get(part), dict) and channel[part].get("value")
+            for part in ("topic", "purpose")
         )
 
     def _reuse(self, channel: dict[str, Any]) -> None:

@@ -69,6 +69,9 @@ def run_cycle(
         raise StoreError("run_cycle needs a writable store; use read_and_plan for a dry run")
     deps.new_cycle()
     report = CycleReport()
+    recovering = deps.store.kv_get(ENGINE_NAMESPACE, STATE_KEY) is None
+    if recovering:
+        log.info("no engine state in the store: every effect is checked for its marker first")
     planned = read_and_plan(deps, now, report)
     env = ActionEnv(
         jira=deps.jira,
@@ -80,7 +83,7 @@ def run_cycle(
         confluence_space=deps.settings.confluence_space,
         timezone=deps.settings.timezone,
     )
-    executor = Executor(deps.store, deps.owner, should_stop=should_stop)
+    executor = Executor(deps.store, deps.owner, should_stop=should_stop, recovering=recovering)
     execution = executor.run(planned.actions, env, now, report)
     save_state(deps.store, execution.state.pruned(now - KEEP_RESOLVED))
     log.info("cycle at %s: %s", now.isoformat(), report.summary())

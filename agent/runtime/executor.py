@@ -11,6 +11,8 @@ actions still run.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +24,7 @@ from agent.render.environment import TemplateRenderError
 from agent.runtime import handlers_confluence, handlers_jira, handlers_slack
 from agent.runtime.env import ActionEnv, ActionError, Handler
 from agent.runtime.report import CycleReport
-from agent.store import ClaimLostError, ClaimOutcome, StateStore
+from agent.store import ClaimLostError, ClaimOutcome, EffectClaim, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,37 @@ HANDLERS: dict[ActionKind, Handler] = {
     **handlers_slack.HANDLERS,
     **handlers_confluence.HANDLERS,
 }
+
+
+def must_reconcile(claim: EffectClaim, recovering: bool) -> bool:
+    """Whether the effect may exist although the store cannot say it is done.
+
+    A claim that expired mid-effect (a crash), an earlier attempt that failed in
+    a way that may have taken effect (a 5xx or a lost connection after the
+    request was sent), or a store that lost its memory: look for the marker first.
+    """
+    return claim.needs_reconcile or claim.record.attempts > 0 or recovering
+
+
+def holder_is_dead(holder: str) -> bool:
+    """Whether a claim owner (``host:pid``, see ``default_owner``) is a dead process here.
+
+    Only processes on this host can be checked; the owner string of this very
+    process means an earlier process with the same pid (a restarted container).
+    """
+    host, _, pid_text = holder.rpartition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 @dataclass
@@ -58,12 +91,15 @@ class Executor:
         claim_for: timedelta = DEFAULT_CLAIM,
         handlers: dict[ActionKind, Handler] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
+        recovering: bool = False,
     ) -> None:
         self.store = store
         self.owner = owner
         self.claim_for = claim_for
         self.handlers = handlers or HANDLERS
         self.should_stop = should_stop
+        # The store lost its memory (no engine state): every effect may exist already.
+        self.recovering = recovering
 
     def run(
         self,
@@ -87,11 +123,8 @@ class Executor:
         execution.state = state
         return execution
 
-    def _one(
-        self, action: PlannedAction, env: ActionEnv, now: datetime, report: CycleReport
-    ) -> bool:
-        """Carry out one action; True when it is done (now or before)."""
-        claim = self.store.begin_effect(
+    def _claim(self, action: PlannedAction, now: datetime) -> EffectClaim:
+        return self.store.begin_effect(
             action.key,
             policy=action.policy,
             rule=action.rule,
@@ -101,6 +134,33 @@ class Executor:
             now=now,
             claim_for=self.claim_for,
         )
+
+    def _take_over_dead_claim(self, claim: EffectClaim, now: datetime) -> bool:
+        """Release a live claim whose holder is a dead agent process on this host."""
+        holder = claim.record.claimed_by
+        if claim.outcome is not ClaimOutcome.BUSY or holder is None or not holder_is_dead(holder):
+            return False
+        log.warning(
+            "%s: claimed by %s, which is no longer running; taking it over",
+            claim.record.key,
+            holder,
+        )
+        try:
+            self.store.fail_effect(
+                claim.record.key, holder, f"the agent process {holder} died holding it", now
+            )
+        except ClaimLostError as exc:
+            log.info("%s: could not take the claim over: %s", claim.record.key, exc)
+            return False
+        return True
+
+    def _one(
+        self, action: PlannedAction, env: ActionEnv, now: datetime, report: CycleReport
+    ) -> bool:
+        """Carry out one action; True when it is done (now or before)."""
+        claim = self._claim(action, now)
+        if self._take_over_dead_claim(claim, now):
+            claim = self._claim(action, now)
         if claim.outcome is ClaimOutcome.ALREADY_DONE:
             report.count_skipped(action)
             if claim.record.external_ref is not None:
@@ -114,9 +174,10 @@ class Executor:
         try:
             if handler is None:
                 raise ActionError(f"{action.key}: no handler for {action.kind.value}")
-            if claim.needs_reconcile:
+            reconcile = must_reconcile(claim, self.recovering)
+            if reconcile:
                 log.info("%s: an earlier attempt may have done it; checking first", action.key)
-            ref = handler(action, env, claim.needs_reconcile)
+            ref = handler(action, env, reconcile)
         except ACTION_FAILURES as exc:
             message = f"{type(exc).__name__}: {exc}"
             log.warning(

@@ -70,7 +70,11 @@ def resolve_target(action: PlannedAction, env: ActionEnv, spec: str | None) -> T
             )
         user = env.slack.user_id_for_email(person.email)
         if user is None:
-            raise ActionError(f"{action.key}: {person.email} has no Slack account to DM")
+            raise ActionError(
+                f"{action.key}: {person.email} has no Slack account to DM (no Slack user has "
+                "that email); add them to Slack with the email Jira shows, or change the "
+                "procedure's recipients; retried next cycle"
+            )
         return Target(dm_user=user)
     raise ActionError(f"{action.key}: unknown channel spec {spec!r}")
 
@@ -161,6 +165,11 @@ def _message_ref(action: PlannedAction, env: ActionEnv) -> JsonDoc:
     if not key:
         raise ActionError(f"{action.key}: the action's context has no message_key")
     ref = env.ref_of(str(key))
+    if (not ref or not ref.get("ts")) and action.channel:
+        # the store does not know it (it was lost): the message's marker does
+        channel = resolve_target(action, env, action.channel).channel
+        found = env.slack.find_message_by_key(channel, str(key)) if channel else None
+        ref = _ref(found) if found is not None else None
     if not ref or not ref.get("ts"):
         raise ActionError(f"{action.key}: the message {key} has not been posted yet")
     return ref
