@@ -15,6 +15,7 @@ import requests
 
 from agent.adapters import clients
 from agent.adapters.calls import ServiceCaller
+from agent.adapters.errors import BadRequest
 from agent.adapters.jira_adapter import JiraAdapter
 from agent.adapters.jira_port import UnknownFieldError
 from agent.adapters.retry import RetryBudget
@@ -112,13 +113,12 @@ def jira_checks(settings: Settings, policies: list[Policy]) -> Iterator[CheckRes
 
     yield _attempt("jira.myself", myself, explain)
 
+    caller = ServiceCaller("jira", Redactor(settings.secrets()), RetryBudget(0), max_attempts=1)
+    adapter = JiraAdapter(holder["client"], caller)
     names = sorted({name for policy in policies for name in policy.required_fields()})
-    if not names:
-        return
 
     def fields() -> str:
-        caller = ServiceCaller("jira", Redactor(settings.secrets()), RetryBudget(0), max_attempts=1)
-        JiraAdapter(holder["client"], caller).field_ids(names)
+        adapter.field_ids(names)
         return f"all {len(names)} fields the policies read exist"
 
     def explain_fields(exc: BaseException) -> str:
@@ -126,30 +126,85 @@ def jira_checks(settings: Settings, policies: list[Policy]) -> Iterator[CheckRes
             return f"{exc}; create the field in Jira or fix the policy"
         return explain(exc)
 
-    yield _attempt("jira.fields", fields, explain_fields)
+    if names:
+        yield _attempt("jira.fields", fields, explain_fields)
+    explain_jql = _explain_jql(explain)
+    for policy in policies:
+        yield _attempt(f"jira.jql {policy.name}", _jql_check(adapter, policy), explain_jql)
 
 
-def confluence_checks(settings: Settings) -> Iterator[CheckResult]:
+def _jql_check(adapter: JiraAdapter, policy: Policy) -> Callable[[], str]:
+    """Jira accepts the policy's search (a rejected JQL would stop the policy every cycle)."""
+
+    def check() -> str:
+        found = adapter.jql_finds_any(policy.jql())
+        return "Jira accepts the search" + ("" if found else "; no ticket matches it yet")
+
+    return check
+
+
+def _explain_jql(explain: Callable[[BaseException], str]) -> Callable[[BaseException], str]:
+    def explain_jql(exc: BaseException) -> str:
+        if isinstance(exc, BadRequest):
+            return str(exc)  # Jira's reason, the JQL sent and which policy section to fix
+        return explain(exc)
+
+    return explain_jql
+
+
+def policy_spaces(policies: list[Policy]) -> list[str]:
+    """The Confluence spaces policy rules write to by name (``space:``), sorted."""
+    found = {getattr(rule, "space", None) for policy in policies for rule in policy.rules}
+    return sorted(space for space in found if isinstance(space, str) and space)
+
+
+def confluence_checks(
+    settings: Settings, policies: list[Policy] | None = None
+) -> Iterator[CheckResult]:
     credential = (
         "CONFLUENCE_PAT"
         if settings.confluence_auth.pat
         else "CONFLUENCE_EMAIL / CONFLUENCE_API_TOKEN"
     )
 
-    def explain(exc: BaseException) -> str:
-        if "no space with the given key" in str(exc):
-            return (
-                f"space {settings.confluence_space!r} does not exist or the account cannot see it; "
-                "check CONFLUENCE_SPACE and the space permissions"
-            )
-        return explain_http_failure("Confluence", credential, exc)
+    def explainer(key: str, where: str) -> Callable[[BaseException], str]:
+        def explain(exc: BaseException) -> str:
+            if "no space with the given key" in str(exc):
+                return (
+                    f"space {key!r} does not exist or the account cannot see it; "
+                    f"check {where} and the space permissions"
+                )
+            return explain_http_failure("Confluence", credential, exc)
 
-    def space() -> str:
-        client = clients.confluence_client(settings)
-        found = client.get_space(settings.confluence_space)
-        return f"space {found.get('key')} ({found.get('name')}) at {settings.confluence_url}"
+        return explain
 
-    yield _attempt("confluence.space", space, explain)
+    holder: dict[str, Any] = {}
+
+    def space_check(key: str) -> Callable[[], str]:
+        def check() -> str:
+            if "client" not in holder:
+                holder["client"] = clients.confluence_client(settings)
+            found = holder["client"].get_space(key)
+            return f"space {found.get('key')} ({found.get('name')}) at {settings.confluence_url}"
+
+        return check
+
+    result = _attempt(
+        "confluence.space",
+        space_check(settings.confluence_space),
+        explainer(settings.confluence_space, "CONFLUENCE_SPACE"),
+    )
+    yield result
+    if not result.ok and "does not exist" not in result.detail:
+        return  # unreachable or rejected: the policy spaces would fail the same way
+    for key in policy_spaces(policies or []):
+        if key == settings.confluence_space:
+            continue
+        yield _attempt(
+            f"confluence.space {key}",
+            space_check(key),
+            explainer(key, "the space: key of the policy rules that name it"),
+        )
 
 
 def slack_checks(settings: Settings) -> Iterator[CheckResult]:
@@ -202,5 +257,5 @@ def local_checks(settings: Settings, loaded: list[Policy]) -> Iterator[CheckResu
 
 def service_checks(settings: Settings, policies: list[Policy]) -> Iterator[CheckResult]:
     yield from jira_checks(settings, policies)
-    yield from confluence_checks(settings)
+    yield from confluence_checks(settings, policies)
     yield from slack_checks(settings)

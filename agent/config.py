@@ -8,6 +8,7 @@ pass. Secrets are wrapped in :class:`~agent.secrets.Secret` and never printed.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,10 @@ SECRET_VARIABLES = (
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# A space key: letters and digits; personal spaces are "~" + a user name or account id.
+_SPACE_KEY = re.compile(r"~?[A-Za-z0-9][A-Za-z0-9_:.\-]*")
+# Paths people paste instead of the site's base URL (an API call or a page of the UI).
+_NOT_A_BASE_PATH = re.compile(r"/(rest|browse|display|spaces|jira/software)(/|$)")
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,13 @@ class _Reader:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             self.problem(name, f"{value!r} is not an http(s) URL", example)
+        elif name != "SLACK_API_URL" and _NOT_A_BASE_PATH.search(parts.path):
+            self.problem(
+                name,
+                f"{value!r} is a page or API address, not the site's base URL; "
+                "drop everything after the site (and /wiki for Confluence)",
+                example,
+            )
         return value.rstrip("/") if not value.endswith("/api/") else value
 
     def atlassian_auth(self, prefix: str, example_url: str) -> AtlassianAuth:
@@ -291,6 +303,21 @@ def load_settings(env: Mapping[str, str], env_file: Path | None = None) -> Setti
     confluence_url = r.url("CONFLUENCE_URL", "https://your-site.atlassian.net/wiki")
     confluence_auth = r.atlassian_auth("CONFLUENCE", "Confluence")
     confluence_space = r.required("CONFLUENCE_SPACE", "OPS")
+    if confluence_space and not _SPACE_KEY.fullmatch(confluence_space):
+        r.problem(
+            "CONFLUENCE_SPACE",
+            f"{confluence_space!r} is not a space key; use the KEY from the space's address "
+            "(/wiki/spaces/KEY/...), not its name",
+            "OPS",
+        )
+    if confluence_url.rstrip("/").endswith(".atlassian.net") and "CONFLUENCE_URL" not in {
+        p.variable for p in r.problems
+    }:
+        r.problem(
+            "CONFLUENCE_URL",
+            "Confluence Cloud is served under /wiki on the site",
+            f"{confluence_url.rstrip('/')}/wiki",
+        )
     slack_token = r.required("SLACK_BOT_TOKEN", "xoxb-<your bot token>")
     slack_api_url = r.url("SLACK_API_URL", DEFAULT_SLACK_API_URL, default=DEFAULT_SLACK_API_URL)
     if not slack_api_url.endswith("/"):

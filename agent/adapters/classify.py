@@ -37,6 +37,7 @@ from agent.adapters.errors import (
     RateLimited,
     ServiceError,
     ServiceUnavailable,
+    UnexpectedAnswer,
 )
 from agent.adapters.retry import parse_reset_time, parse_retry_after
 from agent.secrets import Redactor
@@ -110,6 +111,13 @@ def classify(
         return _timed_out(make, exc)
     if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
         return _unreachable(make, exc)
+    if isinstance(exc, requests.JSONDecodeError):
+        variable = URL_VARIABLES.get(make.service, "the URL")
+        return make(
+            UnexpectedAnswer,
+            f"{make.title} answered something that is not JSON ({make.clip(str(exc))}); is a "
+            f"proxy or sign-in page in front of it? check {variable}",
+        )
     if isinstance(exc, requests.RequestException):
         return make(
             BadRequest,

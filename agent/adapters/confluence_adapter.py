@@ -74,8 +74,9 @@ class ConfluenceAdapter:
                 "confluence",
                 "get_space",
                 f"there is no Confluence space with key {key!r}, or the agent's account "
-                "cannot see it: check CONFLUENCE_SPACE (the space KEY, not its name) and "
-                "the account's space permissions",
+                "cannot see it: check the space: key of the policy rule that names it, or "
+                "CONFLUENCE_SPACE (the space KEY, not its name), and the account's space "
+                "permissions",
                 exc.status,
             ) from exc
         homepage = raw.get("homepage") if isinstance(raw, dict) else None

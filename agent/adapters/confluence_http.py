@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from agent.adapters.confluence_port import Caller, Page
-from agent.adapters.errors import ServiceError
+from agent.adapters.errors import ServiceError, UnexpectedAnswer
 
 API_PREFIX = "rest/api/"
 SEARCH_PAGE_SIZE = 50
@@ -90,7 +90,12 @@ def _next_link(answer: dict[str, Any]) -> str | None:
 def required(answer: Any, name: str, operation: str) -> Any:
     """A member Confluence's answer must have; its absence is a service fault, not ours."""
     if not isinstance(answer, dict) or answer.get(name) in (None, ""):
-        raise ServiceError("confluence", operation, f"the answer has no {name!r}: {answer!r:.200}")
+        raise UnexpectedAnswer(
+            "confluence",
+            operation,
+            f"the answer has no {name!r} ({answer!r:.120}); is CONFLUENCE_URL the site's "
+            "/wiki address, with no proxy rewriting the answers?",
+        )
     return answer[name]
 
 

@@ -116,5 +116,13 @@ class BadRequest(ServiceError):
     """Another 4xx: the service's own error text says what was wrong with the request."""
 
 
+class UnexpectedAnswer(ServiceError):
+    """A 2xx answer whose body is not what the API documents (not JSON, a member missing).
+
+    Usually something between the agent and the service (a proxy, a sign-in page)
+    or a wrong base URL; retrying the same call rarely helps.
+    """
+
+
 class Conflict(ServiceError):
     """409: e.g. a Confluence page changed since it was read (stale version number)."""

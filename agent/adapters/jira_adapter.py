@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agent.adapters import jira_read, jira_write
-from agent.adapters.errors import NotFound
+from agent.adapters.errors import BadRequest, NotFound, UnexpectedAnswer
 from agent.adapters.jira_convert import BASE_FIELDS, TicketConverter, UnusableIssue
 from agent.adapters.jira_fields import FieldCatalogue
 from agent.adapters.jira_http import JiraHttp
@@ -58,7 +58,13 @@ class JiraAdapter:
 
     def catalogue(self) -> FieldCatalogue:
         if self._catalogue is None:
-            self._catalogue = FieldCatalogue.from_json(self._http.get("fields", "field"))
+            raw = self._http.get("fields", "field")
+            try:
+                self._catalogue = FieldCatalogue.from_json(raw)
+            except ValueError as exc:
+                raise UnexpectedAnswer(
+                    "jira", "fields", f"{exc}; is JIRA_URL the site's base URL?"
+                ) from exc
         return self._catalogue
 
     def field_ids(self, names: Sequence[str]) -> dict[str, str]:
@@ -117,6 +123,25 @@ class JiraAdapter:
     def _tickets(
         self, jql: str, field_ids: list[str], converter: TicketConverter
     ) -> Iterator[Ticket]:
+        try:
+            yield from self._converted(jql, field_ids, converter)
+        except BadRequest as exc:
+            if exc.status != 400:
+                raise
+            rejected = BadRequest(
+                "jira",
+                exc.operation,
+                f"{exc.message.rstrip('.')}. The JQL was: {jql} - fix the policy's select: section "
+                "(its jql: fragment, or a project, type, priority or label Jira does not know)",
+                exc.status,
+                reason="jql_rejected",
+            )
+            rejected.attempts, rejected.note = exc.attempts, exc.note
+            raise rejected from exc
+
+    def _converted(
+        self, jql: str, field_ids: list[str], converter: TicketConverter
+    ) -> Iterator[Ticket]:
         for raw in jira_read.search_issues(self._http, self.server_kind(), jql, field_ids):
             try:
                 yield converter.ticket(raw)
@@ -124,6 +149,13 @@ class JiraAdapter:
                 key = str(raw.get("key") or raw.get("id") or "?")
                 self._problems.append(TicketProblem(key, "issue", str(exc)))
                 log.warning("skipping unusable Jira issue: %s", exc)
+
+    def jql_finds_any(self, jql: str) -> bool:
+        """Whether ``jql`` finds an issue (for ``check``); a rejected JQL raises BadRequest."""
+        converter = self._converter({})
+        found = next(iter(self._tickets(jql, ["created", "updated"], converter)), None)
+        self.take_problems()  # odd issues are the cycle's business, not the probe's
+        return found is not None
 
     def with_details(self, ticket: Ticket) -> Ticket:
         """``ticket`` plus its comments, full changelog and watchers (NotFound if it is gone)."""

@@ -114,7 +114,7 @@ class TicketConverter:
             created=created,
             updated=updated,
             priority=self._named(issue_key, "priority", fields.get("priority")),
-            labels=frozenset(str(x) for x in fields.get("labels") or () if isinstance(x, str)),
+            labels=self._labels(issue_key, fields.get("labels")),
             assignee=self.person(issue_key, "assignee", fields.get("assignee")),
             reporter=self.person(issue_key, "reporter", fields.get("reporter")),
             resolution=self._named(issue_key, "resolution", fields.get("resolution")),
@@ -128,6 +128,15 @@ class TicketConverter:
             link_count=_count(fields.get("issuelinks")),
             url=f"{self.browse_base}browse/{issue_key}",
         )
+
+    def _labels(self, key: str, raw: Any) -> frozenset[str]:
+        if raw is None:
+            return frozenset()
+        if not isinstance(raw, list):
+            # a bare string would otherwise become a set of its letters
+            self.problems.append(TicketProblem(key, "labels", f"expected a list, got {raw!r:.80}"))
+            return frozenset()
+        return frozenset(x for x in raw if isinstance(x, str))
 
     def _field(self, key: str, info: FieldInfo, raw: Any) -> Any:
         return self._try(

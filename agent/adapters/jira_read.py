@@ -8,12 +8,15 @@ the server actually returned, since servers may cap ``maxResults`` lower.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from agent.adapters.errors import ServiceError
+from agent.adapters.errors import ServiceError, UnexpectedAnswer
 from agent.adapters.jira_http import JiraHttp, path_part
 from agent.adapters.jira_port import ServerKind
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100  # the most Jira Cloud returns per page when fields are requested
 
@@ -47,7 +50,7 @@ def _search_cloud(
         if token:
             params["nextPageToken"] = token
         page = http.get("search", "search/jql", params) or {}
-        yield from _items(page, "issues")
+        yield from _items(page, "issues", "search")
         token = page.get("nextPageToken")
         if page.get("isLast", token is None) or not token:
             return
@@ -68,7 +71,7 @@ def _search_datacenter(
             "maxResults": page_size,
         }
         page = http.get("search", "search", params) or {}
-        issues = _items(page, "issues")
+        issues = _items(page, "issues", "search")
         yield from issues
         start += len(issues)
         if not issues or start >= int(page.get("total", 0)):
@@ -82,7 +85,7 @@ def comments(http: JiraHttp, issue: str, *, page_size: int = PAGE_SIZE) -> Itera
     while True:
         params = {"startAt": start, "maxResults": page_size, "expand": "properties"}
         page = http.get("comments", path, params) or {}
-        batch = _items(page, "comments")
+        batch = _items(page, "comments", "comments")
         yield from batch
         start += len(batch)
         if not batch or start >= int(page.get("total", 0)):
@@ -99,13 +102,14 @@ def changelog(
             f"issue/{path_part(issue)}",
             {"fields": "created", "expand": "changelog"},
         )
-        yield from _items((raw or {}).get("changelog") or {}, "histories")
+        part = raw.get("changelog") if isinstance(raw, dict) else None
+        yield from _items(part, "histories", "changelog")
         return
     start = 0
     path = f"issue/{path_part(issue)}/changelog"
     while True:
         page = http.get("changelog", path, {"startAt": start, "maxResults": page_size}) or {}
-        batch = _items(page, "values")
+        batch = _items(page, "values", "changelog")
         yield from batch
         start += len(batch)
         if not batch or page.get("isLast") is True or start >= int(page.get("total", 0)):
@@ -114,11 +118,37 @@ def changelog(
 
 def watchers(http: JiraHttp, issue: str) -> list[dict[str, Any]]:
     raw = http.get("watchers", f"issue/{path_part(issue)}/watchers") or {}
-    return _items(raw, "watchers")
+    return _items(raw, "watchers", "watchers")
 
 
-def _items(page: Any, name: str) -> list[dict[str, Any]]:
-    if not isinstance(page, dict):
-        return []
-    items = page.get(name)
-    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+def _items(page: Any, name: str, operation: str) -> list[dict[str, Any]]:
+    """The page's ``name`` list; a page without one is an error, not "nothing there".
+
+    Reading a wrong answer as empty would make the agent believe there are no
+    tickets or comments, and act on that. Single odd items are skipped with a warning.
+    """
+    items = page.get(name) if isinstance(page, dict) else None
+    if not isinstance(items, list):
+        raise UnexpectedAnswer(
+            "jira",
+            operation,
+            f"the answer has no {name!r} list (got {_shape(page, name)}); is JIRA_URL the "
+            "site's base URL, with no proxy rewriting the answers?",
+        )
+    kept = [item for item in items if isinstance(item, dict)]
+    if len(kept) != len(items):
+        log.warning(
+            "Jira %s: skipped %d %s entries that are not objects",
+            operation,
+            len(items) - len(kept),
+            name,
+        )
+    return kept
+
+
+def _shape(value: Any, name: str) -> str:
+    if isinstance(value, dict) and name in value:
+        return f"{name!r} as {type(value[name]).__name__}"
+    if isinstance(value, dict):
+        return "an object with " + (", ".join(sorted(map(str, value))[:8]) or "no members")
+    return type(value).__name__

@@ -17,7 +17,7 @@ from typing import Any
 
 from agent.adapters import clients
 from agent.adapters.errors import NotInChannel, ServiceError
-from agent.adapters.slack_api import SlackApi
+from agent.adapters.slack_api import SlackApi, member
 from agent.adapters.slack_blocks import MAX_BLOCKS, MAX_MESSAGE_TEXT, safe_cut
 from agent.adapters.slack_channels import ChannelManager
 from agent.adapters.slack_history import ChannelReader, slack_ts
@@ -73,7 +73,7 @@ class SlackAdapter:
             user = answer.get("user") if answer.get("ok") else None
             found = None
             if isinstance(user, dict) and not user.get("deleted"):
-                found = str(user["id"])
+                found = str(member(user, "users.lookupByEmail", "id"))
                 self._emails_by_id.setdefault(found, wanted)
             self._ids_by_email[wanted] = found
         return self._ids_by_email[wanted]
@@ -168,7 +168,10 @@ class SlackAdapter:
             return {"ok": True, "channel": found.channel, "ts": found.ts}
 
         answer = self._api.call("chat.postMessage", before_retry=already_posted, **args)
-        return PostedMessage(str(answer["channel"]), str(answer["ts"]))
+        return PostedMessage(
+            str(member(answer, "chat.postMessage", "channel")),
+            str(member(answer, "chat.postMessage", "ts")),
+        )
 
     def dm(
         self,
@@ -181,7 +184,7 @@ class SlackAdapter:
     ) -> PostedMessage:
         """A direct message from the bot (``conversations.open``, then post)."""
         answer = self._api.call("conversations.open", users=[user_id])
-        channel_id = str(answer["channel"]["id"])
+        channel_id = str(member(answer, "conversations.open", "channel", "id"))
         return self.post(channel_id, text, blocks=blocks, event_type=event_type, payload=payload)
 
     def pin(self, channel: str, ts: str) -> bool:

@@ -9,11 +9,12 @@ exception, with the whole body (e.g. ``errors`` per user of an invite).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from agent.adapters.errors import UnexpectedAnswer
 from agent.adapters.slack_port import Caller
 
 PAGE_SIZE = 200
@@ -22,11 +23,34 @@ MAX_PAGES = 500  # a guard against a cursor that never ends
 MAYBE_DONE_ERRORS = frozenset({"fatal_error", "internal_error", "request_timeout"})
 
 
-def _data(response: Any) -> dict[str, Any]:
+def _data(response: Any, method: str) -> dict[str, Any]:
     data = getattr(response, "data", None)
     if not isinstance(data, dict):
-        raise TypeError(f"Slack answered {type(data).__name__}, not a JSON object")
+        raise UnexpectedAnswer(
+            "slack",
+            method,
+            f"Slack answered {type(data).__name__}, not a JSON object; is SLACK_API_URL the "
+            "Web API address (https://slack.com/api/)?",
+        )
     return data
+
+
+def member(answer: Mapping[str, Any], method: str, *path: str) -> Any:
+    """``answer[path[0]][path[1]]...``; a missing member is an error naming the method.
+
+    A bare ``KeyError: 'ts'`` would tell a person nothing about which call went wrong.
+    """
+    value: Any = answer
+    for name in path:
+        if not isinstance(value, Mapping) or value.get(name) in (None, ""):
+            raise UnexpectedAnswer(
+                "slack",
+                method,
+                f"the answer has no {'.'.join(path)!r} ({answer!r:.120}); is SLACK_API_URL "
+                "the Web API address (https://slack.com/api/)?",
+            )
+        value = value[name]
+    return value
 
 
 def _refused(exc: SlackApiError) -> bool:
@@ -73,7 +97,7 @@ class SlackApi:
                 if done is not None:
                     return done
             try:
-                return _data(fn(**kwargs))
+                return _data(fn(**kwargs), method)
             except SlackApiError as exc:
                 data = getattr(exc.response, "data", None)
                 if isinstance(data, dict) and data.get("error") in tolerate:

@@ -61,9 +61,14 @@ def load_policy_text(text: str, file: str = "<policy>") -> Policy:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise PolicyErrors(
-            [PolicyError(file, line, "", f"not valid YAML: {exc.problem or exc.context}")]
-        ) from exc
+        message = f"not valid YAML: {exc.problem or exc.context}"
+        if "'\\t'" in message:
+            message += "; indent with spaces, not tabs"
+        started = exc.context_mark
+        if exc.problem and exc.context and started is not None and started.line + 1 != line:
+            # e.g. an unclosed [ is noticed lines later: point at where it began too
+            message += f" ({exc.context} that starts on line {started.line + 1})"
+        raise PolicyErrors([PolicyError(file, line, "", message)]) from exc
     if not isinstance(document, CommentedMap):
         raise PolicyErrors([PolicyError(file, 1, "", "a policy file must be a YAML mapping")])
     data = _plain(document)
@@ -201,8 +206,46 @@ def _message(err: Any, loc: Loc, document: CommentedMap) -> str:
         allowed = _allowed_keys(loc[:-1], document)
         hint = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
         return f"unknown key{hint}"
+    plain = _plain_message(kind, err)
+    if plain is not None:
+        return plain
     text = str(err["msg"])
     return text.removeprefix("Value error, ")
+
+
+_TYPE_WORDS = {
+    "list_type": "a list: write [a, b] or one '- item' per line",
+    "dict_type": "a mapping of key: value lines",
+    "string_type": "a text value",
+    "bool_type": "a boolean: true or false",
+    "bool_parsing": "a boolean: true or false",
+    "int_type": "a whole number (integer)",
+    "int_parsing": "a whole number (integer)",
+    "int_from_float": "a whole number (integer)",
+    "model_type": "a mapping of key: value lines",
+    "model_attributes_type": "a mapping of key: value lines",
+}
+
+
+def _plain_message(kind: str, err: Any) -> str | None:
+    """Pydantic's messages for the common mistakes, in the policy author's words."""
+    value = err.get("input")
+    shown = value if isinstance(value, str | int | float | bool) else type(value).__name__
+    if kind in _TYPE_WORDS:
+        return f"{shown!r} is not {_TYPE_WORDS[kind]}"
+    ctx = err.get("ctx") or {}
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length', 1)} item(s); this one has none"
+    if kind == "greater_than_equal":
+        return f"{shown!r} is too small; use {ctx.get('ge')} or more"
+    if kind == "string_pattern_mismatch":
+        if err["loc"] == ("name",):
+            return (
+                f"{shown!r} is not a valid policy name; use lower-case letters, digits and "
+                "hyphens, e.g. team-escalations"
+            )
+        return f"{shown!r} does not match the pattern {ctx.get('pattern')}"
+    return None
 
 
 def _allowed_keys(loc: Loc, document: CommentedMap) -> list[str]:

@@ -140,8 +140,26 @@ def _make_policy_fields(sandbox: SandboxHandle, skip: str | None = None) -> list
     return names
 
 
+def _make_policy_spaces(sandbox: SandboxHandle) -> None:
+    """The spaces the bundled packs' rules write to (``space:``) and the projects they
+    search, which check also reaches (an unknown project makes Jira reject the JQL)."""
+    from agent.checks import policy_spaces
+    from agent.policy import load_policies
+    from agent.resources import bundled_rules_dir
+    from agent.sandbox.confluence.model import create_space, get_space
+    from agent.sandbox.jira.model import create_project
+
+    policies = load_policies(bundled_rules_dir())
+    for key in policy_spaces(policies):
+        if get_space(sandbox.ctx, key) is None:
+            create_space(sandbox.ctx, key, f"{key} space")
+    for project in sorted({p for policy in policies for p in policy.select.projects}):
+        create_project(sandbox.ctx, project, f"{project} project", "agent@sandbox.example")
+
+
 def test_check_passes_against_the_sandbox(sandbox: SandboxHandle, tmp_path: Path) -> None:
     _make_space(sandbox)
+    _make_policy_spaces(sandbox)
     _make_policy_fields(sandbox)
     result = run_cli(["check", "--no-color"], sandbox_env(sandbox), tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.core.actions import ActionKind, Recipient
+from agent.core.roles import resolve_roles
 from agent.core.routing import channel_spec, escalation_channel_name
 from agent.core.rules.base import RuleContext
 from agent.policy.rule_models import ClericalChannel, ClericalLabel, ClericalPriority, PmWatcher
@@ -69,7 +70,10 @@ def clerical_channel(ctx: RuleContext, rule: ClericalChannel) -> None:
     people = ctx.people(rule.invite, required=False) + _fixed_recipients(rule.always_include)
     missing = [r for r in rule.invite if not ctx.people([r], required=False)]
     for role in missing:
-        ctx.problem(f"cannot invite {role} to #{name}: nobody holds that role on the ticket")
+        # say why (empty field, deactivated user...), not only that the role is empty
+        why = resolve_roles(ctx.policy, ctx.ticket, [role]).problems
+        detail = "; ".join(why) or "nobody holds that role on the ticket"
+        ctx.problem(f"cannot invite {role} to #{name}: {detail}")
     for person in people:
         who = person.account_id or person.email or f"@{person.group}"
         role_name = person.role.replace("_", " ")
