@@ -168,6 +168,8 @@ class BusinessCalendar:
             _require_day(day, "extra holiday") for day in extra_holidays
         )
         self._holidays_by_year: dict[int, frozenset[date]] = {}
+        # Business-hours window per day: every ticket's rules ask about the same few days.
+        self._window_by_day: dict[date, tuple[datetime, datetime] | None] = {}
 
     def __repr__(self) -> str:
         return (
@@ -219,12 +221,16 @@ class BusinessCalendar:
 
     def _window(self, day: date) -> tuple[datetime, datetime] | None:
         """The business-hours interval of ``day`` in UTC, or None if closed all day."""
-        if not self.is_business_day(day):
-            return None
-        opens = self.at_local(day, self.hours.start)
-        closes = self.at_local(day, self.hours.end)
-        # A DST gap can swallow hours that lie entirely inside it.
-        return (opens, closes) if opens < closes else None
+        if day in self._window_by_day:
+            return self._window_by_day[day]
+        window: tuple[datetime, datetime] | None = None
+        if self.is_business_day(day):
+            opens = self.at_local(day, self.hours.start)
+            closes = self.at_local(day, self.hours.end)
+            # A DST gap can swallow hours that lie entirely inside it.
+            window = (opens, closes) if opens < closes else None
+        self._window_by_day[day] = window
+        return window
 
     def _windows(self, first: date, step: int) -> Iterator[tuple[datetime, datetime]]:
         """Business-hours intervals day by day from ``first`` (forwards or backwards)."""

@@ -179,6 +179,4 @@ def _plan_policy(
                 policy, rule, tickets=selected, now=now, calendar=calendar, severities=levels
             )
 
-    for key, ticket_state in states.items():
-        state = state.with_ticket(key, ticket_state)
-    return state
+    return state.with_tickets(states)

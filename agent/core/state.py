@@ -62,6 +62,14 @@ class EngineState:
         tickets[issue] = state
         return replace(self, tickets=frozen_map(tickets))
 
+    def with_tickets(self, states: Mapping[str, TicketState]) -> EngineState:
+        """Several tickets at once: one copy of the map, not one per ticket."""
+        if not states:
+            return self
+        tickets = dict(self.tickets)
+        tickets.update(states)
+        return replace(self, tickets=frozen_map(tickets))
+
     def with_done(self, keys: Iterable[str]) -> EngineState:
         return replace(self, done_keys=self.done_keys | frozenset(keys))
 

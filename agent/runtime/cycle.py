@@ -11,12 +11,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from agent.core.actions import Plan
-from agent.core.planner import plan
 from agent.core.state import EngineState
 from agent.core.state_codec import state_from_dict, state_to_dict
 from agent.runtime.deps import Deps
 from agent.runtime.env import ActionEnv
 from agent.runtime.executor import Executor
+from agent.runtime.fresh_plan import plan_with_fresh_messages
 from agent.runtime.reader import TicketReader
 from agent.runtime.report import CycleReport
 from agent.store import StateStore, StoreError
@@ -49,9 +49,17 @@ def save_state(store: StateStore, state: EngineState) -> None:
 def read_and_plan(deps: Deps, now: datetime, report: CycleReport) -> Plan:
     """Read tickets (and channel messages) for every policy and plan the cycle."""
     state = load_state(deps.store)
-    reader = TicketReader(deps.jira, deps.slack, deps.store, save_snapshots=not deps.read_only)
-    read = reader.read(deps.policies, state, report)
-    planned = plan(read.tickets, state, now, deps.policies, read.messages)
+    reader = TicketReader(
+        deps.jira,
+        deps.slack,
+        deps.store,
+        save_snapshots=not deps.read_only,
+        full_sync_every=timedelta(minutes=deps.settings.full_sync_minutes),
+    )
+    read = reader.read(deps.policies, state, report, now)
+    planned = plan_with_fresh_messages(
+        reader, read, state, now=now, policies=deps.policies, report=report
+    )
     for problem in planned.problems:
         text = f"{problem.issue} [{problem.rule}]: {problem.message}"
         log.warning("ticket problem: %s", text)

@@ -1,0 +1,86 @@
+"""Plan a cycle, re-reading kept channel messages only where they could change the plan.
+
+The first plan uses the kept copy of quiet channels. Newer messages can only
+remove nudges (see ``agent.runtime.chat_cache``), so the channels that matter
+are those of tickets that got an action from a rule that reads updates, or have
+such a rule's obligation open (a newer message may close it). Those are read
+again and the cycle is planned once more: the result is the plan a full read
+would have given (``tests/scale/test_incremental.py`` checks this).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from agent.core.actions import Plan
+from agent.core.planner import plan
+from agent.core.state import EngineState
+from agent.policy import Policy
+from agent.runtime.reader import ReadResult, TicketReader
+from agent.runtime.report import CycleReport
+
+# Rules whose outcome never depends on human updates, so no channel message can change
+# it. Any rule not listed (a new one included) is treated as reading messages.
+MESSAGE_BLIND_RULES = frozenset(
+    {
+        "after_hours_page",
+        "clerical_channel",
+        "clerical_label",
+        "clerical_priority",
+        "closure_missing_fields",
+        "escalation_alert",
+        "estimate_missing",
+        "incident_log",
+        "incident_summary",
+        "intake_missing_fields",
+        "intake_rejected",
+        "lessons_learned",
+        "limit_active",
+        "limit_assignee",
+        "limit_daily",
+        "pm_watcher",
+        "pmo_notify",
+        "postmortem_due",
+        "response_report",
+        "sev1_setup_missing",
+        "severity_upgrade",
+        "weekly_digest",
+    }
+)
+
+
+def needs_fresh_messages(
+    first: Plan, state: EngineState, read: ReadResult, policies: Sequence[Policy]
+) -> set[str]:
+    """Issues planned from kept messages whose action or open obligation a message could change."""
+    reading = {
+        rule.ident
+        for policy in policies
+        for rule in policy.rules
+        if getattr(rule, "rule", None) not in MESSAGE_BLIND_RULES
+    }
+    suspects = {
+        a.issue for a in first.actions if a.issue is not None and a.rule not in MESSAGE_BLIND_RULES
+    }
+    for key, ticket in state.tickets.items():
+        if any(item.split(":", 1)[0] in reading for item in ticket.open_items):
+            suspects.add(key)
+    return suspects & read.cached_messages
+
+
+def plan_with_fresh_messages(
+    reader: TicketReader,
+    read: ReadResult,
+    state: EngineState,
+    *,
+    now: datetime,
+    policies: Sequence[Policy],
+    report: CycleReport,
+) -> Plan:
+    first = plan(read.tickets, state, now, policies, read.messages)
+    stale = needs_fresh_messages(first, state, read, policies)
+    if not stale:
+        return first
+    reader.refresh_messages(stale, policies, state, read, report)
+    return plan(read.tickets, state, now, policies, read.messages)
