@@ -219,6 +219,12 @@ class JiraAdapter:
     def set_priority(self, issue: str, name: str) -> None:
         jira_write.set_priority(self._http, issue, name)
 
+    def set_field(self, issue: str, name: str, value: Any) -> None:
+        """Set the field called ``name`` (display name or id), shaped by its catalogue type."""
+        info = self.catalogue().resolve(name)
+        datacenter = self.server_kind() == "datacenter"
+        jira_write.set_field(self._http, issue, info, value, datacenter=datacenter)
+
     def add_watcher(self, issue: str, account_id: str) -> None:
         jira_write.add_watcher(self._http, issue, account_id)
 

@@ -6,20 +6,21 @@
   retry after a 5xx or a lost connection (Jira may have stored the comment).
 - Labels use ``update`` add/remove operations: adding a present label or
   removing an absent one changes nothing.
-- Priority is a plain set; adding a watcher twice is a no-op in Jira.
+- Priority and other fields are plain sets; adding a watcher twice is a no-op in Jira.
 - Remote links are upserted by ``globalId``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from http import HTTPStatus
 from typing import Any
 
 from agent.adapters.errors import ServiceError
 from agent.adapters.jira_convert import agent_marker
 from agent.adapters.jira_http import JiraHttp, path_part
-from agent.adapters.jira_port import AGENT_PROPERTY
+from agent.adapters.jira_port import AGENT_PROPERTY, FieldInfo
 from agent.adapters.jira_read import comments
 
 
@@ -80,6 +81,66 @@ def change_labels(http: JiraHttp, issue: str, labels: Sequence[str], operation: 
 
 def set_priority(http: JiraHttp, issue: str, name: str) -> None:
     http.put("set_priority", f"issue/{path_part(issue)}", {"fields": {"priority": {"name": name}}})
+
+
+def set_field(http: JiraHttp, issue: str, info: FieldInfo, value: Any, *, datacenter: bool) -> None:
+    """Set one field with a ``fields`` edit; ``None`` clears it."""
+    body = {"fields": {info.id: field_value_json(info, value, datacenter=datacenter)}}
+    http.put("set_field", f"issue/{path_part(issue)}", body)
+
+
+# schema types Jira takes as ``{"name": ...}`` references
+_BY_NAME = frozenset({"priority", "resolution", "component", "version"})
+
+
+def field_value_json(info: FieldInfo, value: Any, *, datacenter: bool = False) -> Any:
+    """``value`` in the JSON shape Jira expects for the field's schema type.
+
+    select -> ``{"value": ...}``; user -> ``{"accountId": ...}`` (``{"name": ...}``
+    on Data Center); number -> float; text -> str; arrays -> a list of their items.
+    A type the agent does not know how to write is a ValueError naming the field.
+    """
+    if value is None:
+        return None
+    if info.schema_type == "array":
+        items = list(value) if isinstance(value, list | tuple | set | frozenset) else [value]
+        return [_item_json(info, info.items, item, datacenter) for item in items]
+    return _item_json(info, info.schema_type, value, datacenter)
+
+
+def _item_json(info: FieldInfo, kind: str | None, value: Any, datacenter: bool) -> Any:
+    if kind == "string":
+        return str(value)
+    if kind == "option":
+        return {"value": str(value)}
+    if kind == "user":
+        ident = str(getattr(value, "account_id", None) or value)
+        return {"name": ident} if datacenter else {"accountId": ident}
+    if kind == "number":
+        return _number(info, value)
+    if kind == "datetime" and isinstance(value, datetime):
+        stamp = value.astimezone(UTC)
+        return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}+0000"
+    if kind == "date" and isinstance(value, date):
+        return (value.date() if isinstance(value, datetime) else value).isoformat()
+    if kind in ("datetime", "date") and isinstance(value, str):
+        return value
+    if kind in _BY_NAME:
+        return {"name": str(value)}
+    raise ValueError(
+        f"cannot set field {info.name!r} ({info.id}) to {value!r}: "
+        f"the agent does not write fields of type {kind!r}"
+    )
+
+
+def _number(info: FieldInfo, value: Any) -> float:
+    wrong = ValueError(f"field {info.name!r} ({info.id}) takes a number, not {value!r}")
+    if isinstance(value, bool):
+        raise wrong
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise wrong from exc
 
 
 def add_watcher(http: JiraHttp, issue: str, user: str) -> None:

@@ -42,6 +42,11 @@ class ActionEnv:
     timezone: str = "UTC"
     learned_channels: dict[str, str] = field(default_factory=dict)
     refs: dict[str, JsonDoc] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def ticket_problem(self, action: PlannedAction, message: str) -> None:
+        """A fact only a human can fix, met while acting; the cycle's report lists it."""
+        self.problems.append(f"{action.issue or action.policy} [{action.rule}]: {message}")
 
     # -- what earlier actions produced -------------------------------------------------
     def ref_of(self, key: str) -> JsonDoc | None:

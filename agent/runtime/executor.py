@@ -116,6 +116,8 @@ class Executor:
                 break
             if self._one(action, env, now, report):
                 execution.done_keys.add(action.key)
+        report.problems.extend(env.problems)
+        env.problems.clear()
         state = env.state.with_done(execution.done_keys)
         for issue, channel_id in env.learned_channels.items():
             if state.ticket(issue) is not None:

@@ -20,6 +20,18 @@ log = logging.getLogger(__name__)
 TOPIC_SEPARATOR = " | "
 
 
+class NoSlackAccount(ActionError):
+    """The person to DM has no Slack account: only a human can change that, so no retry."""
+
+    def __init__(self, action: PlannedAction, person: Recipient, email: str) -> None:
+        self.email = email
+        super().__init__(
+            f"{action.key}: {email} has no Slack account to DM (no Slack user has that email, "
+            f"so {person.label} was not sent this message and it will not be retried); add them "
+            "to Slack with the email Jira shows, or change the procedure's recipients"
+        )
+
+
 @dataclass(frozen=True)
 class Target:
     """Where a post goes: a conversation id, or a user to DM (``dm_user``)."""
@@ -70,17 +82,19 @@ def resolve_target(action: PlannedAction, env: ActionEnv, spec: str | None) -> T
             )
         user = env.slack.user_id_for_email(person.email)
         if user is None:
-            raise ActionError(
-                f"{action.key}: {person.email} has no Slack account to DM (no Slack user has "
-                "that email); add them to Slack with the email Jira shows, or change the "
-                "procedure's recipients; retried next cycle"
-            )
+            raise NoSlackAccount(action, person, person.email)
         return Target(dm_user=user)
     raise ActionError(f"{action.key}: unknown channel spec {spec!r}")
 
 
 def post(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
-    target = resolve_target(action, env, action.channel)
+    """Post (or DM); a DM to someone without Slack is done with a warning, like invites."""
+    try:
+        target = resolve_target(action, env, action.channel)
+    except NoSlackAccount as exc:
+        log.warning("%s: %s", action.key, exc)
+        env.ticket_problem(action, str(exc).removeprefix(f"{action.key}: "))
+        return {"skipped": [exc.email], "warning": str(exc)}
     thread = env.ref_of(action.thread_of) if action.thread_of else None
     thread_ts = str(thread["ts"]) if thread and thread.get("ts") else None
     channel = str(thread["channel"]) if thread_ts and thread else target.channel
@@ -160,29 +174,40 @@ def invite(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
     return {"channel": target.channel, "invited": user_ids, "skipped": skipped}
 
 
-def _message_ref(action: PlannedAction, env: ActionEnv) -> JsonDoc:
+def _message_key(action: PlannedAction) -> str:
     key = action.context.get("message_key")
     if not key:
         raise ActionError(f"{action.key}: the action's context has no message_key")
-    ref = env.ref_of(str(key))
+    return str(key)
+
+
+def _posted_ref(action: PlannedAction, env: ActionEnv, key: str) -> JsonDoc | None:
+    """Where the message ``key`` was posted, or None if it never was."""
+    ref = env.ref_of(key)
     if (not ref or not ref.get("ts")) and action.channel:
         # the store does not know it (it was lost): the message's marker does
         channel = resolve_target(action, env, action.channel).channel
-        found = env.slack.find_message_by_key(channel, str(key)) if channel else None
+        found = env.slack.find_message_by_key(channel, key) if channel else None
         ref = _ref(found) if found is not None else None
-    if not ref or not ref.get("ts"):
-        raise ActionError(f"{action.key}: the message {key} has not been posted yet")
-    return ref
+    return ref if ref and ref.get("ts") else None
 
 
 def pin(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
-    ref = _message_ref(action, env)
+    key = _message_key(action)
+    ref = _posted_ref(action, env, key)
+    if ref is None:
+        raise ActionError(f"{action.key}: the message {key} has not been posted yet")
     env.slack.pin(str(ref["channel"]), str(ref["ts"]))
     return {"channel": ref["channel"], "ts": ref["ts"]}
 
 
 def unpin(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
-    ref = _message_ref(action, env)
+    """Unpin the message; one that was never posted was never pinned, so that is done too."""
+    key = _message_key(action)
+    ref = _posted_ref(action, env, key)
+    if ref is None:
+        log.info("%s: the message %s was never posted; nothing to unpin", action.key, key)
+        return {"message": key, "unpinned": False}
     env.slack.unpin(str(ref["channel"]), str(ref["ts"]))
     return {"channel": ref["channel"], "ts": ref["ts"]}
 

@@ -17,6 +17,6 @@ class TemplateRenderer(Protocol):
 
 @runtime_checkable
 class FieldSetter(Protocol):
-    """A Jira adapter that can set a custom field by name (the current one cannot yet)."""
+    """A Jira adapter that can set a custom field by name (the real Jira adapter can)."""
 
     def set_field(self, issue: str, name: str, value: Any) -> None: ...
