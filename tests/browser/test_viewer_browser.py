@@ -8,8 +8,6 @@ used: the driver path is given). Without them the tests skip, except under
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,23 +17,16 @@ from agent.sandbox.confluence import model as confluence
 from agent.sandbox.jira import model as jira
 from agent.sandbox.server import SandboxServer
 from agent.sandbox.slack import model as slack
+from tests.support.browser import chromium, require_browser, screenshot
 from tests.support.sandbox import TOKEN
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SHOTS = Path(__file__).resolve().parents[2] / "build" / "browser"
 XSS = "<img src=x onerror=\"document.title='pwned'\">"
 
 pytestmark = pytest.mark.browser
 
 
 def _require_browser() -> None:
-    if CHROMIUM.exists() and CHROMEDRIVER.exists():
-        return
-    message = f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but the browser is missing: {message}")
-    pytest.skip(message)
+    require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -59,39 +50,12 @@ def demo() -> Iterator[SandboxServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    _require_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=1280,1400",
-    ):
-        options.add_argument(argument)
-    with tempfile.TemporaryDirectory(prefix="viewer-chromium-") as profile:
-        options.add_argument(f"--user-data-dir={profile}")
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-        driver.set_page_load_timeout(30)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with chromium("viewer-chromium-") as driver:
+        yield driver
 
 
 def _shot(driver: object, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    assert driver.save_screenshot(str(path))  # type: ignore[attr-defined]
-    assert path.stat().st_size > 10_000  # a real picture, not an empty page
-    return path
+    return screenshot(driver, "browser", name)
 
 
 def test_ticket_summary_and_comments(demo: SandboxServer, browser: object) -> None:

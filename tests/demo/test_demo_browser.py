@@ -10,7 +10,6 @@ with Ctrl-C (SIGINT), which must exit 0. Needs Debian's ``chromium`` and
 
 from __future__ import annotations
 
-import os
 import queue
 import re
 import signal
@@ -24,22 +23,12 @@ from typing import IO, Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SHOTS = Path(__file__).resolve().parents[2] / "build" / "demo"
+from tests.support.browser import chromium, require_browser, screenshot
+
 VIEWER = re.compile(r"^Viewer: (http://127\.0\.0\.1:\d+)/$")
 DEMO_SECONDS = 150
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _require_browser() -> None:
-    if CHROMIUM.exists() and CHROMEDRIVER.exists():
-        return
-    message = f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but the browser is missing: {message}")
-    pytest.skip(message)
 
 
 def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
@@ -95,7 +84,7 @@ class KeptDemo:
 
 @pytest.fixture(scope="module")
 def kept_demo() -> Iterator[KeptDemo]:
-    _require_browser()
+    require_browser()
     with tempfile.TemporaryDirectory(prefix="demo-browser-") as folder:
         demo = KeptDemo(Path(folder))
         try:
@@ -108,38 +97,12 @@ def kept_demo() -> Iterator[KeptDemo]:
 
 @pytest.fixture(scope="module")
 def browser(kept_demo: KeptDemo) -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=1280,1400",
-    ):
-        options.add_argument(argument)
-    with tempfile.TemporaryDirectory(prefix="demo-chromium-") as profile:
-        options.add_argument(f"--user-data-dir={profile}")
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-        driver.set_page_load_timeout(30)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with chromium("demo-chromium-") as driver:
+        yield driver
 
 
 def _shot(driver: Any, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    assert driver.save_screenshot(str(path))
-    assert path.stat().st_size > 10_000  # a real picture, not an empty page
-    return path
+    return screenshot(driver, "demo", name)
 
 
 def test_incident_logs_have_the_days_rows(kept_demo: KeptDemo, browser: Any) -> None:
