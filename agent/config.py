@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -98,6 +100,8 @@ class Settings:
     log_format: str = "text"
     metrics_port: int | None = None
     user_map_path: Path | None = None
+    # Jira account id or email (lowercase) -> Slack user id, from AGENT_USER_MAP
+    user_map: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     env_file: Path | None = field(default=None, compare=False)
 
     def secrets(self) -> list[str]:
@@ -348,12 +352,43 @@ def load_settings(env: Mapping[str, str], env_file: Path | None = None) -> Setti
         log_level=r.parsed("AGENT_LOG_LEVEL", "INFO", "INFO", _choice(LOG_LEVELS, upper=True)),
         log_format=r.parsed("AGENT_LOG_FORMAT", "text", "json", _choice(("text", "json"))),
         metrics_port=r.parsed("AGENT_METRICS_PORT", None, "9102", _int_in(1, 65_535)),
-        user_map_path=r.parsed("AGENT_USER_MAP", None, "users.yaml", _existing_path("file")),
+        user_map_path=(
+            user_map_path := r.parsed("AGENT_USER_MAP", None, "users.yaml", _existing_path("file"))
+        ),
+        user_map=_read_user_map(user_map_path, r) if user_map_path else {},
         env_file=env_file,
     )
     if r.problems:
         raise ConfigError(r.problems)
     return settings
+
+
+_SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+def _read_user_map(path: Path, r: _Reader) -> dict[str, str]:
+    """``AGENT_USER_MAP``: Jira account id or email -> Slack user id, for hidden emails."""
+    example = "users.yaml holding lines like '712020:5b10ac8d...: U0123ABCD'"
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except (OSError, YAMLError) as exc:
+        r.problem("AGENT_USER_MAP", f"{path} cannot be read as YAML: {exc}", example)
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        r.problem("AGENT_USER_MAP", f"{path} must map Jira users to Slack ids", example)
+        return {}
+    mapping: dict[str, str] = {}
+    for key, value in data.items():
+        if not isinstance(value, str) or not _SLACK_USER_ID.fullmatch(value):
+            r.problem(
+                "AGENT_USER_MAP", f"{path}: {key!r} maps to {value!r}, not a Slack user id", example
+            )
+            continue
+        name = str(key).strip()
+        mapping[name.lower() if "@" in name else name] = value
+    return mapping
 
 
 def default_rules_path() -> Path:

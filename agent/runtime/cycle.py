@@ -90,6 +90,7 @@ def run_cycle(
         state=planned.state,
         confluence_space=deps.settings.confluence_space,
         timezone=deps.settings.timezone,
+        user_map=deps.settings.user_map,
     )
     executor = Executor(deps.store, deps.owner, should_stop=should_stop, recovering=recovering)
     execution = executor.run(planned.actions, env, now, report)

@@ -8,7 +8,7 @@ crash): the handler looks for its marker first and only acts if it is absent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,7 @@ class ActionEnv:
     learned_channels: dict[str, str] = field(default_factory=dict)
     refs: dict[str, JsonDoc] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    user_map: Mapping[str, str] = field(default_factory=dict)  # AGENT_USER_MAP
 
     def ticket_problem(self, action: PlannedAction, message: str) -> None:
         """A fact only a human can fix, met while acting; the cycle's report lists it."""
@@ -67,10 +68,14 @@ class ActionEnv:
 
     # -- people ----------------------------------------------------------------------
     def slack_id(self, person: Recipient) -> str | None:
-        """A person's Slack id by email; None for groups, unknown emails, people without Slack."""
+        """A person's Slack id: ``AGENT_USER_MAP`` first (by Jira account id or email),
+        then Slack's lookup by email; None for groups and people without Slack."""
+        if person.account_id and person.account_id in self.user_map:
+            return self.user_map[person.account_id]
         if person.email is None:
             return None
-        return self.slack.user_id_for_email(person.email)
+        mapped = self.user_map.get(person.email.lower())
+        return mapped or self.slack.user_id_for_email(person.email)
 
     # -- rendering ---------------------------------------------------------------------
     def render(self, action: PlannedAction, template: str | None = None) -> str:

@@ -75,14 +75,15 @@ def resolve_target(action: PlannedAction, env: ActionEnv, spec: str | None) -> T
         return Target(channel=escalation_channel(action, env, spec.removeprefix("escalation:")))
     if spec.startswith("dm:"):
         person = _recipient(action, spec.removeprefix("dm:"))
-        if person.email is None:
+        user = env.slack_id(person)
+        if user is None and person.email is None:
             raise ActionError(
                 f"{action.key}: cannot DM {person.label}: Jira gives no email for this account, "
-                "so the Slack user is unknown (let the agent's Jira account see emails)"
+                "so the Slack user is unknown (map the account in AGENT_USER_MAP, or let the "
+                "agent's Jira account see emails)"
             )
-        user = env.slack.user_id_for_email(person.email)
         if user is None:
-            raise NoSlackAccount(action, person, person.email)
+            raise NoSlackAccount(action, person, person.email or person.label)
         return Target(dm_user=user)
     raise ActionError(f"{action.key}: unknown channel spec {spec!r}")
 
@@ -155,15 +156,17 @@ def invite(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
             )
             skipped.append(f"group {person.group}")
             continue
-        if person.email is None:
+        user = env.slack_id(person)
+        if user is None and person.email is None:
             raise ActionError(
                 f"{action.key}: cannot invite {person.label}: Jira gives no email for this "
-                "account, so the Slack user is unknown (let the agent's Jira account see emails)"
+                "account, so the Slack user is unknown (map the account in AGENT_USER_MAP, or "
+                "let the agent's Jira account see emails)"
             )
-        user = env.slack.user_id_for_email(person.email)
         if user is None:
-            log.warning("%s: %s has no Slack account; not invited", action.key, person.email)
-            skipped.append(person.email)
+            who = person.email or person.label
+            log.warning("%s: %s has no Slack account; not invited", action.key, who)
+            skipped.append(who)
             continue
         user_ids.append(user)
     if user_ids:
