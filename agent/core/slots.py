@@ -88,25 +88,35 @@ def slots_between(
     return sorted(found)
 
 
-def last_slot_at_or_before(
-    clock: WallClock, moment: datetime, times: Sequence[time], business_days_only: bool
+def _nearest_slot(
+    clock: WallClock,
+    moment: datetime,
+    times: Sequence[time],
+    business_days_only: bool,
+    step: int,
 ) -> datetime | None:
-    """The latest slot instant ``<= moment``, or ``None`` if there is none recently."""
+    """The nearest slot before-or-at (``step`` -1) or after (``step`` +1) ``moment``.
+
+    Walks local days away from ``moment``, starting one day on the other side, and
+    checks one day past the first day with a candidate, because a DST shift can
+    reorder the instants of neighbouring days.
+    """
     if not times:
         return None
+    later = step > 0
+    pick = min if later else max
     best: datetime | None = None
     days_without_slot = 0
-    for day in _days(_clamped_day(clock.local(moment).date(), +1), -1):
+    for day in _days(_clamped_day(clock.local(moment).date(), -step), step):
         candidates = [
             instant
             for instant in _instants_on(clock, day, times, business_days_only)
-            if instant <= moment
+            if (instant > moment if later else instant <= moment)
         ]
         if candidates:
-            day_best = max(candidates)
+            day_best = pick(candidates)
             if best is not None:
-                # One extra day was checked in case a DST shift reordered days.
-                return max(best, day_best)
+                return pick(best, day_best)
             best = day_best
         elif best is not None:
             return best
@@ -115,34 +125,20 @@ def last_slot_at_or_before(
             if days_without_slot > MAX_SEARCH_DAYS:
                 return None
     return best
+
+
+def last_slot_at_or_before(
+    clock: WallClock, moment: datetime, times: Sequence[time], business_days_only: bool
+) -> datetime | None:
+    """The latest slot instant ``<= moment``, or ``None`` if there is none recently."""
+    return _nearest_slot(clock, moment, times, business_days_only, -1)
 
 
 def next_slot_after(
     clock: WallClock, moment: datetime, times: Sequence[time], business_days_only: bool
 ) -> datetime | None:
     """The earliest slot instant ``> moment``, or ``None`` if there is none soon."""
-    if not times:
-        return None
-    best: datetime | None = None
-    days_without_slot = 0
-    for day in _days(_clamped_day(clock.local(moment).date(), -1), +1):
-        candidates = [
-            instant
-            for instant in _instants_on(clock, day, times, business_days_only)
-            if instant > moment
-        ]
-        if candidates:
-            day_best = min(candidates)
-            if best is not None:
-                return min(best, day_best)
-            best = day_best
-        elif best is not None:
-            return best
-        else:
-            days_without_slot += 1
-            if days_without_slot > MAX_SEARCH_DAYS:
-                return None
-    return best
+    return _nearest_slot(clock, moment, times, business_days_only, +1)
 
 
 def weekly_slot_at_or_before(
