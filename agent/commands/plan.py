@@ -35,8 +35,11 @@ log = logging.getLogger(__name__)
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 
-def load_checked_policies(settings: Settings, console: Console) -> list[Policy] | None:
-    """The policies and templates, or None after printing every problem (exit 2)."""
+def load_checked_policies(
+    settings: Settings, console: Console
+) -> tuple[list[Policy], Renderer] | None:
+    """The policies and the validated renderer (its templates already compiled, so the
+    cycle reuses them), or None after printing every problem (exit 2)."""
     try:
         policies = load_policies(settings.rules_path)
     except PolicyErrors as exc:
@@ -44,13 +47,14 @@ def load_checked_policies(settings: Settings, console: Console) -> list[Policy] 
             console.print(str(error), markup=False)
         console.print("The policy files are invalid: fix the lines above.", markup=False)
         return None
-    problems = Renderer(settings.templates_path).validate()
+    renderer = Renderer(settings.templates_path)
+    problems = renderer.validate()
     for problem in problems:
         console.print(f"template {problem.name}: {problem.message}", markup=False)
     if problems:
         console.print("The templates are invalid: fix the lines above.", markup=False)
         return None
-    return policies
+    return policies, renderer
 
 
 def cycle_time(args: argparse.Namespace) -> datetime:
@@ -82,12 +86,13 @@ def print_plan(console: Console, planned: Plan, report: CycleReport, zone: ZoneI
 
 def dry_run(settings: Settings, console: Console, args: argparse.Namespace) -> int:
     """Read and plan with a read-only store; print the plan; write nothing anywhere."""
-    policies = load_checked_policies(settings, console)
-    if policies is None:
+    checked = load_checked_policies(settings, console)
+    if checked is None:
         return EXIT_INVALID
+    policies, renderer = checked
     redactor = Redactor(settings.secrets())
     try:
-        deps = build_deps(settings, policies, redactor, read_only=True)
+        deps = build_deps(settings, policies, redactor, read_only=True, renderer=renderer)
     except StoreError as exc:
         console.print(redactor(str(exc)), markup=False)
         return EXIT_INVALID

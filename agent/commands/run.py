@@ -44,12 +44,13 @@ def run_agent(settings: Settings, console: Console, args: argparse.Namespace) ->
     if settings.dry_run:
         console.print("AGENT_DRY_RUN is set: planning only, nothing is written.", markup=False)
         return dry_run(settings, console, args)
-    policies = load_checked_policies(settings, console)
-    if policies is None:
+    checked = load_checked_policies(settings, console)
+    if checked is None:
         return EXIT_INVALID
+    policies, renderer = checked
     redactor = Redactor(settings.secrets())
     try:
-        deps = build_deps(settings, policies, redactor)
+        deps = build_deps(settings, policies, redactor, renderer=renderer)
     except StoreError as exc:
         console.print(redactor(str(exc)), markup=False)
         return EXIT_INVALID

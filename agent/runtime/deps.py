@@ -66,6 +66,7 @@ def build_deps(
     *,
     read_only: bool = False,
     budget_seconds: float = RETRY_BUDGET_SECONDS,
+    renderer: Renderer | None = None,
 ) -> Deps:
     """Connect to the store and the three services (Jira answers ``serverInfo`` here).
 
@@ -89,7 +90,7 @@ def build_deps(
         jira=jira,
         slack=slack,
         confluence=confluence,
-        renderer=Renderer(settings.templates_path),
+        renderer=renderer or Renderer(settings.templates_path),
         calls=calls,
         read_only=read_only,
     )
