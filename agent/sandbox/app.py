@@ -12,6 +12,7 @@ import binascii
 import hmac
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,12 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 NO_FAULT_DECIDED = "sandbox.fault.undecided"
+
+# Werkzeug compiles each route with ast.parse. On CPython 3.11.7, two threads in
+# ast.parse at once can fail with "AST constructor recursion depth mismatch"
+# (CPython gh-106905), and tests start sandboxes from several threads; so apps
+# are built one at a time.
+_APP_BUILD_LOCK = threading.Lock()
 
 
 @dataclass
@@ -55,8 +62,22 @@ class SandboxContext:
         return cls(store=store, token=token, deployment=deployment)
 
 
+# The web addresses people click (in a remote link, a Slack message, a page's ``_links``):
+# the real services show a page there, the sandbox's viewer redirects to its own view.
+WEB_LINK_PREFIXES = (
+    "/browse/",
+    "/archives/",
+    "/wiki/pages/viewpage.action",
+    "/pages/viewpage.action",
+    "/wiki/spaces/",
+    "/spaces/",
+)
+
+
 def service_of(path: str) -> str:
     """Which service a request path belongs to."""
+    if path.startswith(WEB_LINK_PREFIXES):
+        return "viewer"
     if path.startswith("/api/"):
         return "slack"
     if path.startswith("/wiki/") or path == "/wiki":
@@ -120,6 +141,12 @@ def json_body(*, required: bool = True) -> Any:
 
 
 def create_app(ctx: SandboxContext) -> Flask:
+    """The sandbox app for ``ctx``; safe to call from several threads."""
+    with _APP_BUILD_LOCK:
+        return _build_app(ctx)
+
+
+def _build_app(ctx: SandboxContext) -> Flask:
     app = Flask("agent.sandbox")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["sandbox"] = ctx

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from agent.sandbox.app import SandboxContext
@@ -68,7 +68,34 @@ def register(app: Flask, ctx: SandboxContext) -> None:
             return not_found("slack", f"channel {channel_id}")
         return page("slack_channel.html", "slack", channel=found)
 
+    def redirect(location: str) -> Response:
+        return Response(status=302, headers={"Location": location})
+
+    def browse(key: str) -> Response:
+        return redirect(f"/view/jira/{key}")
+
+    def archives(channel_id: str, rest: str = "") -> Response:
+        return redirect(f"/view/slack/{channel_id}")
+
+    def viewpage() -> Response:
+        page_id = request.args.get("pageId", "")
+        if not page_id.isdigit():
+            return not_found("wiki", "a page (viewpage.action needs ?pageId=<number>)")
+        return redirect(f"/view/wiki/{page_id}")
+
+    def space_page(space: str, page_id: str, title: str = "") -> Response:
+        return redirect(f"/view/wiki/{page_id}")
+
     for rule, endpoint, view in (
+        ("/browse/<key>", "web_browse", browse),
+        ("/archives/<channel_id>", "web_archives", archives),
+        ("/archives/<channel_id>/<path:rest>", "web_archives_message", archives),
+        ("/wiki/pages/viewpage.action", "web_viewpage_cloud", viewpage),
+        ("/pages/viewpage.action", "web_viewpage", viewpage),
+        ("/wiki/spaces/<space>/pages/<page_id>", "web_space_page_cloud", space_page),
+        ("/wiki/spaces/<space>/pages/<page_id>/<title>", "web_space_page_cloud_t", space_page),
+        ("/spaces/<space>/pages/<page_id>", "web_space_page", space_page),
+        ("/spaces/<space>/pages/<page_id>/<title>", "web_space_page_t", space_page),
         ("/", "viewer_home", jira_board),
         ("/view/jira", "viewer_jira", jira_board),
         ("/view/jira/<key>", "viewer_jira_issue", jira_issue),
