@@ -2,8 +2,9 @@
 
 Exit codes: 0 every action succeeded (or the loop was stopped by SIGTERM/SIGINT),
 1 some action or read failed (the others still ran; failures are retried next
-cycle), 2 invalid configuration, policy or state store. With ``AGENT_DRY_RUN=1``
-it only plans and prints, exactly like ``plan``.
+cycle), 2 invalid configuration, policy or state store. ``--once`` takes the
+same cycle lease as the loop and skips (exit 0) while another process holds it.
+With ``AGENT_DRY_RUN=1`` it only plans and prints, exactly like ``plan``.
 
 In loop mode the replica runs cycles only while it holds the store's cycle
 lease (several replicas may share one PostgreSQL database), and with
@@ -35,7 +36,8 @@ def print_report(console: Console, report: CycleReport) -> None:
     for problem in report.problems:
         console.print(f"problem: {problem}", markup=False)
     for failure in report.failures:
-        console.print(f"failed: {failure.key}: {failure.error}", markup=False)
+        said = "still failing (as last cycle)" if failure.repeated else "failed"
+        console.print(f"{said}: {failure.key}: {failure.error}", markup=False)
     for error in report.read_errors:
         console.print(f"read error: {error}", markup=False)
 
@@ -60,17 +62,39 @@ def run_agent(settings: Settings, console: Console, args: argparse.Namespace) ->
     try:
         if args.once:
             clock: Clock = FixedClock(args.now) if args.now else SystemClock()
-            try:
-                report = run_cycle(deps, clock.now())
-            except (StoreError, ServiceError) as exc:
-                console.print(redactor(str(exc)), markup=False)
-                return EXIT_FAILED
-            print_report(console, report)
-            return EXIT_OK if report.ok else EXIT_FAILED
+            return run_once(deps, settings, console, clock, redactor)
         clock = OffsetClock(args.now) if args.now else SystemClock()
         return run_forever(deps, settings, console, clock)
     finally:
         deps.close()
+
+
+def run_once(
+    deps: Deps, settings: Settings, console: Console, clock: Clock, redactor: Redactor
+) -> int:
+    """One cycle under the cycle lease, so an overlapping cron run or a running replica
+    never plans from the same state at the same time; a busy lease skips (exit 0)."""
+    lease = CycleLease(deps.store, ttl=lease_ttl(settings.poll_seconds))
+    try:
+        if not lease.acquire():
+            holder = deps.store.lease_holder(lease.name, SystemClock().now())
+            who = (
+                f"{holder.owner} holds it until {holder.expires_at:%H:%M:%S} UTC" if holder else ""
+            )
+            console.print(
+                f"skipped: another agent process is running a cycle ({who or 'lease taken'}); "
+                "the next run will catch up",
+                markup=False,
+            )
+            return EXIT_OK
+        report = run_cycle(deps, clock.now())
+    except (StoreError, ServiceError) as exc:
+        console.print(redactor(str(exc)), markup=False)
+        return EXIT_FAILED
+    finally:
+        lease.release()
+    print_report(console, report)
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def run_forever(deps: Deps, settings: Settings, console: Console, clock: Clock) -> int:

@@ -20,6 +20,7 @@ import socket
 from datetime import datetime, timedelta
 
 from agent.clock import Clock, SystemClock
+from agent.runtime.processes import has_ended_here
 from agent.store import StateStore, StoreError
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,19 @@ LEASE_INTERVALS = 3
 def lease_owner() -> str:
     """hostname-pid-random: unique even when two containers reuse a hostname and a pid."""
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def owner_is_dead(owner: str) -> bool:
+    """Whether a lease owner (``host-pid-random``) is a process of this host that has ended.
+
+    Only other processes of this host can be checked; anything else (another host, this
+    process, an owner string of another shape) counts as alive and its lease is waited out.
+    """
+    host, sep, _random = owner.rpartition("-")
+    host, sep2, pid_text = host.rpartition("-")
+    if not sep or not sep2 or pid_text == str(os.getpid()):
+        return False
+    return has_ended_here(host, pid_text)
 
 
 def lease_ttl(poll_seconds: float) -> timedelta:
@@ -62,9 +76,15 @@ class CycleLease:
         self.held = False
 
     def acquire(self) -> bool:
-        """True when this replica holds the lease for the next ``ttl`` (taken or renewed)."""
+        """True when this replica holds the lease for the next ``ttl`` (taken or renewed).
+
+        A lease left by a dead agent process on this host (killed mid-cycle, e.g. a cron
+        run) is taken over at once rather than waited out.
+        """
         now = self.clock.now()
         got = self.store.acquire_lease(self.name, self.owner, self.ttl, now)
+        if not got and self._release_if_holder_died(now):
+            got = self.store.acquire_lease(self.name, self.owner, self.ttl, now)
         if got and not self.held:
             log.info("took the %s lease as %s (renewed every cycle)", self.name, self.owner)
         elif not got:
@@ -74,6 +94,15 @@ class CycleLease:
                 self._log_standby(now)
         self.held = got
         return got
+
+    def _release_if_holder_died(self, now: datetime) -> bool:
+        holder = self.store.lease_holder(self.name, now)
+        if holder is None or not owner_is_dead(holder.owner):
+            return False
+        log.warning(
+            "%s holds the %s lease but is no longer running; taking over", holder.owner, self.name
+        )
+        return self.store.release_lease(self.name, holder.owner)
 
     def _log_standby(self, now: datetime) -> None:
         holder = self.store.lease_holder(self.name, now)
