@@ -16,10 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from agent.adapters import clients
-from agent.adapters.errors import NotInChannel, ServiceError
+from agent.adapters.errors import NotInChannel, ServiceError, UnexpectedAnswer
 from agent.adapters.slack_api import SlackApi, member
 from agent.adapters.slack_blocks import MAX_BLOCKS, MAX_MESSAGE_TEXT, safe_cut
 from agent.adapters.slack_channels import ChannelManager
+from agent.adapters.slack_groups import UserGroups
 from agent.adapters.slack_history import ChannelReader, slack_ts
 from agent.adapters.slack_port import (
     BotIdentity,
@@ -45,6 +46,8 @@ class SlackAdapter:
         self._emails_by_id: dict[str, str | None] = {}
         self._channels = ChannelManager(self._api, self._bot_user_id)
         self._reader = ChannelReader(self._api, self._bot_user_id, self._email_of)
+        self._groups = UserGroups(self._api)
+        self._dm_channels: dict[str, str] = {}
 
     # -- who is who ------------------------------------------------------------------
     def auth_test(self) -> BotIdentity:
@@ -92,7 +95,27 @@ class SlackAdapter:
             )
         return self._emails_by_id[user_id]
 
+    def usergroup_id(self, handle: str) -> str | None:
+        """The id (``S...``) of the user group ``@handle``, or None if there is none."""
+        return self._groups.group_id(handle)
+
+    def usergroup_members(self, handle: str) -> tuple[str, ...] | None:
+        """The Slack ids of ``@handle``'s members, or None if there is no such group."""
+        return self._groups.members(handle)
+
     # -- channels --------------------------------------------------------------------
+    def channel_url(self, channel_id: str) -> str:
+        """The channel's web link, ``https://<team>.slack.com/archives/<id>``.
+
+        The workspace address is ``auth.test``'s ``url``, asked once per adapter.
+        """
+        base = self.auth_test().url
+        if not base:
+            raise UnexpectedAnswer(
+                "slack", "auth.test", "the answer has no workspace url to link channels with"
+            )
+        return f"{base.rstrip('/')}/archives/{channel_id}"
+
     def resolve_channel(self, channel: str) -> str:
         """A conversation id for ``#name`` (looked up, cached) or an id (returned as is)."""
         if channel.startswith("#"):
@@ -100,10 +123,22 @@ class SlackAdapter:
         return channel
 
     def ensure_channel(
-        self, name: str, *, issue_key: str, topic: str, purpose: str, private: bool = False
+        self,
+        name: str,
+        *,
+        issue_key: str,
+        topic: str,
+        purpose: str,
+        private: bool = False,
+        replace_archived: bool = False,
     ) -> ChannelRef:
         return self._channels.ensure(
-            name, issue_key=issue_key, topic=topic, purpose=purpose, private=private
+            name,
+            issue_key=issue_key,
+            topic=topic,
+            purpose=purpose,
+            private=private,
+            replace_archived=replace_archived,
         )
 
     def join(self, channel_id: str) -> None:
@@ -183,9 +218,16 @@ class SlackAdapter:
         payload: Mapping[str, Any],
     ) -> PostedMessage:
         """A direct message from the bot (``conversations.open``, then post)."""
-        answer = self._api.call("conversations.open", users=[user_id])
-        channel_id = str(member(answer, "conversations.open", "channel", "id"))
+        channel_id = self.dm_channel(user_id)
         return self.post(channel_id, text, blocks=blocks, event_type=event_type, payload=payload)
+
+    def dm_channel(self, user_id: str) -> str:
+        """The id of the bot's DM with ``user_id``; ``conversations.open`` returns the same
+        conversation every time, so it is asked once per person and cached."""
+        if user_id not in self._dm_channels:
+            answer = self._api.call("conversations.open", users=[user_id])
+            self._dm_channels[user_id] = str(member(answer, "conversations.open", "channel", "id"))
+        return self._dm_channels[user_id]
 
     def pin(self, channel: str, ts: str) -> bool:
         """Pin a message; True if pinned now, False if it was pinned already."""

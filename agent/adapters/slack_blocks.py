@@ -101,6 +101,12 @@ def _split(text: Mrkdwn, limit: int) -> list[Mrkdwn]:
     return chunks
 
 
+def fit_message_text(text: str, link: str | None = None) -> str:
+    """A rendered message's ``text`` within Slack's 40,000 characters; when cut, it ends
+    with a link to the full text (the ticket) so nobody is left with half a story."""
+    return str(_clip(Mrkdwn(text), MAX_MESSAGE_TEXT, link))
+
+
 def header(title: str) -> Block:
     """A header block (plain text, so no mention can be parsed in it)."""
     plain = " ".join(title.split()) or "(untitled)"

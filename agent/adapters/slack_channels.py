@@ -2,9 +2,10 @@
 
 A channel is the agent's when its topic or purpose holds the issue key: after
 a crash (or a rerun) the agent finds it by name and reuses it, unarchiving it
-if needed, instead of creating ``-2``. A channel the bot created but never
-described (it died in between) is the agent's too. A name taken by someone else's channel
-moves on to ``name-2``, ``name-3``...
+if needed, instead of creating ``-2`` (with the policy's ``archived: replace``
+an archived one is left alone and the next suffix is made instead). A channel
+the bot created but never described (it died in between) is the agent's too. A
+name taken by someone else's channel moves on to ``name-2``, ``name-3``...
 """
 
 from __future__ import annotations
@@ -113,9 +114,21 @@ class ChannelManager:
 
     # -- ensure_channel --------------------------------------------------------------
     def ensure(
-        self, name: str, *, issue_key: str, topic: str, purpose: str, private: bool = False
+        self,
+        name: str,
+        *,
+        issue_key: str,
+        topic: str,
+        purpose: str,
+        private: bool = False,
+        replace_archived: bool = False,
     ) -> ChannelRef:
-        """The ticket's channel: created, or the agent's earlier one reused (see module doc)."""
+        """The ticket's channel: created, or the agent's earlier one reused (see module doc).
+
+        With ``replace_archived`` an archived channel of the ticket is left as it is
+        (someone archived it on purpose, its history stays readable) and a fresh one
+        is made under the next free suffix, like a name taken by someone else.
+        """
         if not is_usable(name):
             raise ValueError(
                 f"{name!r} is not a valid Slack channel name: build it with channel_name()"
@@ -144,6 +157,11 @@ class ChannelManager:
                 if existing is None:
                     continue  # taken by a private channel the bot cannot see
             if is_ours(existing, issue_key) or self._left_undescribed(existing):
+                if replace_archived and existing.get("is_archived"):
+                    log.info(
+                        "#%s of %s is archived: a new channel replaces it", candidate, issue_key
+                    )
+                    continue
                 self._reuse(existing)
                 self._describe(existing, topic, purpose)
                 log.info("reusing Slack channel #%s for %s", candidate, issue_key)

@@ -112,10 +112,23 @@ class SlackPort(Protocol):
 
     def user_id_for_email(self, email: str) -> str | None: ...
 
+    def usergroup_id(self, handle: str) -> str | None: ...
+
+    def usergroup_members(self, handle: str) -> tuple[str, ...] | None: ...
+
     def resolve_channel(self, channel: str) -> str: ...
 
+    def channel_url(self, channel_id: str) -> str: ...
+
     def ensure_channel(
-        self, name: str, *, issue_key: str, topic: str, purpose: str, private: bool = False
+        self,
+        name: str,
+        *,
+        issue_key: str,
+        topic: str,
+        purpose: str,
+        private: bool = False,
+        replace_archived: bool = False,
     ) -> ChannelRef: ...
 
     def join(self, channel_id: str) -> None: ...
@@ -142,6 +155,8 @@ class SlackPort(Protocol):
         event_type: str,
         payload: Mapping[str, Any],
     ) -> PostedMessage: ...
+
+    def dm_channel(self, user_id: str) -> str: ...
 
     def find_message_by_key(
         self, channel: str, key: str, *, oldest: datetime | str | None = None

@@ -1,4 +1,14 @@
-"""Turns a notify list (jira, dm, escalation_channel, #channel...) into planned actions."""
+"""Turns a notify list (jira, dm, escalation_channel, #channel, group:@...) into planned actions.
+
+A Slack user group as a target (``group:@sre-oncall``, or a group among the
+audience of ``dm``) means a direct message to each member, as the group's
+members would expect from "tell the on-call group": a post in some channel
+would reach people who are not in the group, and a ``<!subteam^...>`` ping
+needs a channel to live in. Who the members are is only known when acting, so
+the core plans one ``slack.post`` to ``group:<handle>`` per group and tells the
+executor (``context["dm_skip"]``) whom this notification already DMs through
+the other targets, so nobody gets the same message twice.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +49,14 @@ def channel_spec(policy: Policy, ticket: Ticket | None, target: str) -> str | No
         return policy.channels.project
     if target.startswith("#"):
         return target
+    if target.startswith("group:"):
+        return group_spec(target.removeprefix("group:"))
     return None
+
+
+def group_spec(handle: str) -> str:
+    """``group:<handle>``: a DM to each member of the Slack user group (handle without @)."""
+    return "group:" + handle.strip().removeprefix("@").lower()
 
 
 def route(
@@ -58,15 +75,25 @@ def route(
     thread_anchor: str | None = None,
     slack_only: bool = False,
 ) -> list[PlannedAction]:
-    """One action per target (one per person for ``dm``); keys are ``base_key#<where>``.
+    """One action per target (one per person for ``dm``, one per user group); keys are
+    ``base_key#<where>``.
 
     With ``thread_anchor`` the Slack posts reply in the thread started by the
     anchor's post in the same place (``thread_of = anchor#<where>``).
     """
     issue = ticket.key if ticket else None
     actions: list[PlannedAction] = []
+    dm_people = [p.account_id or p.email for p in audience if p.account_id or p.email]
+    groups_done: list[str] = []  # group specs planned so far, in order
 
     def post(where: str) -> None:
+        data: Mapping[str, Any] = context
+        if where.startswith("group:"):
+            if where in groups_done:
+                return
+            skip_people = dm_people if "dm" in targets else []
+            data = {**context, "dm_skip": {"people": skip_people, "groups": list(groups_done)}}
+            groups_done.append(where)
         actions.append(
             PlannedAction(
                 key=f"{base_key}#{where}",
@@ -81,7 +108,7 @@ def route(
                 urgent=urgent,
                 channel=where,
                 thread_of=f"{thread_anchor}#{where}" if thread_anchor else None,
-                context=context,
+                context=data,
             )
         )
 
@@ -108,6 +135,8 @@ def route(
             for person in audience:
                 if person.account_id or person.email:
                     post(f"dm:{person.account_id or person.email}")
+                elif person.group:
+                    post(group_spec(person.group))
         else:
             where = channel_spec(policy, ticket, target)
             if where is not None:

@@ -2,7 +2,9 @@
 
 Every post carries metadata ``escalation_agent_<rule>`` with the action key, so
 reconciliation finds a message posted before a crash instead of posting again.
-Channel specs (``#name``, ``escalation:<ISSUE>``, ``dm:<who>``) are resolved here.
+Channel specs (``#name``, ``escalation:<ISSUE>``, ``dm:<who>``, ``group:<handle>``)
+are resolved here; invites are in :mod:`agent.runtime.slack_invites`, DMs to a
+user group's members in :mod:`agent.runtime.slack_groups`.
 """
 
 from __future__ import annotations
@@ -10,9 +12,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from agent.adapters.slack_port import PostedMessage, event_type_for
+from agent.adapters.slack_port import event_type_for
 from agent.core.actions import ActionKind, PlannedAction, Recipient
 from agent.runtime.env import ActionEnv, ActionError, Handler
+from agent.runtime.slack_common import (
+    NoSlackAccount,
+    escalation_channel,
+    message_text,
+    payload,
+    post_once,
+    slack_user,
+)
+from agent.runtime.slack_common import ref as message_ref
+from agent.runtime.slack_groups import group_dms
+from agent.runtime.slack_invites import invite
 from agent.store import EffectStatus, JsonDoc
 
 log = logging.getLogger(__name__)
@@ -20,43 +33,14 @@ log = logging.getLogger(__name__)
 TOPIC_SEPARATOR = " | "
 
 
-class NoSlackAccount(ActionError):
-    """The person to DM has no Slack account: only a human can change that, so no retry."""
-
-    def __init__(self, action: PlannedAction, person: Recipient, email: str) -> None:
-        self.email = email
-        super().__init__(
-            f"{action.key}: {email} has no Slack account to DM (no Slack user has that email, "
-            f"so {person.label} was not sent this message and it will not be retried); add them "
-            "to Slack with the email Jira shows, or change the procedure's recipients"
-        )
-
-
 @dataclass(frozen=True)
 class Target:
-    """Where a post goes: a conversation id, or a user to DM (``dm_user``)."""
+    """Where a post goes: a conversation id, a user to DM (``dm_user``), or each member
+    of a Slack user group by DM (``group``, a handle)."""
 
     channel: str | None = None
     dm_user: str | None = None
-
-
-def _payload(action: PlannedAction, key: str | None = None) -> dict[str, str]:
-    return {"issue": action.issue or "", "rule": action.rule, "key": key or action.key}
-
-
-def _ref(posted: PostedMessage, **extra: object) -> JsonDoc:
-    return {"channel": posted.channel, "ts": posted.ts, **extra}
-
-
-def escalation_channel(action: PlannedAction, env: ActionEnv, issue: str) -> str:
-    """The id of ``issue``'s escalation channel: from the state, this cycle, or by name."""
-    known = env.channel_of(issue)
-    if known is not None:
-        return known
-    name = action.context.get("escalation_channel_name") or action.context.get("channel_name")
-    if not name:
-        raise ActionError(f"{action.key}: the escalation channel of {issue} does not exist yet")
-    return env.slack.resolve_channel(f"#{name}")
+    group: str | None = None
 
 
 def _recipient(action: PlannedAction, who: str) -> Recipient:
@@ -75,16 +59,12 @@ def resolve_target(action: PlannedAction, env: ActionEnv, spec: str | None) -> T
         return Target(channel=escalation_channel(action, env, spec.removeprefix("escalation:")))
     if spec.startswith("dm:"):
         person = _recipient(action, spec.removeprefix("dm:"))
-        user = env.slack_id(person)
-        if user is None and person.email is None:
-            raise ActionError(
-                f"{action.key}: cannot DM {person.label}: Jira gives no email for this account, "
-                "so the Slack user is unknown (map the account in AGENT_USER_MAP, or let the "
-                "agent's Jira account see emails)"
-            )
+        user = slack_user(action, env, person, "DM")
         if user is None:
             raise NoSlackAccount(action, person, person.email or person.label)
         return Target(dm_user=user)
+    if spec.startswith("group:"):
+        return Target(group=spec.removeprefix("group:"))
     raise ActionError(f"{action.key}: unknown channel spec {spec!r}")
 
 
@@ -96,23 +76,25 @@ def post(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
         log.warning("%s: %s", action.key, exc)
         env.ticket_problem(action, str(exc).removeprefix(f"{action.key}: "))
         return {"skipped": [exc.email], "warning": str(exc)}
+    if target.group is not None:
+        return group_dms(action, env, reconcile, target.group, message_text(action, env))
     thread = env.ref_of(action.thread_of) if action.thread_of else None
     thread_ts = str(thread["ts"]) if thread and thread.get("ts") else None
     channel = str(thread["channel"]) if thread_ts and thread else target.channel
-    if reconcile and channel is not None:
-        found = env.slack.find_message_by_key(channel, action.key)
-        if found is not None:
-            return _ref(found, reconciled=True)
-    text = env.render(action)
-    event_type = event_type_for(action.rule)
     if channel is None:
+        # a DM: conversations.open gives the same conversation every time, so after a
+        # crash the message is looked for there like in any channel
         assert target.dm_user is not None
-        posted = env.slack.dm(target.dm_user, text, event_type=event_type, payload=_payload(action))
-    else:
-        posted = env.slack.post(
-            channel, text, thread_ts=thread_ts, event_type=event_type, payload=_payload(action)
-        )
-    return _ref(posted)
+        channel = env.slack.dm_channel(target.dm_user)
+    return post_once(
+        action,
+        env,
+        channel,
+        message_text(action, env),
+        key=action.key,
+        reconcile=reconcile,
+        thread_ts=thread_ts,
+    )
 
 
 def create_channel(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
@@ -136,45 +118,15 @@ def create_channel(action: PlannedAction, env: ActionEnv, reconcile: bool) -> Js
         topic=topic,
         purpose=purpose,
         private=bool(context.get("is_private", False)),
+        replace_archived=context.get("on_archived") == "replace",
     )
     env.learned_channels[action.issue] = channel.id
-    return {"channel": channel.id, "name": channel.name, "created": channel.created}
-
-
-def invite(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
-    if action.issue is None:
-        raise ActionError(f"{action.key}: an invite needs a ticket")
-    target = resolve_target(action, env, action.channel)
-    if target.channel is None:
-        raise ActionError(f"{action.key}: invites go to a channel, not a DM")
-    user_ids: list[str] = []
-    skipped: list[str] = []
-    for person in action.audience:
-        if person.group is not None:
-            log.warning(
-                "%s: user group @%s is not invited (invite its members)", action.key, person.group
-            )
-            skipped.append(f"group {person.group}")
-            continue
-        user = env.slack_id(person)
-        if user is None and person.email is None:
-            raise ActionError(
-                f"{action.key}: cannot invite {person.label}: Jira gives no email for this "
-                "account, so the Slack user is unknown (map the account in AGENT_USER_MAP, or "
-                "let the agent's Jira account see emails)"
-            )
-        if user is None:
-            who = person.email or person.label
-            log.warning("%s: %s has no Slack account; not invited", action.key, who)
-            skipped.append(who)
-            continue
-        user_ids.append(user)
-    if user_ids:
-        result = env.slack.invite(target.channel, user_ids)
-        if not result.ok:
-            failed = ", ".join(f"{who}: {error}" for who, error in result.failed.items())
-            raise ActionError(f"{action.key}: Slack refused to invite {failed}")
-    return {"channel": target.channel, "invited": user_ids, "skipped": skipped}
+    return {
+        "channel": channel.id,
+        "name": channel.name,
+        "created": channel.created,
+        "url": env.slack.channel_url(channel.id),  # for the ticket's remote link
+    }
 
 
 def _message_key(action: PlannedAction) -> str:
@@ -191,7 +143,7 @@ def _posted_ref(action: PlannedAction, env: ActionEnv, key: str) -> JsonDoc | No
         # the store does not know it (it was lost): the message's marker does
         channel = resolve_target(action, env, action.channel).channel
         found = env.slack.find_message_by_key(channel, key) if channel else None
-        ref = _ref(found) if found is not None else None
+        ref = message_ref(found) if found is not None else None
     return ref if ref and ref.get("ts") else None
 
 
@@ -243,7 +195,7 @@ def thread_done(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonD
             env.render(action),
             thread_ts=ts,
             event_type=event_type_for(action.rule),
-            payload=_payload(action, key),
+            payload=payload(action, key),
         )
         replied.append(posted.ts)
     return {"threads": len(threads), "replies": replied}

@@ -148,6 +148,7 @@ class FakeSlack:
     channel_reads: list[str] = field(default_factory=list)
     messages: dict[str, list[ChatMessage]] = field(default_factory=dict)
     fail: Failures = field(default_factory=Failures)
+    groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # handle
     _ts: int = 0
 
     def auth_test(self) -> BotIdentity:
@@ -164,8 +165,28 @@ class FakeSlack:
             return self.channels[name]
         return channel
 
+    def usergroup_id(self, handle: str) -> str | None:
+        return self.groups.get(handle.removeprefix("@"), (None, ()))[0]
+
+    def usergroup_members(self, handle: str) -> tuple[str, ...] | None:
+        found = self.groups.get(handle.removeprefix("@"))
+        return found[1] if found is not None else None
+
+    def channel_url(self, channel_id: str) -> str:
+        return f"https://team.slack.example/archives/{channel_id}"
+
+    def dm_channel(self, user_id: str) -> str:
+        return f"D-{user_id}"
+
     def ensure_channel(
-        self, name: str, *, issue_key: str, topic: str, purpose: str, private: bool = False
+        self,
+        name: str,
+        *,
+        issue_key: str,
+        topic: str,
+        purpose: str,
+        private: bool = False,
+        replace_archived: bool = False,
     ) -> ChannelRef:
         self.fail.check("ensure_channel")
         created = name not in self.channels
@@ -256,6 +277,12 @@ class FakeConfluence:
     def get_page(self, page_id: str) -> Page:
         title, body, _marker = self.pages[page_id]
         return Page(page_id, title, 1, body)
+
+    def page_url(self, page_id: str) -> str:
+        return f"https://wiki.example/pages/viewpage.action?pageId={page_id}"
+
+    def page_status(self, page_id: str) -> str | None:
+        return None
 
     def ensure_page(
         self,

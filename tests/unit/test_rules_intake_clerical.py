@@ -119,7 +119,11 @@ def test_clerical_actions_for_a_new_escalation() -> None:
     assert invited[-1].group == "@dev-support"
     announce = of_kind(result, ActionKind.JIRA_COMMENT)[0]
     assert announce.template == "jira/channel_announce.j2"
-    assert of_kind(result, ActionKind.SLACK_POST)[0].channel == "#sre-escalations"
+    posts = of_kind(result, ActionKind.SLACK_POST)
+    assert [(a.key, a.channel) for a in posts] == [
+        ("clerical_channel:T-1234:channel:intro", "escalation:T-1234"),
+        ("clerical_channel:T-1234:announce##sre-escalations", "#sre-escalations"),
+    ]
     # Contact == reporter here: invited once.
     assert len({r.account_id or r.email or r.group for r in invited}) == len(invited)
 

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.core.actions import ActionKind, Recipient
-from agent.core.roles import resolve_roles
-from agent.core.routing import channel_spec, escalation_channel_name
+from agent.core.routing import channel_spec
 from agent.core.rules.base import RuleContext
 from agent.policy.rule_models import ClericalChannel, ClericalLabel, ClericalPriority, PmWatcher
 
@@ -49,10 +48,11 @@ def _fixed_recipients(refs: list[str]) -> tuple[Recipient, ...]:
 
 
 def clerical_channel(ctx: RuleContext, rule: ClericalChannel) -> None:
-    """Create the public escalation channel, invite everyone, and post it on the ticket."""
+    """Create the public escalation channel, introduce and pin the ticket in it, invite
+    everyone, and post it on the ticket (comment and remote link)."""
     if not ctx.ticket.is_open:
         return
-    name = escalation_channel_name(ctx.policy, ctx.ticket)
+    name = ctx.channel_name()
     if name is None:
         ctx.problem("clerical_channel needs channels.escalation in the policy")
         return
@@ -65,17 +65,18 @@ def clerical_channel(ctx: RuleContext, rule: ClericalChannel) -> None:
         due=ctx.now,
         template=None,
         channel=channel,
-        context={**data, "is_private": False},
+        context={**data, "is_private": False, "on_archived": rule.archived},
     )
+    _introduce(ctx, channel, data)
     people = ctx.people(rule.invite, required=False) + _fixed_recipients(rule.always_include)
     missing = [r for r in rule.invite if not ctx.people([r], required=False)]
     for role in missing:
         # say why (empty field, deactivated user...), not only that the role is empty
-        why = resolve_roles(ctx.policy, ctx.ticket, [role]).problems
+        why = ctx.resolution([role]).problems
         detail = "; ".join(why) or "nobody holds that role on the ticket"
         ctx.problem(f"cannot invite {role} to #{name}: {detail}")
     for person in people:
-        who = person.account_id or person.email or f"@{person.group}"
+        who = person.account_id or person.email or f"@{(person.group or '').lstrip('@')}"
         role_name = person.role.replace("_", " ")
         ctx.action(
             ActionKind.SLACK_INVITE,
@@ -96,6 +97,16 @@ def clerical_channel(ctx: RuleContext, rule: ClericalChannel) -> None:
             template="jira/channel_announce.j2",
             context=data,
         )
+        ctx.action(
+            ActionKind.JIRA_REMOTE_LINK,
+            "channel:link",
+            reason="The ticket links to its escalation channel.",
+            due=ctx.now,
+            template=None,
+            # the channel's URL is only known once it exists: the handler takes it
+            # from the channel action's result
+            context={**data, "link_from_ref": ctx.key("channel"), "link_title": f"Slack #{name}"},
+        )
     for target in rule.announce_in:
         where = channel_spec(ctx.policy, ctx.ticket, target)
         if where is None:
@@ -109,6 +120,29 @@ def clerical_channel(ctx: RuleContext, rule: ClericalChannel) -> None:
             channel=where,
             context=data,
         )
+
+
+def _introduce(ctx: RuleContext, channel: str, data: dict[str, Any]) -> None:
+    """A first message in the channel with the ticket (link, summary, severity, assignee),
+    pinned so that whoever joins later finds what the channel is about."""
+    ctx.action(
+        ActionKind.SLACK_POST,
+        "channel:intro",
+        reason=f"The escalation channel says which ticket it is for: {ctx.issue}.",
+        due=ctx.now,
+        template="slack/channel_intro.j2",
+        channel=channel,
+        context=data,
+    )
+    ctx.action(
+        ActionKind.SLACK_PIN,
+        "channel:pin",
+        reason="The ticket link stays pinned in the escalation channel.",
+        due=ctx.now,
+        template=None,
+        channel=channel,
+        context={**data, "message_key": ctx.key("channel:intro")},
+    )
 
 
 def pm_watcher(ctx: RuleContext, rule: PmWatcher) -> None:

@@ -1,0 +1,104 @@
+"""What the Slack handlers share: metadata payloads, the escalation channel, message text,
+and "post unless it is already there".
+
+Split from :mod:`agent.runtime.handlers_slack` so that invites and user-group DMs
+(their own modules) use the same idempotency marker as every other post: message
+metadata ``escalation_agent_<rule>`` holding the key, looked for before posting
+when the executor says an earlier attempt may have done it (``reconcile``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.adapters.slack_blocks import fit_message_text
+from agent.adapters.slack_port import PostedMessage, event_type_for
+from agent.core.actions import PlannedAction, Recipient
+from agent.runtime.env import ActionEnv, ActionError
+from agent.store import JsonDoc
+
+HTTP_URL = re.compile(r"https?://[^\s<>|]+")
+
+
+class NoSlackAccount(ActionError):
+    """The person to DM has no Slack account: only a human can change that, so no retry."""
+
+    def __init__(self, action: PlannedAction, person: Recipient, email: str) -> None:
+        self.email = email
+        super().__init__(
+            f"{action.key}: {email} has no Slack account to DM (no Slack user has that email, "
+            f"so {person.label} was not sent this message and it will not be retried); add them "
+            "to Slack with the email Jira shows, or change the procedure's recipients"
+        )
+
+
+def payload(action: PlannedAction, key: str | None = None) -> dict[str, str]:
+    """The metadata payload of a message posted for ``action`` (under ``key`` if given)."""
+    return {"issue": action.issue or "", "rule": action.rule, "key": key or action.key}
+
+
+def ref(posted: PostedMessage, **extra: object) -> JsonDoc:
+    return {"channel": posted.channel, "ts": posted.ts, **extra}
+
+
+def escalation_channel(action: PlannedAction, env: ActionEnv, issue: str) -> str:
+    """The id of ``issue``'s escalation channel: from the state, this cycle, or by name."""
+    known = env.channel_of(issue)
+    if known is not None:
+        return known
+    name = action.context.get("escalation_channel_name") or action.context.get("channel_name")
+    if not name:
+        raise ActionError(f"{action.key}: the escalation channel of {issue} does not exist yet")
+    return env.slack.resolve_channel(f"#{name}")
+
+
+def slack_user(action: PlannedAction, env: ActionEnv, person: Recipient, doing: str) -> str | None:
+    """The person's Slack id, or None when Slack has no account for their email.
+
+    Without an email (and no ``AGENT_USER_MAP`` entry) nobody can tell, which is a
+    setup problem, not the person's: ``doing`` ("invite", "DM") names the step.
+    """
+    user = env.slack_id(person)
+    if user is None and person.email is None:
+        raise ActionError(
+            f"{action.key}: cannot {doing} {person.label}: Jira gives no email for this "
+            "account, so the Slack user is unknown (map the account in AGENT_USER_MAP, or "
+            "let the agent's Jira account see emails)"
+        )
+    return user
+
+
+def fit_text(action: PlannedAction, text: str) -> str:
+    """``text`` within Slack's 40,000 characters, cut with a link to the ticket."""
+    url = str(action.context.get("url") or "")
+    return fit_message_text(text, url if HTTP_URL.fullmatch(url) else None)
+
+
+def message_text(action: PlannedAction, env: ActionEnv, template: str | None = None) -> str:
+    """The action's rendered message (or ``template``'s) within Slack's limits."""
+    return fit_text(action, env.render(action, template))
+
+
+def post_once(
+    action: PlannedAction,
+    env: ActionEnv,
+    channel: str,
+    text: str,
+    *,
+    key: str,
+    reconcile: bool,
+    thread_ts: str | None = None,
+) -> JsonDoc:
+    """Post ``text`` under ``key`` unless ``reconcile`` finds a message with that key."""
+    if reconcile:
+        found = env.slack.find_message_by_key(channel, key)
+        if found is not None:
+            return ref(found, reconciled=True)
+    posted = env.slack.post(
+        channel,
+        text,
+        thread_ts=thread_ts,
+        event_type=event_type_for(action.rule),
+        payload=payload(action, key),
+    )
+    return ref(posted)

@@ -1,0 +1,92 @@
+"""Inviting the people a procedure names into the escalation channel.
+
+A user group (``group:@sre-oncall``) is invited as its members (Slack invites
+people, not groups). A person with no Slack account (no ``AGENT_USER_MAP``
+entry and no Slack user with their email) cannot be invited by anyone but a
+human, so the channel is told once, with what to do, and the rest are still
+invited. Only the executor learns that, so there is no planned action for that
+note: it is posted under the invite's key plus ``:no-slack`` (in the message
+metadata) and, when the executor says an earlier attempt may have run
+(``reconcile``), looked for before it is posted again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from agent.core.actions import PlannedAction, Recipient
+from agent.render.escaping import escape_mrkdwn
+from agent.runtime.env import ActionEnv, ActionError
+from agent.runtime.slack_common import escalation_channel, fit_text, post_once, slack_user
+from agent.runtime.slack_groups import group_members
+from agent.store import JsonDoc
+
+log = logging.getLogger(__name__)
+
+
+def no_slack_key(action: PlannedAction) -> str:
+    return f"{action.key}:no-slack"
+
+
+def _channel(action: PlannedAction, env: ActionEnv) -> str:
+    spec = action.channel or ""
+    if spec.startswith("escalation:"):
+        return escalation_channel(action, env, spec.removeprefix("escalation:"))
+    if spec.startswith("#"):
+        return env.slack.resolve_channel(spec)
+    raise ActionError(f"{action.key}: invites go to a channel, not {spec or 'nowhere'!r}")
+
+
+def _tell_channel(
+    action: PlannedAction, env: ActionEnv, channel: str, missing: list[Recipient], reconcile: bool
+) -> JsonDoc:
+    """The one note in the channel about people who could not be invited (and the log line)."""
+    lines = [
+        f"• {escape_mrkdwn(p.label)} ({escape_mrkdwn(p.role.replace('_', ' '))}) has no Slack "
+        f"account under {escape_mrkdwn(p.email or '')}; add them to AGENT_USER_MAP or invite "
+        "them by hand."
+        for p in missing
+    ]
+    text = fit_text(action, ":warning: Not invited:\n" + "\n".join(lines))
+    note = post_once(action, env, channel, text, key=no_slack_key(action), reconcile=reconcile)
+    if not note.get("reconciled"):
+        for person in missing:
+            message = (
+                f"{person.label} ({person.role.replace('_', ' ')}) has no Slack account under "
+                f"{person.email}; add them to AGENT_USER_MAP or invite them by hand"
+            )
+            log.warning("%s: %s", action.key, message)
+            env.ticket_problem(action, message)
+    return note
+
+
+def invite(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    """Invite the audience (groups as their members); report who has no Slack account."""
+    if action.issue is None:
+        raise ActionError(f"{action.key}: an invite needs a ticket")
+    channel = _channel(action, env)
+    user_ids: list[str] = []
+    skipped: list[str] = []
+    missing: list[Recipient] = []
+    for person in action.audience:
+        if person.group is not None:
+            members = group_members(action, env, person.group)
+            if members is None:
+                skipped.append(f"group {person.group}")
+            user_ids += members or ()
+            continue
+        user = slack_user(action, env, person, "invite")
+        if user is None:
+            missing.append(person)
+            skipped.append(person.email or person.label)
+        else:
+            user_ids.append(user)
+    result: JsonDoc = {"channel": channel, "invited": user_ids, "skipped": skipped}
+    if user_ids:
+        invited = env.slack.invite(channel, user_ids)
+        if not invited.ok:
+            failed = ", ".join(f"{who}: {error}" for who, error in invited.failed.items())
+            raise ActionError(f"{action.key}: Slack refused to invite {failed}")
+    if missing:
+        result["note"] = _tell_channel(action, env, channel, missing, reconcile)
+    return result
