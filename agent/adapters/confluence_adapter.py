@@ -28,6 +28,7 @@ from agent.adapters.confluence_port import (
     SpaceRef,
     normalise_labels,
 )
+from agent.adapters.confluence_status import status_title
 from agent.adapters.confluence_tables import insert_row, table_has_key
 from agent.adapters.errors import BadRequest, Conflict, NotFound, PermissionDenied
 from agent.config import Settings
@@ -64,6 +65,11 @@ class ConfluenceAdapter:
 
     def __init__(self, client: Any, caller: Caller) -> None:
         self._http = ConfluenceHttp(client, caller)
+        self._site = str(getattr(client, "url", "") or "").rstrip("/")
+
+    def page_url(self, page_id: str) -> str:
+        """The page's address for people; by id, so it survives a rename or a move."""
+        return f"{self._site}/pages/viewpage.action?pageId={path_part(page_id)}"
 
     # -- spaces and pages: reading ----------------------------------------------------------
     def space(self, key: str) -> SpaceRef:
@@ -268,6 +274,10 @@ class ConfluenceAdapter:
     def get_marker(self, page_id: str) -> PageMarker | None:
         prop = self._marker_property(page_id)
         return PageMarker.from_json(prop.get("value")) if prop else None
+
+    def page_status(self, page_id: str) -> str | None:
+        """The title of the page's first status macro, upper-case (None without one)."""
+        return status_title(self.get_page(page_id).body)
 
     def set_marker(self, page_id: str, marker: PageMarker) -> None:
         """Create or update the page's marker property (nothing is sent when it is current)."""

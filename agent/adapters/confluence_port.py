@@ -5,8 +5,10 @@ fake, and nothing outside ``agent/adapters`` ever sees an ``atlassian`` object.
 
 Every page the agent creates carries the labels ``escalation-agent``, its kind
 and the project key (lowercase), and the content property ``escalation-agent``
-= ``{"issue": "DS-123", "kind": "incident_summary", "key": "<idempotency key>"}``,
-so the agent can find its pages again after losing its state file.
+= ``{"issue": "DS-123", "kind": "incident_summary", "key": "<idempotency key>",
+"version": <the page version the agent last wrote>}``, so the agent can find its
+pages again after losing its state file, and refreshes a page only while nobody
+else has saved it since.
 """
 
 from __future__ import annotations
@@ -82,9 +84,15 @@ class PageMarker:
     kind: str
     key: str
     issue: str | None = None
+    # The page version the agent itself last wrote: a refresh only overwrites that
+    # version, never a person's later edit. None on markers written before it was kept.
+    version: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"issue": self.issue, "kind": self.kind, "key": self.key}
+        out: dict[str, Any] = {"issue": self.issue, "kind": self.kind, "key": self.key}
+        if self.version is not None:
+            out["version"] = self.version
+        return out
 
     @classmethod
     def from_json(cls, value: Any) -> PageMarker | None:
@@ -94,7 +102,13 @@ class PageMarker:
         kind, key, issue = value.get("kind"), value.get("key"), value.get("issue")
         if not isinstance(kind, str) or not isinstance(key, str):
             return None
-        return cls(kind=kind, key=key, issue=issue if isinstance(issue, str) else None)
+        version = value.get("version")
+        return cls(
+            kind=kind,
+            key=key,
+            issue=issue if isinstance(issue, str) else None,
+            version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+        )
 
     @property
     def project(self) -> str | None:
@@ -136,6 +150,10 @@ class ConfluencePort(Protocol):
 
     def get_page(self, page_id: str) -> Page: ...
 
+    def page_url(self, page_id: str) -> str:
+        """The page's address for people, by id (it survives a rename or a move)."""
+        ...
+
     def ensure_page(
         self,
         space: str,
@@ -170,6 +188,11 @@ class ConfluencePort(Protocol):
     ) -> PageRef | None: ...
 
     def get_marker(self, page_id: str) -> PageMarker | None: ...
+
+    def page_status(self, page_id: str) -> str | None:
+        """The title of the page's first status macro (e.g. ``DONE``), upper-case;
+        None when the page has no status macro. NotFound when the page is gone."""
+        ...
 
     def set_marker(self, page_id: str, marker: PageMarker) -> None: ...
 

@@ -2,7 +2,8 @@
 
 The executor adds the keys it has carried out (``with_done``) and the ids it
 learned (``with_channel``); the planner records first sightings, admissions,
-holds, severity changes and open threads.
+holds, severity changes, open threads, SLA breaches and the incident ledger
+(``incidents``), which the weekly digest counts and which outlives ticket pruning.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
+
+from agent.core.ledger import Breach, IncidentRecord, pruned_records, with_breach
 
 
 def frozen_map(values: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
@@ -24,7 +27,8 @@ class TicketState:
 
     ``open_items`` maps an obligation id (``rule:item``) to the key of the first
     nudge sent for it, so repeats reply in its thread and the thread is closed
-    when the obligation is met.
+    when the obligation is met. ``breaches`` lists each overdue slot once (for
+    the ledger's SLA-breach counts).
     """
 
     first_seen: datetime
@@ -36,6 +40,12 @@ class TicketState:
     channel_id: str | None = None
     resolved_at: datetime | None = None
     open_items: Mapping[str, str] = field(default_factory=frozen_map)
+    breaches: tuple[Breach, ...] = ()
+
+    def with_breach(self, rule: str, item: str, due: datetime) -> TicketState:
+        """This state with the overdue slot ``(item, due)`` counted once; ``self`` if it was."""
+        counted = with_breach(self.breaches, rule, item, due)
+        return self if counted is self.breaches else replace(self, breaches=counted)
 
     def with_item(self, item: str, anchor_key: str) -> TicketState:
         items = dict(self.open_items)
@@ -49,10 +59,11 @@ class TicketState:
 
 @dataclass(frozen=True)
 class EngineState:
-    """All tickets' memory plus the keys of actions already carried out."""
+    """All tickets' memory, the keys of actions already carried out, and the ledger."""
 
     tickets: Mapping[str, TicketState] = field(default_factory=frozen_map)
     done_keys: frozenset[str] = frozenset()
+    incidents: Mapping[str, IncidentRecord] = field(default_factory=frozen_map)
 
     def ticket(self, issue: str) -> TicketState | None:
         return self.tickets.get(issue)
@@ -70,6 +81,19 @@ class EngineState:
         tickets.update(states)
         return replace(self, tickets=frozen_map(tickets))
 
+    def with_incidents(self, records: Mapping[str, IncidentRecord]) -> EngineState:
+        """Several ledger records at once (one copy of the map)."""
+        if not records:
+            return self
+        incidents = dict(self.incidents)
+        incidents.update(records)
+        return replace(self, incidents=frozen_map(incidents))
+
+    def incidents_pruned(self, resolved_before: datetime) -> EngineState:
+        """Forget ledger records resolved before the cut-off (the digest's horizon)."""
+        kept = pruned_records(self.incidents, resolved_before)
+        return self if kept is None else replace(self, incidents=kept)
+
     def with_done(self, keys: Iterable[str]) -> EngineState:
         return replace(self, done_keys=self.done_keys | frozenset(keys))
 
@@ -83,6 +107,7 @@ class EngineState:
         """Forget tickets resolved before the cut-off, and the done keys of their actions.
 
         Ticket action keys are ``<rule>:<ISSUE>:...``; keys of other actions stay.
+        The ledger (``incidents``) is kept: it has its own, longer horizon.
         """
         gone = {
             key
@@ -93,7 +118,7 @@ class EngineState:
             return self
         keep = {k: v for k, v in self.tickets.items() if k not in gone}
         done = frozenset(k for k in self.done_keys if _issue_of(k) not in gone)
-        return EngineState(tickets=frozen_map(keep), done_keys=done)
+        return replace(self, tickets=frozen_map(keep), done_keys=done)
 
 
 def _issue_of(action_key: str) -> str | None:

@@ -29,6 +29,8 @@ MESSAGES = frozenset(
         "weekly_digest",
     }
 )
+# Messages that only make sense in Slack (the escalation channel's own intro).
+SLACK_ONLY = frozenset({"channel_intro"})
 PAGES = frozenset(
     {
         "confluence/incident_log_row.xml.j2",
@@ -36,6 +38,7 @@ PAGES = frozenset(
         "confluence/lessons_learned.xml.j2",
         "confluence/postmortem.xml.j2",
         "confluence/response_report.xml.j2",
+        "confluence/weekly_digest.xml.j2",
     }
 )
 
@@ -43,4 +46,4 @@ PAGES = frozenset(
 def all_templates() -> frozenset[str]:
     """Every template path a plan may name (policies can add their own via ``template:``)."""
     messages = {f"{medium}/{name}.j2" for medium in ("jira", "slack") for name in MESSAGES}
-    return frozenset(messages) | PAGES
+    return frozenset(messages) | {f"slack/{name}.j2" for name in SLACK_ONLY} | PAGES

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from agent.core.model import ChatMessage, Ticket
-from agent.core.roles import email_plays_role, plays_role
+from agent.core.roles import RoleHolders, role_holders
 from agent.policy.schema import Policy
 
 
@@ -27,16 +27,23 @@ def human_updates(
     ticket: Ticket,
     messages: Sequence[ChatMessage],
     by: Iterable[str] | None = None,
+    *,
+    holders: RoleHolders | None = None,
 ) -> list[Update]:
-    """Updates by the given roles (default: the policy's ``updates.by``), oldest first."""
+    """Updates by the given roles (default: the policy's ``updates.by``), oldest first.
+
+    ``holders``: who plays those roles, when the caller has already worked it out.
+    """
     roles = list(by) if by else list(policy.updates.by)
     sources = set(policy.updates.sources)
+    if holders is None:
+        holders = role_holders(policy, ticket, roles)
     found: list[Update] = []
     if "jira_comment" in sources:
         for comment in ticket.comments:
             if comment.by_agent or comment.author is None:
                 continue
-            if plays_role(policy, ticket, roles, comment.author):
+            if holders.has_person(comment.author):
                 found.append(
                     Update(
                         comment.created, "jira_comment", comment.author.display_name, comment.body
@@ -46,13 +53,13 @@ def human_updates(
         for change in ticket.changelog:
             if change.author is None or not any(i.field.lower() == "status" for i in change.items):
                 continue
-            if plays_role(policy, ticket, roles, change.author):
+            if holders.has_person(change.author):
                 found.append(
                     Update(change.created, "status_change", change.author.display_name, "")
                 )
     if "channel_message" in sources:
         for message in messages:
-            if message.user_email and email_plays_role(policy, ticket, roles, message.user_email):
+            if message.user_email and holders.has_email(message.user_email):
                 found.append(
                     Update(message.at, "channel_message", message.user_email, message.text)
                 )
@@ -63,3 +70,29 @@ def human_updates(
 def last_update_at(updates: Sequence[Update], before: datetime | None = None) -> datetime | None:
     times = [u.at for u in updates if before is None or u.at <= before]
     return max(times) if times else None
+
+
+def acknowledged_at(
+    policy: Policy,
+    ticket: Ticket,
+    messages: Sequence[ChatMessage],
+    by: Iterable[str] | None = None,
+) -> datetime | None:
+    """When the ticket was first acknowledged: its first human update since it was reported.
+
+    The same test the ``ack_overdue`` rule uses, so the digest's time to acknowledge
+    and the acknowledgement nudge never disagree.
+    """
+    return first_acknowledgement(human_updates(policy, ticket, messages, by), ticket.created)
+
+
+def first_acknowledgement(updates: Iterable[Update], reported: datetime) -> datetime | None:
+    """The first of ``updates`` (oldest first) made since the ticket was reported.
+
+    Rules pass the updates their ticket memo already worked out, so acknowledging
+    costs no second search of comments and messages.
+    """
+    for update in updates:
+        if update.at >= reported:
+            return update.at
+    return None

@@ -82,6 +82,7 @@ class ClericalChannel(RuleBase):
     always_include: list[RoleRef] = []
     announce_on_ticket: bool = True
     announce_in: list[NotifyTarget] = []
+    archived: Literal["unarchive", "replace"] = "unarchive"
 
 
 class LimitBase(RuleBase):
@@ -204,6 +205,7 @@ class PostmortemDue(Repeating):
     fields: list[str] = []
     space: str
     title: str = "Post-mortem {key}: {summary}"
+    done_status: list[str] = Field(default=["DONE"], min_length=1)
 
 
 class PageRule(RuleBase):
@@ -225,11 +227,27 @@ class LessonsLearned(PageRule):
     rule: Literal["lessons_learned"]
 
 
+# The columns of the shipped row template (templates/confluence/incident_log_row.xml.j2),
+# in its order: the header row of a new log page.
+INCIDENT_LOG_COLUMNS = (
+    "Date",
+    "Issue",
+    "Summary",
+    "Severity",
+    "Time to acknowledge",
+    "Time to resolve",
+    "Assignee",
+    "Root cause",
+    "Summary page",
+)
+
+
 class IncidentLog(RuleBase):
     rule: Literal["incident_log"]
     space: str
     pages: list[str] = Field(min_length=1)
     fields: list[str] = []
+    columns: list[str] = Field(default=list(INCIDENT_LOG_COLUMNS), min_length=1)
 
 
 class PmoNotify(RuleBase):
@@ -251,6 +269,9 @@ class WeeklyDigest(RuleBase):
     rule: Literal["weekly_digest"]
     weekday: Weekday
     at: LocalTime
+    space: str | None = None
+    title: str = "Weekly escalation digest {policy} {week}"
+    parent: str | None = None
 
 
 AnyRule = Annotated[

@@ -61,7 +61,10 @@ def _local(moment: datetime | str | None, tz: str = "UTC", fmt: str = "%Y-%m-%d 
     if moment is None or moment == "":
         return "—"
     if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        try:
+            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        except ValueError:
+            return str(moment)  # not a time after all (a custom field's text): shown as it is
     return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 

@@ -1,16 +1,22 @@
 """Confluence actions: paperwork pages and incident-log rows.
 
-Pages carry the content property ``escalation-agent`` (issue, kind, key) and
-labels, so after a crash (or a lost state file) the page is found by its marker
-rather than written twice; a log row is added only if the issue key is not in
-the log table yet (the adapter checks), so repeating it is harmless.
+Pages carry the content property ``escalation-agent`` (issue, kind, key, and the
+version the agent wrote) and labels, so after a crash (or a lost state file) the
+page is found by its marker rather than written twice, and a later refresh
+(``agent.runtime.page_refresh``) knows whether a person edited it since; a log
+row is added only if the issue key is not in the log table yet (the adapter
+checks), so repeating it is harmless. A new log page's table gets the rule's
+``columns`` as its header row; an existing table keeps its own.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from agent.adapters.confluence_port import ConfluencePort, PageMarker
 from agent.core.actions import ActionKind, PlannedAction
 from agent.runtime.env import ActionEnv, ActionError, Handler
+from agent.runtime.page_refresh import FIRST_VERSION, earlier_page, page_ref, refresh_page
 from agent.store import JsonDoc
 
 LOG_PAGE_INTRO = (
@@ -35,6 +41,11 @@ def _marker(action: PlannedAction) -> PageMarker:
 
 
 def page(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    """Create the page, or refresh the agent's earlier version of it.
+
+    The ref has the page's ``url``: the link on the ticket (planned right after)
+    is made from it.
+    """
     confluence = _confluence(action, env)
     space = _space(action, env)
     title = action.context.get("title")
@@ -44,16 +55,24 @@ def page(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
     if reconcile:
         found = confluence.find_page_by_marker(space, action.key, labels=marker.labels())
         if found is not None:
-            return {"page": found.id, "space": space, "reconciled": True}
+            return page_ref(confluence, found.id, space, reconciled=True)
+    page_id = earlier_page(action, env)
+    if page_id is None:
+        existing = confluence.find_page(space, str(title))
+        page_id = existing.id if existing is not None else None
+    if page_id is not None:
+        refreshed = refresh_page(action, env, confluence, page_id, space)
+        if refreshed is not None:
+            return refreshed
     parent = action.context.get("parent")
     made = confluence.ensure_page(
         space,
         str(title),
         env.render(action),
         parent_title=str(parent) if parent else None,
-        marker=marker,
+        marker=replace(marker, version=FIRST_VERSION),
     )
-    return {"page": made.id, "space": space, "created": made.created}
+    return page_ref(confluence, made.id, space, created=made.created)
 
 
 def log_row(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
@@ -63,7 +82,10 @@ def log_row(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
     if not title or action.issue is None:
         raise ActionError(f"{action.key}: a log row needs a ticket and the log page's title")
     log_page = confluence.ensure_page(space, str(title), LOG_PAGE_INTRO, labels=LOG_LABELS)
-    result = confluence.append_log_row(log_page.id, action.issue, env.render(action))
+    columns = action.context.get("columns") or ()
+    result = confluence.append_log_row(
+        log_page.id, action.issue, env.render(action), header_titles=[str(c) for c in columns]
+    )
     return {"page": log_page.id, "space": space, "added": result.added}
 
 

@@ -82,13 +82,34 @@ def add_watcher(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonD
     return {"issue": issue, "watchers": watchers}
 
 
+def _link_url(action: PlannedAction, env: ActionEnv) -> str:
+    """``link_url``, or the ``url`` in the ref of the action named by ``link_from_ref``.
+
+    The second form links something an earlier action made (a page, a channel)
+    whose address is only known once it is done; until then this action fails
+    and is tried again next cycle.
+    """
+    source = action.context.get("link_from_ref")
+    if not source:
+        return str(_context_value(action, "link_url"))
+    ref = env.ref_of(str(source))
+    url = ref.get("url") if ref is not None else None
+    if not url:
+        raise ActionError(
+            f"{action.key}: {source} is not done yet (or its result has no url), so there "
+            "is nothing to link; the link is added on a later cycle once it is"
+        )
+    return str(url)
+
+
 def remote_link(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    """A web link on the ticket, upserted by a global id made from the action key."""
     issue = _issue(action)
-    url, title = str(_context_value(action, "link_url")), str(_context_value(action, "link_title"))
+    url, title = _link_url(action, env), str(_context_value(action, "link_title"))
     link_id = env.jira.add_remote_link(
         issue, url, title, global_id=f"escalation-agent:{action.key}"
     )
-    return {"issue": issue, "link": link_id}
+    return {"issue": issue, "link": link_id, "url": url}
 
 
 HANDLERS: dict[ActionKind, Handler] = {

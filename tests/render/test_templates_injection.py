@@ -122,8 +122,12 @@ def test_confluence_pages_show_hostile_text_as_text(
     found = _elements(page)
     # No element the template does not make itself (empty values add placeholders) ...
     assert set(found) <= set(baseline) | {("em", None), ("a", None), ("p", None)}
-    # ... and exactly the template's own macros: none smuggled in through the text.
-    assert _macros(found) == _macros(baseline)
+    # ... and exactly the template's own macros: none smuggled in through the text
+    # (an empty page title leaves out the link to that page, nothing more).
+    if hostile:
+        assert _macros(found) == _macros(baseline)
+    else:
+        assert _macros(found) <= _macros(baseline)
     visible = storage_text(page)
     short = " ".join(re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", "", hostile).split())
     if short and len(hostile) < 200:

@@ -156,8 +156,10 @@ rules:
     t = ticket(created=MONDAY, fields={"Severity": "P1", "Root Cause": "disk"})
     done = resolved(t, MONDAY + timedelta(hours=3, minutes=20))
     result = runner.cycle([done], MONDAY + timedelta(hours=4))
-    (page,) = result.actions
+    page, link = result.actions
     assert page.kind is ActionKind.CONFLUENCE_PAGE
+    assert link.kind is ActionKind.JIRA_REMOTE_LINK
+    assert link.context["link_from_ref"] == page.key
     assert page.template == "confluence/postmortem.xml.j2"
     assert page.context["resolution_time"] == "3h20m"
     assert page.context["title"] == "Post-mortem T-1: Checkout is down"

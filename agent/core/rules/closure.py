@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from agent.core.actions import ActionKind
-from agent.core.rules.base import RuleContext, iso, plain_value
+from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.intake import missing_fields
+from agent.core.rules.pages import plan_page, record
 from agent.core.severity import base_severity, severity_since
 from agent.policy.durations import format_duration
 from agent.policy.rule_models import (
@@ -57,7 +58,7 @@ def closure_missing_fields(ctx: RuleContext, rule: ClosureMissingFields) -> None
         template=ctx.template("ask_fields"),
         audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
         targets=rule.notify or ["jira", "dm"],
-        context=ctx.context(missing=missing, trigger=trigger),
+        context=ctx.context(missing=missing, trigger=trigger) if missing else None,
     )
 
 
@@ -82,7 +83,7 @@ def sev1_setup_missing(ctx: RuleContext, rule: Sev1SetupMissing) -> None:
         template=ctx.template("ask_fields"),
         audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
         targets=rule.notify or ["jira", "dm"],
-        context=ctx.context(missing=missing, since=iso(since)),
+        context=ctx.context(missing=missing, since=iso(since)) if missing else None,
     )
 
 
@@ -127,31 +128,41 @@ def severity_upgrade(ctx: RuleContext, rule: SeverityUpgrade) -> None:
     )
 
 
+def postmortem_done(ctx: RuleContext, rule: PostmortemDue) -> bool:
+    """Whether the post-mortem page's status lozenge (read by the runtime) says done."""
+    status = ctx.pages.get(ctx.rule_name)
+    return status is not None and status.strip().upper() in {s.upper() for s in rule.done_status}
+
+
 def postmortem_due(ctx: RuleContext, rule: PostmortemDue) -> None:
-    """On resolution: draft the post-mortem page; by ``within`` its fields must be filled."""
+    """On resolution: draft the post-mortem page; by ``within`` it must be done.
+
+    Done means its ``fields`` are filled in Jira OR a person set the page's status
+    to one of ``done_status``: the procedure asks for the written post-mortem,
+    and teams record it in one place or the other, so either one ends the nudges
+    (and the open thread gets its "done" reply).
+    """
     if ctx.ticket.is_open:
         return
     resolved = resolved_at(ctx)
-    total = resolved - ctx.ticket.created
-    data = ctx.context(
-        resolved_at=iso(resolved),
-        resolution_time=format_duration(total),
-        resolution_minutes=int(total.total_seconds() // 60),
-        fields={name: plain_value(ctx.ticket.field_value(name)) for name in rule.fields},
-        space=rule.space,
-        title=rule.title.format(key=ctx.issue, summary=ctx.ticket.summary),
-    )
-    ctx.action(
-        ActionKind.CONFLUENCE_PAGE,
-        f"page@{iso(resolved)}",
-        reason=f"{ctx.issue} is a {ctx.severity} incident: a post-mortem is due.",
-        due=resolved,
-        template="confluence/postmortem.xml.j2",
-        context=data,
-    )
     due = resolved + rule.within
+    data = {
+        **record(ctx, rule.fields, resolved),
+        "space": rule.space,
+        "title": rule.title.format(key=ctx.issue, summary=ctx.ticket.summary),
+        "postmortem_due": iso(due),
+    }
+    plan_page(
+        ctx,
+        resolved=resolved,
+        what="the post-mortem",
+        reason=f"{ctx.issue} is a {ctx.severity} incident: a post-mortem is due.",
+        template="confluence/postmortem.xml.j2",
+        data=data,
+    )
     missing = missing_fields(ctx.ticket, rule.fields)
-    overdue = bool(missing) and ctx.now >= due
+    done = postmortem_done(ctx, rule)
+    overdue = bool(missing) and not done and ctx.now >= due
     ctx.obligation(
         "postmortem",
         due=due,

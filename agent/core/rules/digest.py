@@ -1,12 +1,23 @@
-"""The weekly digest: every open ticket of a policy in the PM's weekly status."""
+"""The weekly digest: the PM's weekly status of a policy's escalations.
+
+Without ``space`` it is one message listing the open tickets. With ``space`` the
+week also gets a Confluence page (counts, SLA breaches, MTTA/MTTR, a 12-week
+chart, from the incident ledger so resolved and pruned tickets still count), and
+the message announces that page with the week's totals. The page is planned
+before the message so the executor, which runs a plan in order, has created it
+by the time the message is posted.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from agent.core.actions import PlannedAction
+from agent.core.actions import ActionKind, PlannedAction
 from agent.core.calendar import BusinessCalendar
+from agent.core.digest_stats import digest_stats, iso_week
+from agent.core.ledger import IncidentRecord
 from agent.core.model import Ticket
 from agent.core.routing import route
 from agent.core.rules.base import iso, ticket_context
@@ -16,6 +27,12 @@ from agent.policy.schema import Policy
 
 # A weekly report first noticed this long after its slot is skipped, not sent late.
 STALE_AFTER = timedelta(days=1)
+PAGE_TEMPLATE = "confluence/weekly_digest.xml.j2"
+
+
+def digest_title(policy: Policy, rule: WeeklyDigest, week: str) -> str:
+    """The page title: unique per policy and ISO week, and the same on every cycle."""
+    return rule.title.format(policy=policy.name, week=week)
 
 
 def weekly_digest(
@@ -26,26 +43,91 @@ def weekly_digest(
     now: datetime,
     calendar: BusinessCalendar,
     severities: Mapping[str, str | None],
+    incidents: Mapping[str, IncidentRecord] | None = None,
 ) -> list[PlannedAction]:
     slot = calendar.weekly_slot_at_or_before(now, weekday_number(rule.weekday), rule.at)
-    listed = [t for t in tickets if t.is_open and t.created <= slot]
-    if not listed or now - slot > STALE_AFTER:
+    if now - slot > STALE_AFTER:
         return []
-    context = {
+    listed = [t for t in tickets if t.is_open and t.created <= slot]
+    if not listed and rule.space is None:
+        return []
+    context: dict[str, Any] = {
         "policy": policy.name,
         "week_of": iso(slot),
         "tickets": [ticket_context(t, severities.get(t.key)) for t in listed],
     }
-    return route(
+    actions: list[PlannedAction] = []
+    reason = f"{len(listed)} open ticket(s) for the weekly status of {policy.name}."
+    if rule.space is not None:
+        page = _page(
+            policy,
+            rule,
+            space=rule.space,
+            slot=slot,
+            calendar=calendar,
+            incidents=incidents or {},
+            listing=context,
+        )
+        actions.append(page)
+        context = {
+            **context,
+            "page": {"key": page.key, "title": page.context["title"], "space": rule.space},
+            "stats": {
+                name: page.context["stats"][name]
+                for name in ("week", "opened", "open", "closed", "breach_total")
+            },
+        }
+        reason = f"Weekly digest of {policy.name} for {page.context['stats']['week']}."
+    actions += route(
         policy=policy,
         rule="weekly_digest",
         ticket=None,
         targets=rule.notify or ["project_channel"],
         base_key=f"{rule.ident}:{policy.name}:{iso(slot)}",
-        reason=f"{len(listed)} open ticket(s) for the weekly status of {policy.name}.",
+        reason=reason,
         due=slot,
         template=rule.template or "weekly_digest",
         audience=(),
         context=context,
         urgent=rule.urgent,
+    )
+    return actions
+
+
+def _page(
+    policy: Policy,
+    rule: WeeklyDigest,
+    *,
+    space: str,
+    slot: datetime,
+    calendar: BusinessCalendar,
+    incidents: Mapping[str, IncidentRecord],
+    listing: Mapping[str, Any],
+) -> PlannedAction:
+    levels = policy.severity.levels if policy.severity else []
+    stats = digest_stats(
+        (r for r in incidents.values() if r.policy == policy.name),
+        calendar=calendar,
+        end=slot,
+        levels=levels,
+    )
+    title = digest_title(policy, rule, iso_week(calendar, slot))
+    return PlannedAction(
+        key=f"{rule.ident}:{policy.name}:page@{iso(slot)}",
+        policy=policy.name,
+        rule="weekly_digest",
+        issue=None,
+        kind=ActionKind.CONFLUENCE_PAGE,
+        reason=f"The weekly digest page of {policy.name} for {stats.week}.",
+        due=slot,
+        template=PAGE_TEMPLATE,
+        urgent=rule.urgent,
+        context={
+            **listing,
+            "space": space,
+            "title": title,
+            "parent": rule.parent,
+            "timezone": calendar.tz.key,
+            "stats": stats.as_context(),
+        },
     )

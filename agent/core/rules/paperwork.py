@@ -7,11 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind
-from agent.core.rules.base import RuleContext, iso, plain_value
+from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.closure import resolved_at
 from agent.core.rules.digest import STALE_AFTER
+from agent.core.rules.pages import plan_page, record, summary_page_title
 from agent.policy.calendars import weekday_number
-from agent.policy.durations import format_duration
 from agent.policy.rule_models import (
     IncidentLog,
     IncidentSummary,
@@ -22,33 +22,17 @@ from agent.policy.rule_models import (
 )
 
 
-def _record(ctx: RuleContext, fields: list[str]) -> dict[str, Any]:
-    resolved = resolved_at(ctx)
-    total = resolved - ctx.ticket.created
-    return ctx.context(
-        created=iso(ctx.ticket.created),
-        resolved_at=iso(resolved),
-        resolution_time=format_duration(total),
-        resolution=ctx.ticket.resolution,
-        fields={name: plain_value(ctx.ticket.field_value(name)) for name in fields},
-        timeline=[
-            {
-                "at": iso(c.created),
-                "who": c.author.display_name if c.author else None,
-                "text": c.body,
-            }
-            for c in ctx.ticket.comments
-            if not c.by_agent
-        ],
-    )
-
-
 def incident_log(ctx: RuleContext, rule: IncidentLog) -> None:
-    """One row per log page (project log, global log) for each resolved incident."""
+    """One row per log page (project log, global log) for each resolved incident.
+
+    The row links the incident summary page by title (a Confluence link macro needs
+    no page id, so the row does not wait for the page); ``columns`` head a new log.
+    """
     if ctx.ticket.is_open:
         return
     resolved = resolved_at(ctx)
-    data = _record(ctx, rule.fields)
+    data = record(ctx, rule.fields, resolved)
+    summary_title, summary_space = summary_page_title(ctx)
     for page in rule.pages:
         title = page.format(project=ctx.ticket.project)
         ctx.action(
@@ -57,7 +41,14 @@ def incident_log(ctx: RuleContext, rule: IncidentLog) -> None:
             reason=f"Resolved incidents are recorded in {title}.",
             due=resolved,
             template=rule.template or "confluence/incident_log_row.xml.j2",
-            context={**data, "space": rule.space, "page_title": title},
+            context={
+                **data,
+                "space": rule.space,
+                "page_title": title,
+                "columns": list(rule.columns),
+                "summary_page_title": summary_title,
+                "summary_page_space": summary_space if summary_space != rule.space else None,
+            },
         )
 
 
@@ -68,14 +59,14 @@ def _page(
         return
     resolved = resolved_at(ctx)
     title = rule.title.format(key=ctx.issue, summary=ctx.ticket.summary, project=ctx.ticket.project)
-    ctx.action(
-        ActionKind.CONFLUENCE_PAGE,
-        f"page@{iso(resolved)}",
+    plan_page(
+        ctx,
+        resolved=resolved,
+        what=what,
         reason=f"The procedure asks for {what} once {ctx.issue} is resolved.",
-        due=resolved,
         template=rule.template or f"confluence/{ctx.rule_name}.xml.j2",
-        context={
-            **_record(ctx, rule.fields),
+        data={
+            **record(ctx, rule.fields, resolved),
             "space": rule.space,
             "title": title,
             "parent": rule.parent,

@@ -113,6 +113,9 @@ RULE_PARAMS: dict[tuple[str, str], str] = {
     "escalation channel (`email:` or `group:` sources).",
     ("clerical_channel", "announce_on_ticket"): "Post the channel on the Jira ticket.",
     ("clerical_channel", "announce_in"): "Also announce the new channel here.",
+    ("clerical_channel", "archived"): "When the ticket's channel exists but is archived: "
+    "`unarchive` it and carry on there, or `replace` it with a new channel under the next "
+    "free suffix (`-2`, `-3`...), leaving the archived one untouched.",
     ("limit_daily", "max"): "New escalations admitted per local day.",
     ("limit_active", "max"): "Open escalations admitted at once.",
     ("limit_assignee", "max"): "Open escalations admitted per assignee.",
@@ -151,7 +154,18 @@ RULE_PARAMS: dict[tuple[str, str], str] = {
     ("incident_log", "space"): "Confluence space of the log pages.",
     ("incident_log", "pages"): "Titles of the log pages; `{project}` is replaced.",
     ("incident_log", "fields"): "Jira fields copied into the row.",
+    ("incident_log", "columns"): "Header row of a new log page's table, one title per "
+    "cell of the row template (change it with `template:`). Existing tables keep theirs.",
+    ("postmortem_due", "done_status"): "Titles of the page's status lozenge that mean the "
+    "post-mortem is done (e.g. DONE, COMPLETE, APPROVED; any case); the obligation is "
+    "met when the page says so or the `fields` are filled.",
     ("postmortem_due", "title"): "Page title; placeholders `{key}`, `{summary}`.",
+    ("weekly_digest", "space"): "Confluence space of the weekly digest page; unset: no page, "
+    "only the message listing the open tickets.",
+    ("weekly_digest", "title"): "Digest page title; placeholders `{policy}` and `{week}` (the "
+    "ISO week, e.g. `2026-W47`), so each week's page has its own stable title.",
+    ("weekly_digest", "parent"): "Title of the page to create the digest pages under; "
+    "unset: the space's home page.",
     ("incident_summary", "fields"): "Jira fields shown on the page.",
     ("response_report", "fields"): "Jira fields shown on the page.",
     ("lessons_learned", "fields"): "Jira fields shown on the page.",
@@ -170,8 +184,10 @@ RULES: dict[str, str] = {
     "sets it on open tickets that differ.",
     "clerical_label": "Escalations carry the procedure's label: the agent adds it.",
     "clerical_channel": "Each escalation gets its own public Slack channel, named by "
-    "`channels.escalation`: the agent creates it, invites the roles and fixed members, "
-    "and announces it on the ticket (and optionally in other channels).",
+    "`channels.escalation`: the agent creates it, posts and pins the ticket (link, "
+    "summary, severity, assignee) in it, invites the roles and fixed members (a user "
+    "group as its members; whoever has no Slack account is named once in the channel), "
+    "and announces it on the ticket as a comment and a link (and optionally elsewhere).",
     "limit_daily": "At most `max` new escalations are admitted per local day; later ones "
     "are held (labelled and told on the ticket) and released in arrival order.",
     "limit_active": "At most `max` escalations are open at once; the rest are held and "
@@ -210,14 +226,20 @@ RULES: dict[str, str] = {
     "filled, within `within` (default: assignee, on Jira and by DM). Items stay open "
     "after the ticket closes.",
     "postmortem_due": "On resolution the agent drafts a post-mortem page in `space` with "
-    "the resolution time; its `fields` must be filled within `within` (default: "
-    "assignee, on Jira and by DM).",
-    "incident_summary": "On resolution the agent writes an incident summary page in `space`.",
+    "the resolution time and links it from the ticket; within `within` its `fields` must "
+    "be filled or its status lozenge set to a `done_status` (default: assignee, on Jira "
+    "and by DM).",
+    "incident_summary": "On resolution the agent writes an incident summary page in `space` "
+    "and links it from the ticket; it refreshes the page when `fields` change later, "
+    "unless a person edited it.",
     "response_report": "On resolution the agent writes an incident response report page "
-    "in `space`.",
-    "lessons_learned": "On resolution the agent writes a lessons-learned page in `space`.",
+    "in `space` and links it from the ticket; it refreshes the page when `fields` change "
+    "later, unless a person edited it.",
+    "lessons_learned": "On resolution the agent writes a lessons-learned page in `space` "
+    "and links it from the ticket; it refreshes the page when `fields` change later, "
+    "unless a person edited it.",
     "incident_log": "On resolution the agent adds one row per resolved incident to each "
-    "log page in `pages`.",
+    "log page in `pages` (a missing page is created with a `columns` header row).",
     "pmo_notify": "On resolution the `to` roles are told to put the ticket on the PM "
     "call's agenda (default: by DM).",
     "pm_watcher": "The `role` (e.g. the project manager) watches every ticket: the agent "
@@ -225,7 +247,10 @@ RULES: dict[str, str] = {
     "stakeholder_summary": "Each week at `weekday` `at`, while open, a stakeholder summary "
     "with the week's updates and milestone progress (default: in the escalation channel).",
     "weekly_digest": "Each week at `weekday` `at`, one digest of all open tickets of the "
-    "policy (default: in the project channel).",
+    "policy (default: in the project channel). With `space`, also a Confluence page for "
+    "the week: escalations opened, open and closed per project and severity, SLA breaches "
+    "by rule, mean time to acknowledge and to resolve per severity, and a chart of the "
+    "last 12 weeks; the message then announces the page with the week's counts.",
 }
 
 # Families of rules, in the order the reference lists them.
@@ -256,7 +281,10 @@ VALUE_TYPES: tuple[tuple[str, str], ...] = (
     (
         "notify target",
         "`jira` (a comment), `dm` (Slack direct message), `escalation_channel`, "
-        "`project_channel` or a `#channel-name`.",
+        "`project_channel`, a `#channel-name`, or `group:@<Slack user group>` (a direct "
+        "message to each member; nobody gets the same message twice when `dm` or another "
+        "group of the list already reaches them). A user group among the people of `dm` is "
+        "messaged the same way.",
     ),
     ("regex", "A Python regular expression; `(?i)` makes it case-insensitive."),
 )
