@@ -95,6 +95,11 @@ class Settings:
     timezone: str = "UTC"
     poll_seconds: int = 60
     full_sync_minutes: int = 30
+    # Lanes of actions carried out at once (AGENT_WRITE_CONCURRENCY); 1 = one after another
+    write_concurrency: int = 4
+    # Seconds between posts to one Slack channel past a short burst; 0 = no pacing
+    # (AGENT_SLACK_POST_SPACING; the demo's fast simulated day turns it off)
+    slack_post_spacing: float = 1.05
     dry_run: bool = False
     log_level: str = "INFO"
     log_format: str = "text"
@@ -255,6 +260,19 @@ def _int_in(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _seconds_upto(high: float) -> Callable[[str], float]:
+    def parse(value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number of seconds") from None
+        if not 0 <= number <= high:
+            raise ValueError(f"{number:g} is outside 0..{high:g} seconds")
+        return number
+
+    return parse
+
+
 def _timezone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -348,6 +366,8 @@ def load_settings(env: Mapping[str, str], env_file: Path | None = None) -> Setti
         timezone=r.parsed("AGENT_TIMEZONE", "UTC", "Europe/Kyiv", _timezone),
         poll_seconds=r.parsed("AGENT_POLL_SECONDS", 60, "60", _int_in(5, 86_400)),
         full_sync_minutes=r.parsed("AGENT_FULL_SYNC_MINUTES", 30, "30", _int_in(1, 10_080)),
+        write_concurrency=r.parsed("AGENT_WRITE_CONCURRENCY", 4, "4", _int_in(1, 32)),
+        slack_post_spacing=r.parsed("AGENT_SLACK_POST_SPACING", 1.05, "1.05", _seconds_upto(60)),
         dry_run=r.parsed("AGENT_DRY_RUN", False, "1", _bool),
         log_level=r.parsed("AGENT_LOG_LEVEL", "INFO", "INFO", _choice(LOG_LEVELS, upper=True)),
         log_format=r.parsed("AGENT_LOG_FORMAT", "text", "json", _choice(("text", "json"))),

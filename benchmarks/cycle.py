@@ -154,6 +154,7 @@ def child(config_path: Path) -> None:
             {
                 "name": phase["name"],
                 "requests": len(log),
+                "writes": sum(1 for e in log if e.get("write")),
                 "by_service": dict(services),
                 "wall_s": wall,
                 "plan_cpu_s": max(plan_cpu, default=0.0),
@@ -307,6 +308,13 @@ def table(out: dict[str, Any], added_per_ticket: float | None = None) -> list[st
 
         return get
 
+    def writes_of(name: str) -> Callable[[dict[str, Any]], str]:
+        def get(result: dict[str, Any]) -> str:
+            phase = _phase(result, name)
+            return "-" if phase is None or "writes" not in phase else str(phase["writes"])
+
+        return get
+
     def wall_of(name: str, latency: bool) -> Callable[[dict[str, Any]], str]:
         def get(result: dict[str, Any]) -> str:
             if latency:
@@ -334,6 +342,7 @@ def table(out: dict[str, Any], added_per_ticket: float | None = None) -> list[st
     rows = [
         ("requests, steady cycle", requests_of("steady")),
         ("requests, 1% changed", requests_of("changed")),
+        ("  of which writes, 1% changed, 50 ms", writes_of("changed@50")),
         ("wall s, steady, 0 ms", wall_of("steady", latency=False)),
         ("wall s, 1% changed, 0 ms", wall_of("changed", latency=False)),
         ("wall s, steady, 50 ms", wall_of("steady", latency=True)),

@@ -5,12 +5,18 @@ jitter, never sooner than ``Retry-After``, within the cycle's shared retry
 budget), turns SDK exceptions into :mod:`agent.adapters.errors` types, counts
 calls for the metrics, and stops calling a service whose credentials were
 rejected until the next cycle.
+
+Callers are shared by threads (the reader's detail workers, the executor's
+lanes): the budget and the counters take locks, each call has its own retry
+loop, and ``max_concurrent`` caps the requests in flight to one service, so a
+wide pool cannot turn into a burst the service answers with 429s.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,11 +87,14 @@ class ServiceCaller:
         wall_clock: Callable[[], datetime] = _SYSTEM_CLOCK.now,
         rng: random.Random | None = None,
         stats: CallStats | None = None,
+        max_concurrent: int | None = None,
     ) -> None:
         if service not in SERVICE_TITLES:
             raise ValueError(f"unknown service {service!r}: use one of {sorted(SERVICE_TITLES)}")
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        if max_concurrent is not None and max_concurrent < 1:
+            raise ValueError("max_concurrent must be at least 1 (or None for no cap)")
         self.service = service
         self.redactor = redactor
         self.budget = budget
@@ -97,6 +106,11 @@ class ServiceCaller:
         self._wall_clock = wall_clock
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._auth_failure: AuthFailed | None = None
+        self.max_concurrent = max_concurrent
+        # Held while a request is in flight, never while waiting to retry.
+        self._in_flight = (
+            threading.BoundedSemaphore(max_concurrent) if max_concurrent is not None else None
+        )
 
     # -- cycle ----------------------------------------------------------------
     @property
@@ -155,7 +169,10 @@ class ServiceCaller:
     ) -> T:
         self.stats.add(attempts=1)
         try:
-            return fn(*args, **kwargs)
+            if self._in_flight is None:
+                return fn(*args, **kwargs)
+            with self._in_flight:
+                return fn(*args, **kwargs)
         except ServiceError as typed:
             self._count(typed)
             raise
@@ -240,11 +257,19 @@ class CallPoints:
         clock: Callable[[], float] = time.monotonic,
         *,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        max_concurrent: int | None = None,
     ) -> CallPoints:
+        """``max_concurrent`` caps the requests in flight per service (None: no cap)."""
         budget = RetryBudget(budget_seconds)
         made = {
             service: ServiceCaller(
-                service, redactor, budget, sleep, clock, max_attempts=max_attempts
+                service,
+                redactor,
+                budget,
+                sleep,
+                clock,
+                max_attempts=max_attempts,
+                max_concurrent=max_concurrent,
             )
             for service in ("jira", "confluence", "slack")
         }

@@ -206,11 +206,13 @@ def _from_status(
 ) -> ServiceError:
     """The error for an HTTP status, with the service's own error text as ``detail``."""
     said = f": {detail}" if detail else ""
+    # The service's own text often ends with a full stop; the advice that follows starts anew.
+    stop = "" if said.endswith(".") else "."
     credentials = CREDENTIAL_VARIABLES.get(make.service, "the credentials")
     if status == 401:
         return make(
             AuthFailed,
-            f"{make.title} rejected the credentials (HTTP 401){said}. Check {credentials}",
+            f"{make.title} rejected the credentials (HTTP 401){said}{stop} Check {credentials}",
             status,
         )
     if status == 403 and login_denied:
@@ -223,7 +225,7 @@ def _from_status(
     if status == 403:
         return make(
             PermissionDenied,
-            f"the agent's account is not allowed to do this (HTTP 403){said}. "
+            f"the agent's account is not allowed to do this (HTTP 403){said}{stop} "
             f"Grant it the needed {make.title} permission",
             status,
         )
@@ -232,7 +234,7 @@ def _from_status(
     if status == 409:
         return make(
             Conflict,
-            f"conflict (HTTP 409){said}. It changed since the agent read it; "
+            f"conflict (HTTP 409){said}{stop} It changed since the agent read it; "
             "read it again before writing",
             status,
         )

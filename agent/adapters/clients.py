@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.adapters.pacing import ChannelPacer, PacedSlackClient
 from agent.config import AtlassianAuth, Settings
 
 HTTP_TIMEOUT_SECONDS = 20
@@ -65,9 +66,11 @@ SLACK_RATE_LIMIT_RETRIES = 2
 
 
 def slack_client(settings: Settings) -> Any:
-    """A ``slack_sdk.WebClient`` pointed at ``SLACK_API_URL``.
+    """A ``slack_sdk.WebClient`` pointed at ``SLACK_API_URL``, paced per channel.
 
-    It waits out Slack's 429s itself (``Retry-After``, a few times): a 429 means
+    Posts wait for their channel's turn (:mod:`agent.adapters.pacing`: one a
+    second per channel, shared by every thread using this client). It waits out
+    Slack's 429s itself (``Retry-After``, a few times): a 429 means
     nothing happened, so repeating is always safe. 5xx answers and lost
     connections are left to the call point, because a post that failed that way
     may have been posted; the Slack adapter checks before repeating it.
@@ -75,9 +78,10 @@ def slack_client(settings: Settings) -> Any:
     from slack_sdk import WebClient  # noqa: PLC0415
     from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler  # noqa: PLC0415
 
-    return WebClient(
+    client = WebClient(
         token=settings.slack_bot_token.reveal(),
         base_url=settings.slack_api_url,
         timeout=HTTP_TIMEOUT_SECONDS,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=SLACK_RATE_LIMIT_RETRIES)],
     )
+    return PacedSlackClient(client, ChannelPacer(settings.slack_post_spacing))

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from agent.core.actions import Plan, PlannedAction, TicketProblem
 from agent.core.calendar import CalendarError
+from agent.core.ledger import KEEP_RECORDS, ledger_updates
 from agent.core.model import ChatMessage, Ticket
 from agent.core.rules import (
     HANDLERS,
@@ -27,6 +28,7 @@ from agent.core.rules.intake import rejected_value
 from agent.core.rules.limits import apply_limits
 from agent.core.severity import severity
 from agent.core.state import EngineState, TicketState
+from agent.core.ticket_memo import TicketMemo
 from agent.policy.calendars import calendar_for
 from agent.policy.rule_models import WeeklyDigest
 from agent.policy.schema import Policy
@@ -41,8 +43,12 @@ def plan(
     now: datetime,
     policies: Sequence[Policy],
     messages: Mapping[str, Sequence[ChatMessage]] | None = None,
+    *,
+    pages: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Plan:
-    """Plan one cycle. ``messages`` maps an issue key to its escalation channel's messages."""
+    """Plan one cycle. ``messages`` maps an issue key to its escalation channel's messages;
+    ``pages`` maps an issue key to what its pages say (page kind -> status title), as
+    read by the runtime (``agent.runtime.page_status``)."""
     if now.tzinfo is None:
         raise ValueError("plan() needs an aware 'now' (UTC)")
     actions: list[PlannedAction] = []
@@ -75,9 +81,11 @@ def plan(
             state=state,
             now=now,
             chat=chat,
+            pages=pages or {},
             actions=actions,
             problems=problems,
         )
+    state = state.incidents_pruned(now - KEEP_RECORDS)
     unique: dict[str, PlannedAction] = {}
     for action in actions:
         if action.key not in state.done_keys and action.key not in unique:
@@ -115,6 +123,7 @@ def _plan_policy(
     state: EngineState,
     now: datetime,
     chat: Mapping[str, Sequence[ChatMessage]],
+    pages: Mapping[str, Mapping[str, str]],
     actions: list[PlannedAction],
     problems: list[TicketProblem],
 ) -> EngineState:
@@ -132,19 +141,28 @@ def _plan_policy(
             current = replace(current, resolved_at=ticket.resolved_at or now)
         states[ticket.key] = current
 
-    candidates = [t for t in selected if rejected_value(policy, t) is None]
+    rejected = {t.key for t in selected if rejected_value(policy, t) is not None}
+    candidates = [t for t in selected if t.key not in rejected]
     limits = apply_limits(
         policy, candidates, states=states, now=now, calendar=calendar, severities=levels
     )
     actions += limits.actions
     states.update(limits.states)
 
+    per_ticket = [
+        (name, rule)
+        for rule in policy.rules
+        if (name := str(getattr(rule, "rule"))) not in POLICY_LEVEL_RULES  # noqa: B009
+    ]
     for ticket in selected:
-        gated = ticket.key in limits.held or rejected_value(policy, ticket) is not None
+        gated = ticket.key in limits.held or ticket.key in rejected
         current = states[ticket.key]
-        for rule in policy.rules:
-            name: str = getattr(rule, "rule")  # noqa: B009
-            if name in POLICY_LEVEL_RULES or (gated and name not in RUN_WHILE_HELD):
+        messages = tuple(chat.get(ticket.key, ()))
+        previous = state.ticket(ticket.key)
+        # what several rules ask about this ticket, worked out once (roles, updates, context)
+        memo = TicketMemo(policy, ticket, levels[ticket.key], messages)
+        for name, rule in per_ticket:
+            if gated and name not in RUN_WHILE_HELD:
                 continue
             if rule.severities and levels[ticket.key] not in rule.severities:
                 continue
@@ -155,9 +173,12 @@ def _plan_policy(
                 now=now,
                 calendar=calendar,
                 severity=levels[ticket.key],
-                messages=tuple(chat.get(ticket.key, ())),
+                messages=messages,
                 state=current,
-                previous=state.ticket(ticket.key),
+                previous=previous,
+                pages=pages.get(ticket.key, {}),
+                memo=memo,
+                done_keys=state.done_keys,
             )
             try:
                 HANDLERS[name](ctx, rule)
@@ -173,10 +194,30 @@ def _plan_policy(
             current = ctx.state
         states[ticket.key] = current
 
+    ledger = ledger_updates(
+        policy,
+        candidates,
+        states=states,
+        severities=levels,
+        records=state.incidents,
+        messages=chat,
+        now=now,
+        reported={p.issue for p in problems},
+    )
+    states.update(ledger.states)
+    problems += ledger.problems
+    state = state.with_incidents(ledger.records)
+
     for rule in policy.rules:
         if isinstance(rule, WeeklyDigest):
             actions += weekly_digest(
-                policy, rule, tickets=selected, now=now, calendar=calendar, severities=levels
+                policy,
+                rule,
+                tickets=selected,
+                now=now,
+                calendar=calendar,
+                severities=levels,
+                incidents=state.incidents,
             )
 
     return state.with_tickets(states)

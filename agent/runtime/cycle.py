@@ -17,6 +17,8 @@ from agent.runtime.deps import Deps
 from agent.runtime.env import ActionEnv
 from agent.runtime.executor import Executor
 from agent.runtime.fresh_plan import plan_with_fresh_messages
+from agent.runtime.gc_pause import collector_paused
+from agent.runtime.page_status import read_page_statuses
 from agent.runtime.reader import TicketReader
 from agent.runtime.report import CycleReport
 from agent.store import StateStore, StoreError
@@ -57,9 +59,20 @@ def read_and_plan(deps: Deps, now: datetime, report: CycleReport) -> Plan:
         full_sync_every=timedelta(minutes=deps.settings.full_sync_minutes),
     )
     read = reader.read(deps.policies, state, report, now)
-    planned = plan_with_fresh_messages(
-        reader, read, state, now=now, policies=deps.policies, report=report
+    pages = read_page_statuses(
+        deps.confluence,
+        deps.store,
+        read.tickets,
+        deps.policies,
+        state,
+        now=now,
+        report=report,
+        remember=not deps.read_only,
     )
+    with collector_paused():  # see gc_pause: about 0.15 s less CPU per plan at N = 10,000
+        planned = plan_with_fresh_messages(
+            reader, read, state, now=now, policies=deps.policies, report=report, pages=pages
+        )
     for problem in planned.problems:
         text = f"{problem.issue} [{problem.rule}]: {problem.message}"
         log.warning("ticket problem: %s", text)
@@ -92,10 +105,20 @@ def run_cycle(
         timezone=deps.settings.timezone,
         user_map=deps.settings.user_map,
     )
-    executor = Executor(deps.store, deps.owner, should_stop=should_stop, recovering=recovering)
+    executor = Executor(
+        deps.store,
+        deps.owner,
+        should_stop=should_stop,
+        recovering=recovering,
+        concurrency=deps.settings.write_concurrency,
+    )
     execution = executor.run(planned.actions, env, now, report)
     save_state(deps.store, execution.state.pruned(now - KEEP_RESOLVED))
     log.info("cycle at %s: %s", now.isoformat(), report.summary())
     for failure in report.failures:
-        log.warning("failed, left for the next cycle: %s: %s", failure.key, failure.error)
+        if not failure.repeated:
+            log.warning("failed, left for the next cycle: %s: %s", failure.key, failure.error)
+    repeated = sum(1 for failure in report.failures if failure.repeated)
+    if repeated:
+        log.info("%d action(s) still fail as in the previous cycle (said then)", repeated)
     return report

@@ -22,6 +22,7 @@ from agent.config import Settings
 from agent.policy import Policy
 from agent.render.environment import Renderer
 from agent.runtime.ports import TemplateRenderer
+from agent.runtime.reader import DETAIL_WORKERS
 from agent.runtime.readonly import open_read_only_store
 from agent.secrets import Redactor
 from agent.store import StateStore, open_store
@@ -72,7 +73,9 @@ def build_deps(
 
     Raises the store's ``StoreError`` or a typed ``ServiceError`` when one cannot be reached.
     """
-    calls = CallPoints.create(redactor, budget_seconds)
+    # Requests in flight per service: as many as the widest pool that calls it.
+    in_flight = max(settings.write_concurrency, DETAIL_WORKERS)
+    calls = CallPoints.create(redactor, budget_seconds, max_concurrent=in_flight)
     store = (
         open_read_only_store(settings.state_url) if read_only else open_store(settings.state_url)
     )

@@ -8,6 +8,8 @@ crash): the handler looks for its marker first and only acts if it is absent.
 from __future__ import annotations
 
 import logging
+import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,7 @@ from agent.runtime.ports import TemplateRenderer
 from agent.store import EffectStatus, JsonDoc, StateStore
 
 log = logging.getLogger(__name__)
+_SUBTEAM_ID = re.compile(r"S[A-Z0-9]{2,}")
 
 
 class ActionError(Exception):
@@ -44,10 +47,27 @@ class ActionEnv:
     refs: dict[str, JsonDoc] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     user_map: Mapping[str, str] = field(default_factory=dict)  # AGENT_USER_MAP
+    # The executor's lanes share this env from several threads: what they add to
+    # ``refs`` and ``problems`` goes through the lock. (Each lane owns its issues,
+    # so no two threads write the same ``refs`` key or ``learned_channels`` issue.)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def ticket_problem(self, action: PlannedAction, message: str) -> None:
         """A fact only a human can fix, met while acting; the cycle's report lists it."""
-        self.problems.append(f"{action.issue or action.policy} [{action.rule}]: {message}")
+        with self._lock:
+            self.problems.append(f"{action.issue or action.policy} [{action.rule}]: {message}")
+
+    def remember_ref(self, key: str, ref: JsonDoc) -> None:
+        """Where a done action landed, for later actions of this cycle (``ref_of``)."""
+        with self._lock:
+            self.refs[key] = ref
+
+    def take_problems(self) -> list[str]:
+        """The problems met so far, handed over once (the executor moves them to the report)."""
+        with self._lock:
+            taken = list(self.problems)
+            self.problems.clear()
+        return taken
 
     # -- what earlier actions produced -------------------------------------------------
     def ref_of(self, key: str) -> JsonDoc | None:
@@ -77,6 +97,14 @@ class ActionEnv:
         mapped = self.user_map.get(person.email.lower())
         return mapped or self.slack.user_id_for_email(person.email)
 
+    def group_id(self, person: Recipient) -> str | None:
+        """The Slack id of a user-group recipient (``S...``), for a ``<!subteam^ID>`` mention;
+        None for people and for a handle Slack does not know (then named as plain text)."""
+        if person.group is None:
+            return None
+        found = self.slack.usergroup_id(person.group)
+        return found if found is not None and _SUBTEAM_ID.fullmatch(found) else None
+
     # -- rendering ---------------------------------------------------------------------
     def render(self, action: PlannedAction, template: str | None = None) -> str:
         name = template or action.template
@@ -87,18 +115,23 @@ class ActionEnv:
     def context_for(self, action: PlannedAction, *, slack: bool) -> dict[str, Any]:
         """The action's context plus what only the executor knows (ids, names, links).
 
-        For Slack, ``mentions`` holds the Slack ids of the audience who have one and
-        ``people`` the names of the others (shown as plain text); for Jira, ``people``
+        For Slack, ``mentions`` holds the Slack ids of the audience who have one,
+        ``group_mentions`` the ids of their user groups, and ``people`` the names of the
+        others (shown as plain text); for Jira, ``people``
         names everyone. ``recipients`` has the full detail for custom templates.
         """
         data = dict(action.context)
         recipients: list[dict[str, Any]] = []
         mentions: list[str] = []
         names: list[str] = []
+        group_mentions: list[str] = []  # user group ids, shown as <!subteam^ID>
         for person in action.audience:
             slack_id = self.slack_id(person) if slack else None
+            group_id = self.group_id(person) if slack else None
             if slack_id:
                 mentions.append(slack_id)
+            elif group_id:
+                group_mentions.append(group_id)
             else:
                 names.append(person.label)
             recipients.append(
@@ -120,6 +153,7 @@ class ActionEnv:
             "urgent": action.urgent,
             "people": names,
             "mentions": mentions,
+            "group_mentions": group_mentions,
             "recipients": recipients,
             "ticket_url": data.get("url", ""),
             "timezone": self.timezone,
@@ -131,7 +165,22 @@ class ActionEnv:
                 extra["channel_id"] = channel_id
         for name, value in extra.items():
             data.setdefault(name, value)
+        self._link_page(data)
         return data
+
+    def _link_page(self, data: dict[str, Any]) -> None:
+        """Give ``page`` (a message announcing a page planned earlier) the page's web address.
+
+        The page action runs first in the plan; its external ref holds ``url``. A page
+        that is not written yet leaves the message naming it by title and space.
+        """
+        page = data.get("page")
+        if not isinstance(page, Mapping) or page.get("url") or not page.get("key"):
+            return
+        ref = self.ref_of(str(page["key"]))
+        url = (ref or {}).get("url")
+        if url:
+            data["page"] = {**page, "url": str(url)}
 
 
 Handler = Callable[[PlannedAction, ActionEnv, bool], JsonDoc]

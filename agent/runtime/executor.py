@@ -5,7 +5,9 @@ it is already done, held by another replica, or closed; after a crash
 (``needs_reconcile``) let the handler look for the effect's marker before
 acting; perform; record it done with where it landed (``finish_effect``). A
 failure is recorded (``fail_effect``) and left for the next cycle; the other
-actions still run.
+actions still run. With ``concurrency`` above 1 the plan runs in lanes (one per
+ticket, see :mod:`agent.runtime.lanes`) on that many threads; claims make each
+action exactly-once whichever thread, or replica, gets to it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from agent.core.state import EngineState
 from agent.render.environment import TemplateRenderError
 from agent.runtime import handlers_confluence, handlers_jira, handlers_slack
 from agent.runtime.env import ActionEnv, ActionError, Handler
+from agent.runtime.lanes import run_plan
+from agent.runtime.processes import has_ended_here
 from agent.runtime.report import CycleReport
 from agent.store import ClaimLostError, ClaimOutcome, EffectClaim, StateStore
 
@@ -57,18 +61,9 @@ def holder_is_dead(holder: str) -> bool:
     process means an earlier process with the same pid (a restarted container).
     """
     host, _, pid_text = holder.rpartition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
+    if host == socket.gethostname() and pid_text == str(os.getpid()):
         return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return has_ended_here(host, pid_text)
 
 
 @dataclass
@@ -92,6 +87,7 @@ class Executor:
         handlers: dict[ActionKind, Handler] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
         recovering: bool = False,
+        concurrency: int = 1,
     ) -> None:
         self.store = store
         self.owner = owner
@@ -100,6 +96,7 @@ class Executor:
         self.should_stop = should_stop
         # The store lost its memory (no engine state): every effect may exist already.
         self.recovering = recovering
+        self.concurrency = concurrency  # lanes run at once; 1 = the plan in order
 
     def run(
         self,
@@ -109,15 +106,17 @@ class Executor:
         report: CycleReport,
     ) -> Execution:
         execution = Execution(state=env.state)
-        for action in actions:
-            if self.should_stop():
-                log.info("stopping: the remaining actions are left for the next cycle")
-                execution.stopped_early = True
-                break
-            if self._one(action, env, now, report):
-                execution.done_keys.add(action.key)
-        report.problems.extend(env.problems)
-        env.problems.clear()
+        outcome = run_plan(
+            list(actions),
+            lambda action: self._one(action, env, now, report),
+            workers=self.concurrency,
+            should_stop=self.should_stop,
+        )
+        execution.done_keys = outcome.done_keys
+        if outcome.stopped_early:
+            log.info("stopping: the remaining actions are left for the next cycle")
+            execution.stopped_early = True
+        report.add_problems(env.take_problems())
         state = env.state.with_done(execution.done_keys)
         for issue, channel_id in env.learned_channels.items():
             if state.ticket(issue) is not None:
@@ -166,7 +165,7 @@ class Executor:
         if claim.outcome is ClaimOutcome.ALREADY_DONE:
             report.count_skipped(action)
             if claim.record.external_ref is not None:
-                env.refs[action.key] = claim.record.external_ref
+                env.remember_ref(action.key, claim.record.external_ref)
             return True
         if claim.outcome is not ClaimOutcome.CLAIMED:
             log.info("%s: %s, skipped", action.key, claim.outcome.value)
@@ -182,21 +181,30 @@ class Executor:
             ref = handler(action, env, reconcile)
         except ACTION_FAILURES as exc:
             message = f"{type(exc).__name__}: {exc}"
-            log.warning(
-                "%s (%s on %s) failed: %s", action.key, action.kind.value, action.issue, exc
+            # A failure a person must fix (a missing scope, an archived channel) comes back
+            # every cycle: it is a warning the first time, then logged quietly until it changes.
+            repeated = claim.record.last_error == message
+            log.log(
+                logging.INFO if repeated else logging.WARNING,
+                "%s (%s on %s) %s: %s",
+                action.key,
+                action.kind.value,
+                action.issue,
+                "still fails as before" if repeated else "failed",
+                exc,
             )
             try:
                 self.store.fail_effect(action.key, self.owner, message, now)
             except ClaimLostError as lost:
                 log.warning("%s: could not record the failure: %s", action.key, lost)
             service = exc.service if isinstance(exc, ServiceError) else None
-            report.count_failed(action, message, service)
+            report.count_failed(action, message, service, repeated=repeated)
             return False
         try:
             self.store.finish_effect(action.key, self.owner, ref, now)
         except ClaimLostError as exc:
             log.warning("%s: done, but the claim was taken over meanwhile: %s", action.key, exc)
-        env.refs[action.key] = ref
+        env.remember_ref(action.key, ref)
         report.count_done(action)
         log.info("%s: %s done on %s", action.key, action.kind.value, action.issue or action.policy)
         return True

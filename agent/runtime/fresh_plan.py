@@ -3,14 +3,15 @@
 The first plan uses the kept copy of quiet channels. Newer messages can only
 remove nudges (see ``agent.runtime.chat_cache``), so the channels that matter
 are those of tickets that got an action from a rule that reads updates, or have
-such a rule's obligation open (a newer message may close it). Those are read
-again and the cycle is planned once more: the result is the plan a full read
+such a rule's obligation open (a newer message may close it). The incident log
+reads messages too: its row shows the time to acknowledge, which a message can
+set. Those are read again and the cycle is planned once more: the result is the plan a full read
 would have given (``tests/scale/test_incremental.py`` checks this).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from agent.core.actions import Plan
@@ -31,7 +32,6 @@ MESSAGE_BLIND_RULES = frozenset(
         "closure_missing_fields",
         "escalation_alert",
         "estimate_missing",
-        "incident_log",
         "incident_summary",
         "intake_missing_fields",
         "intake_rejected",
@@ -77,10 +77,11 @@ def plan_with_fresh_messages(
     now: datetime,
     policies: Sequence[Policy],
     report: CycleReport,
+    pages: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Plan:
-    first = plan(read.tickets, state, now, policies, read.messages)
+    first = plan(read.tickets, state, now, policies, read.messages, pages=pages)
     stale = needs_fresh_messages(first, state, read, policies)
     if not stale:
         return first
     reader.refresh_messages(stale, policies, state, read, report)
-    return plan(read.tickets, state, now, policies, read.messages)
+    return plan(read.tickets, state, now, policies, read.messages, pages=pages)

@@ -40,6 +40,8 @@ DEFAULT_OVERLAP = timedelta(minutes=2)
 # Changed tickets' comments/changelog/watchers are read this many at a time: Jira has
 # no bulk read, and at 50 ms a request, 100 changed tickets one by one take 15 s.
 DETAIL_WORKERS = 8
+# Paperwork pages that show the description ("what happened"); read only for their policies.
+PAGES_WITH_DESCRIPTION = frozenset({"incident_summary", "response_report", "postmortem_due"})
 # Rules that read the CONTENT of the latest update: a newer message can add an action.
 _CONTENT_RULES = frozenset({"update_next_missing"})
 
@@ -67,12 +69,15 @@ def fields_to_fetch(policy: Policy) -> list[str]:
     """The policy's custom fields plus the optional built-ins its rules read.
 
     The adapter always fetches the base fields (status, people, labels, dates...);
-    the description is large and only fetched for policies that check it.
+    the description is large and only fetched for policies that check it or write
+    a page showing it.
     """
     names = policy.required_fields()
     for rule in policy.rules:
         listed = getattr(rule, "fields", None)
-        if isinstance(listed, list) and any(str(n).lower() == "description" for n in listed):
+        if getattr(rule, "rule", None) in PAGES_WITH_DESCRIPTION or (
+            isinstance(listed, list) and any(str(n).lower() == "description" for n in listed)
+        ):
             names.append(DESCRIPTION_FIELD)
             break
     return names

@@ -1,7 +1,12 @@
-"""What one cycle did, counted: for logs, the exit code and (later) metrics."""
+"""What one cycle did, counted: for logs, the exit code and (later) metrics.
+
+The executor's lanes count from several threads at once, so every ``count_*``
+takes the report's lock (``Counter[...] += 1`` is a read and a write, not atomic).
+"""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -17,6 +22,8 @@ class ActionFailure:
     kind: str
     issue: str | None
     error: str
+    # The same error as the previous attempt: said already, so it is logged quietly.
+    repeated: bool = False
 
 
 @dataclass
@@ -33,31 +40,46 @@ class CycleReport:
     problems: list[str] = field(default_factory=list)
     service_errors: Counter[str] = field(default_factory=Counter)
     read_errors: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @staticmethod
     def bucket(action: PlannedAction) -> tuple[str, str]:
         return action.rule, action.kind.value
 
     def count_planned(self, action: PlannedAction) -> None:
-        self.planned[self.bucket(action)] += 1
+        with self._lock:
+            self.planned[self.bucket(action)] += 1
 
     def count_done(self, action: PlannedAction) -> None:
-        self.done[self.bucket(action)] += 1
+        with self._lock:
+            self.done[self.bucket(action)] += 1
 
     def count_skipped(self, action: PlannedAction) -> None:
-        self.skipped[self.bucket(action)] += 1
+        with self._lock:
+            self.skipped[self.bucket(action)] += 1
 
-    def count_failed(self, action: PlannedAction, error: str, service: str | None) -> None:
-        self.failed[self.bucket(action)] += 1
-        self.failures.append(
-            ActionFailure(action.key, action.rule, action.kind.value, action.issue, error)
-        )
-        if service:
-            self.service_errors[service] += 1
+    def count_failed(
+        self, action: PlannedAction, error: str, service: str | None, *, repeated: bool = False
+    ) -> None:
+        with self._lock:
+            self.failed[self.bucket(action)] += 1
+            self.failures.append(
+                ActionFailure(
+                    action.key, action.rule, action.kind.value, action.issue, error, repeated
+                )
+            )
+            if service:
+                self.service_errors[service] += 1
+
+    def add_problems(self, problems: list[str]) -> None:
+        """Problems met while acting (from any lane), for the cycle's summary."""
+        with self._lock:
+            self.problems.extend(problems)
 
     def read_error(self, service: str, message: str) -> None:
-        self.service_errors[service] += 1
-        self.read_errors.append(message)
+        with self._lock:
+            self.service_errors[service] += 1
+            self.read_errors.append(message)
 
     @property
     def total_planned(self) -> int:

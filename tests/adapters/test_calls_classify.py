@@ -55,6 +55,13 @@ def test_jira_401_names_the_jira_credential_variables() -> None:
     assert str(error).startswith("Jira search_issues: ")
 
 
+def test_a_service_text_ending_in_a_full_stop_is_not_followed_by_a_second_one() -> None:
+    body = {"errorMessages": ["Client must be authenticated to access this resource."]}
+    error = typed(jira_error(401, body), operation="search_issues")
+    assert "to access this resource. Check JIRA_EMAIL" in str(error)
+    assert ".." not in str(error).replace("...", "")
+
+
 def test_jira_400_carries_error_messages_and_field_errors() -> None:
     body = {
         "errorMessages": ["The value 'XYZ' does not exist for the field 'project'."],

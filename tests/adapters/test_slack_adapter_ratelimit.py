@@ -43,6 +43,9 @@ def test_burst_arrives_once_each_within_the_limit(sandbox: SandboxHandle) -> Non
     sandbox.control("POST", "slack/ratelimit", {"per_second": PER_SECOND, "burst": BURST})
     sleep = RecordedSleep()
     adapter, caller = adapter_for(sandbox, sleep)
+    # The SDK's own 429 handling is under test: without the agent's per-channel
+    # pacer (tests/scale/test_paced_nudges.py covers it), so the burst hits the limit.
+    adapter._api._client = adapter._api._client.wrapped
     channel = adapter.ensure_channel(
         "ds-1-burst", issue_key="DS-1", topic="DS-1", purpose="DS-1"
     ).id

@@ -387,3 +387,23 @@ def test_not_found_is_recorded_with_the_service(world: World) -> None:
     report, _ = world.run([comment("r:DS-1:ask#jira")])
     assert report.service_errors == {"jira": 1}
     assert report.failures[0].issue == "DS-1"
+
+
+def test_a_failure_that_repeats_unchanged_is_a_warning_once_then_logged_quietly(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.confluence = None  # type: ignore[assignment]
+    page = act(
+        "s:DS-1:page@t",
+        ActionKind.CONFLUENCE_PAGE,
+        template="confluence/x.xml.j2",
+        context={"title": "T"},
+    )
+    caplog.set_level("INFO", logger="agent.runtime.executor")
+    first, _ = world.run([page])
+    second, _ = world.run([page], now=NOW + timedelta(minutes=1))
+    assert first.total_failed == 1 and second.total_failed == 1  # still a failure (exit 1)
+    assert not first.failures[0].repeated and second.failures[0].repeated
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "Confluence is not available" in warnings[0].getMessage()
+    assert any("still fails as before" in r.getMessage() for r in caplog.records)

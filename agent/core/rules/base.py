@@ -9,6 +9,7 @@ after-hours contacts; the others wait, keeping their slot.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,21 +18,27 @@ from typing import Any
 from agent.core.actions import ActionKind, PlannedAction, Recipient, TicketProblem
 from agent.core.calendar import BusinessCalendar
 from agent.core.model import ChatMessage, Ticket
-from agent.core.roles import resolve_roles
-from agent.core.routing import escalation_channel_name, route
+from agent.core.roles import RoleResolution
+from agent.core.routing import route
 from agent.core.state import TicketState
-from agent.core.updates import Update, human_updates
+from agent.core.ticket_memo import TicketMemo
+from agent.core.ticket_memo import ticket_context as _ticket_context
+from agent.core.updates import Update
 from agent.policy.rule_models import ChainStep, Repeating, RuleBase
 from agent.policy.schema import Policy
 
 MAX_CHAIN_DEPTH = 10
+# The rules (limits, digest) take it from here; it lives with the memo that caches it.
+ticket_context = _ticket_context
 
 
 class RuleProblem(Exception):
     """A ticket does not fit a rule's assumptions; becomes a TicketProblem."""
 
 
+@functools.lru_cache(maxsize=16_384)
 def iso(moment: datetime) -> str:
+    """Minutes in UTC; cached: one plan formats the same few instants thousands of times."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
@@ -47,22 +54,6 @@ def plain_value(value: object) -> object:
     return value
 
 
-def ticket_context(ticket: Ticket, severity: str | None) -> dict[str, Any]:
-    done = sum(1 for s in ticket.subtasks if s.status_category == "done")
-    total = len(ticket.subtasks)
-    return {
-        "issue": ticket.key,
-        "summary": ticket.summary,
-        "url": ticket.url,
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "severity": severity,
-        "assignee": ticket.assignee.display_name if ticket.assignee else None,
-        "reporter": ticket.reporter.display_name if ticket.reporter else None,
-        "progress_percent": round(100 * done / total) if total else None,
-    }
-
-
 @dataclass
 class RuleContext:
     """Inputs for one rule on one ticket, and the outputs it collects."""
@@ -76,8 +67,24 @@ class RuleContext:
     messages: tuple[ChatMessage, ...]
     state: TicketState
     previous: TicketState | None
+    # What the runtime read from the ticket's pages: page kind (the rule) -> status title.
+    pages: Mapping[str, str] = field(default_factory=dict)
     actions: list[PlannedAction] = field(default_factory=list)
     problems: list[TicketProblem] = field(default_factory=list)
+    # Answers shared by the ticket's rules in this plan() pass (made by the planner).
+    memo: TicketMemo | None = None
+    # Keys of actions already carried out: the planner drops them anyway, so they are
+    # not built at all (most of a steady cycle's clerical actions are done).
+    done_keys: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.memo is None:
+            self.memo = TicketMemo(self.policy, self.ticket, self.severity, self.messages)
+
+    @property
+    def _memo(self) -> TicketMemo:
+        assert self.memo is not None  # set in __post_init__
+        return self.memo
 
     @property
     def issue(self) -> str:
@@ -95,19 +102,24 @@ class RuleContext:
         self.problems.append(TicketProblem(self.issue, self.rule.ident, message))
 
     def people(self, roles: Sequence[str], *, required: bool = True) -> tuple[Recipient, ...]:
-        found = resolve_roles(self.policy, self.ticket, roles, required=required)
+        found = self.resolution(roles, required=required)
         for message in found.problems:
             self.problem(message)
         return found.recipients
 
+    def resolution(self, roles: Sequence[str], *, required: bool = True) -> RoleResolution:
+        """Who plays ``roles`` and why any came up empty, without reporting it."""
+        return self._memo.roles(roles, required=required)
+
     def updates(self, by: Sequence[str] = ()) -> list[Update]:
-        return human_updates(self.policy, self.ticket, self.messages, by or None)
+        return self._memo.updates(by)
+
+    def channel_name(self) -> str | None:
+        """The ticket's escalation channel name from the policy, if it has one."""
+        return self._memo.channel_name()
 
     def context(self, **extra: Any) -> dict[str, Any]:
-        base = ticket_context(self.ticket, self.severity)
-        channel = escalation_channel_name(self.policy, self.ticket)
-        if channel:
-            base["escalation_channel_name"] = channel
+        base = self._memo.context()
         base.update(extra)
         return base
 
@@ -129,9 +141,12 @@ class RuleContext:
         channel: str | None = None,
         context: Mapping[str, Any] | None = None,
     ) -> None:
+        key = self.key(slot)
+        if key in self.done_keys:
+            return
         self.actions.append(
             PlannedAction(
-                key=self.key(slot),
+                key=key,
                 policy=self.policy.name,
                 rule=self.rule_name,
                 issue=self.issue,
@@ -232,6 +247,8 @@ class RuleContext:
         if open_anchor is not None and open_anchor != anchor:
             # A later slot supersedes the unmet one: its thread is left as it is.
             self.state = self.state.without_item(item_id)
+        # An SLA breach for the digest: counted once per slot, even when quiet hours hold the nudge.
+        self.state = self.state.with_breach(self.rule.ident, item_id, due)
         if self.quiet() and not self.rule.urgent:
             return
         targets, audience = self._after_hours(targets, audience)

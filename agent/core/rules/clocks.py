@@ -10,6 +10,7 @@ from agent.core.actions import ActionKind
 from agent.core.routing import channel_spec
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.intake import field_present
+from agent.core.updates import first_acknowledgement
 from agent.policy.durations import format_duration
 from agent.policy.rule_models import (
     AckOverdue,
@@ -70,7 +71,7 @@ def ack_overdue(ctx: RuleContext, rule: AckOverdue) -> None:
     if not ctx.ticket.is_open:
         return
     due = ctx.ticket.created + rule.within
-    acked = any(u.at >= ctx.ticket.created for u in ctx.updates(rule.by))
+    acked = first_acknowledgement(ctx.updates(rule.by), ctx.ticket.created) is not None
     ctx.obligation(
         "ack",
         due=due,

@@ -41,7 +41,7 @@ def intake_missing_fields(ctx: RuleContext, rule: IntakeMissingFields) -> None:
         template=ctx.template("ask_fields"),
         audience=audience,
         targets=rule.notify or ["jira"],
-        context=ctx.context(missing=missing),
+        context=ctx.context(missing=missing) if missing else None,  # unused when nothing is
     )
 
 
