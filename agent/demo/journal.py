@@ -171,6 +171,8 @@ def effects_done_at(
         for record in store.effects_for_issue(issue):
             if record.status is not EffectStatus.DONE or record.updated_at != now:
                 continue
+            if changed_nothing(record.external_ref):
+                continue
             found.append(
                 Effect(
                     at=now,
@@ -184,6 +186,20 @@ def effects_done_at(
                 )
             )
     return found
+
+
+def changed_nothing(ref: JsonDoc | None) -> bool:
+    """Whether a done effect left the world as it was, so the timeline does not claim it.
+
+    A DM to someone without Slack is done with ``skipped`` and no message; unpinning a
+    message that was never posted is done with ``unpinned: False``; an invite whose
+    people all lacked Slack invited nobody.
+    """
+    if not ref:
+        return False
+    if ref.get("unpinned") is False:
+        return True
+    return bool(ref.get("skipped")) and "ts" not in ref and not ref.get("invited")
 
 
 def _page_of(ref: JsonDoc | None) -> str | None:

@@ -65,6 +65,8 @@ def agent_settings(urls: SandboxUrls, token: str, state_dir: Path) -> Settings:
             "SLACK_API_URL": urls.slack,
             "AGENT_RULES": str(bundled_rules_dir()),
             "AGENT_STATE_URL": f"sqlite:///{state_dir / 'agent-state.db'}",
+            # the simulated day runs far faster than Slack's real-time posting limit
+            "AGENT_SLACK_POST_SPACING": "0",
         }
     )
 

@@ -10,7 +10,7 @@ from typing import cast
 
 import pytest
 
-from agent.demo.journal import Effect, happenings
+from agent.demo.journal import Effect, changed_nothing, effects_done_at, happenings
 from agent.demo.output import DemoOutput, short_error
 from agent.demo.runner import DemoError, run_day
 from agent.demo.script import (
@@ -26,6 +26,7 @@ from agent.demo.script import (
 from agent.demo.site import DemoSite
 from agent.demo.summary import Tally
 from agent.runtime.report import ActionFailure
+from agent.store import MemoryStateStore
 from agent.ui import make_console
 
 NOW = datetime(2026, 12, 4, 9, 15, tzinfo=UTC)
@@ -172,3 +173,30 @@ def test_an_act_that_cannot_happen_stops_the_demo_naming_it() -> None:
     out = DemoOutput(make_console(no_color=True, stream=io.StringIO()), total_cycles=1)
     with pytest.raises(DemoError, match="'Lena posts in #nowhere' could not happen: the demo"):
         run_day(cast(DemoSite, _NoSite()), [act], [START], out)
+
+
+def test_effects_that_changed_nothing_are_left_out_of_the_timeline() -> None:
+    store = MemoryStateStore()
+    refs: dict[str, dict[str, object]] = {
+        "dm:DS-6:a#dm:x": {"skipped": ["victor@example.com"], "warning": "no Slack"},
+        "unpin:DS-6:b": {"message": "k", "unpinned": False},
+        "invite:DS-6:c": {"channel": "C1", "invited": [], "skipped": ["x@example.com"]},
+        "invite:DS-6:d": {"channel": "C1", "invited": ["U1"], "skipped": ["x@example.com"]},
+        "post:DS-6:e": {"channel": "C1", "ts": "1.2"},
+    }
+    for key, ref in refs.items():
+        store.begin_effect(
+            key,
+            policy="p",
+            rule=key.split(":", 1)[0],
+            issue="DS-6",
+            kind="slack.post",
+            owner="me",
+            now=NOW,
+            claim_for=timedelta(minutes=5),
+        )
+        store.finish_effect(key, "me", ref, NOW)
+    found = {e.key for e in effects_done_at(store, ["DS-6"], NOW)}
+    assert found == {"invite:DS-6:d", "post:DS-6:e"}
+    assert changed_nothing({"unpinned": False})
+    assert not changed_nothing(None)

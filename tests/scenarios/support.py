@@ -19,7 +19,7 @@ from tests.foundation.test_check_command import run_cli, sandbox_env
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 
 LEAD = "lead@sandbox.example"
-# Custom fields of /work/briefs/fields.md: name -> (type suffix, options)
+# Custom fields the packs in rules/ read: name -> (type suffix, options)
 FIELDS: dict[str, tuple[str, list[str] | None]] = {
     "Escalation Reason": ("textarea", None),
     "Escalation Contact": ("userpicker", None),

@@ -27,7 +27,7 @@ ALICE = "alice@sandbox.example"
 DORA = "dora@sandbox.example"
 REPORTER = "rita@sandbox.example"
 LEADERS = {"Diane Director": "diane@sandbox.example", "Kevin Head": "kevin@sandbox.example"}
-# PS fields of /work/briefs/fields.md that tests/scenarios/support.py does not create
+# PS fields the packs read that tests/scenarios/support.py does not create
 PS_FIELDS: dict[str, tuple[str, list[str] | None]] = {
     "Escalation Sev": ("select", ["Sev1", "Sev2"]),
     "Escalation Severity Level": ("select", ["Critical", "High", "Medium"]),
@@ -124,7 +124,9 @@ def test_ps_sev1_setup_thread_daily_update_and_sev2_upgrade(
         (alert,) = keyed(posted, f"escalation_alert:{key}:alert")
         assert key in alert["text"] and "Sev1" in alert["text"]
         assert f"<@{site.slack_id(ALICE)}>" in alert["text"]
-        assert "ps-leadership" in alert["text"]
+        # the @ps-leadership user group is mentioned by its id, not named
+        group = next(g for g in slack.all_usergroups(site.ctx) if g["handle"] == "ps-leadership")
+        assert f"<!subteam^{group['id']}>" in alert["text"]
         assert leadership in alert.get("pinned_to", [])
     assert f"<@{site.slack_id(DORA)}>" in keyed(posted, "PS-2:alert")[0]["text"]
     # the set-up has 24 h: nothing asked yet
