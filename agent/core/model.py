@@ -123,8 +123,8 @@ class Ticket:
         """A custom or built-in field by display name; None when empty."""
         builtin = _BUILTIN_FIELDS.get(name.lower())
         value = getattr(self, builtin) if builtin else self.fields.get(name)
-        if value in ("", [], (), frozenset()):
-            return None
+        if not value and isinstance(value, (str, list, tuple, frozenset)):
+            return None  # an empty text or list is an empty field
         return value
 
 

@@ -8,9 +8,10 @@ are dropped, so running a cycle twice, or after a crash, does nothing twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from agent.core.actions import Plan, PlannedAction, TicketProblem
 from agent.core.calendar import CalendarError
@@ -28,10 +29,11 @@ from agent.core.rules.intake import rejected_value
 from agent.core.rules.limits import apply_limits
 from agent.core.severity import severity
 from agent.core.state import EngineState, TicketState
-from agent.core.ticket_memo import TicketMemo
 from agent.policy.calendars import calendar_for
-from agent.policy.rule_models import WeeklyDigest
+from agent.policy.rule_models import RuleBase, WeeklyDigest
 from agent.policy.schema import Policy
+
+Handler = Callable[[RuleContext, Any], None]
 
 # Data errors a malformed ticket can provoke inside a rule; anything else is a bug and propagates.
 _TICKET_DATA_ERRORS = (RuleProblem, CalendarError, ValueError, TypeError, KeyError, AttributeError)
@@ -116,6 +118,35 @@ def _claimed_twice(issue: str, first: str, second: str) -> TicketProblem:
     )
 
 
+def _plan_ticket(
+    ticket: Ticket,
+    rules: list[tuple[str, RuleBase, Handler]],
+    ctx: RuleContext,
+    *,
+    actions: list[PlannedAction],
+    problems: list[TicketProblem],
+) -> TicketState:
+    """Run ``rules`` on one ticket through one context (its memo answers what several
+    rules ask: roles, updates, template data); returns the ticket's new state."""
+    current = ctx.state
+    closed = not ticket.is_open
+    for name, rule, handler in rules:
+        ctx.begin(rule, current)
+        try:
+            handler(ctx, rule)
+            if closed and name not in KEEP_ITEMS_WHEN_CLOSED:
+                ctx.settle_all()
+        except _TICKET_DATA_ERRORS as exc:
+            problems.append(TicketProblem(ticket.key, rule.ident, f"{type(exc).__name__}: {exc}"))
+            continue
+        if ctx.actions:
+            actions += ctx.actions
+        if ctx.problems:
+            problems += ctx.problems
+        current = ctx.state
+    return current
+
+
 def _plan_policy(
     policy: Policy,
     *,
@@ -149,50 +180,46 @@ def _plan_policy(
     actions += limits.actions
     states.update(limits.states)
 
+    quiet = not calendar.is_business_time(now)
     per_ticket = [
-        (name, rule)
+        (name, rule, HANDLERS[name])
         for rule in policy.rules
         if (name := str(getattr(rule, "rule"))) not in POLICY_LEVEL_RULES  # noqa: B009
     ]
+    by_level: dict[str | None, list[tuple[str, RuleBase, Handler]]] = {}
     for ticket in selected:
-        gated = ticket.key in limits.held or ticket.key in rejected
-        current = states[ticket.key]
-        messages = tuple(chat.get(ticket.key, ()))
-        previous = state.ticket(ticket.key)
-        # what several rules ask about this ticket, worked out once (roles, updates, context)
-        memo = TicketMemo(policy, ticket, levels[ticket.key], messages)
-        for name, rule in per_ticket:
-            if gated and name not in RUN_WHILE_HELD:
-                continue
-            if rule.severities and levels[ticket.key] not in rule.severities:
-                continue
-            ctx = RuleContext(
+        level = levels[ticket.key]
+        rules = by_level.get(level)
+        if rules is None:
+            rules = by_level[level] = [
+                entry
+                for entry in per_ticket
+                if not entry[1].severities or level in entry[1].severities
+            ]
+        if ticket.key in limits.held or ticket.key in rejected:
+            rules = [entry for entry in rules if entry[0] in RUN_WHILE_HELD]
+        if not rules:
+            continue
+        states[ticket.key] = _plan_ticket(
+            ticket,
+            rules,
+            RuleContext(
                 policy=policy,
-                rule=rule,
+                rule=rules[0][1],
                 ticket=ticket,
                 now=now,
                 calendar=calendar,
-                severity=levels[ticket.key],
-                messages=messages,
-                state=current,
-                previous=previous,
+                severity=level,
+                messages=tuple(chat.get(ticket.key, ())),
+                state=states[ticket.key],
+                previous=state.ticket(ticket.key),
                 pages=pages.get(ticket.key, {}),
-                memo=memo,
                 done_keys=state.done_keys,
-            )
-            try:
-                HANDLERS[name](ctx, rule)
-                if not ticket.is_open and name not in KEEP_ITEMS_WHEN_CLOSED:
-                    ctx.settle_all()
-            except _TICKET_DATA_ERRORS as exc:
-                problems.append(
-                    TicketProblem(ticket.key, rule.ident, f"{type(exc).__name__}: {exc}")
-                )
-                continue
-            actions += ctx.actions
-            problems += ctx.problems
-            current = ctx.state
-        states[ticket.key] = current
+                is_quiet=quiet,
+            ),
+            actions=actions,
+            problems=problems,
+        )
 
     ledger = ledger_updates(
         policy,

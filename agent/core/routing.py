@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction, Recipient
+from agent.core.lazy import Later, once, resolve
 from agent.core.model import Ticket
 from agent.policy.schema import Policy
 
@@ -69,34 +71,52 @@ def route(
     reason: str,
     due: datetime,
     template: str,
-    audience: tuple[Recipient, ...],
-    context: Mapping[str, Any],
+    audience: Later[tuple[Recipient, ...]],
+    context: Later[Mapping[str, Any]],
     urgent: bool,
     thread_anchor: str | None = None,
     slack_only: bool = False,
+    skip: AbstractSet[str] = frozenset(),
 ) -> list[PlannedAction]:
     """One action per target (one per person for ``dm``, one per user group); keys are
     ``base_key#<where>``.
 
     With ``thread_anchor`` the Slack posts reply in the thread started by the
-    anchor's post in the same place (``thread_of = anchor#<where>``).
+    anchor's post in the same place (``thread_of = anchor#<where>``). Keys in
+    ``skip`` (already carried out) are not built, and ``audience`` and
+    ``context`` are resolved only if an action is (``dm`` needs the audience for
+    its keys).
     """
     issue = ticket.key if ticket else None
     actions: list[PlannedAction] = []
-    dm_people = [p.account_id or p.email for p in audience if p.account_id or p.email]
+    people = once(lambda: resolve(audience))
+    data_of = once(lambda: resolve(context))
     groups_done: list[str] = []  # group specs planned so far, in order
 
+    def dm_people() -> list[str]:
+        return [who for p in people() if (who := p.account_id or p.email)]
+
     def post(where: str) -> None:
-        data: Mapping[str, Any] = context
+        key = f"{base_key}#{where}"
         if where.startswith("group:"):
             if where in groups_done:
                 return
-            skip_people = dm_people if "dm" in targets else []
-            data = {**context, "dm_skip": {"people": skip_people, "groups": list(groups_done)}}
+            before = list(groups_done)
             groups_done.append(where)
+            if key in skip:
+                return
+            skip_people = dm_people() if "dm" in targets else []
+            data: Mapping[str, Any] = {
+                **data_of(),
+                "dm_skip": {"people": skip_people, "groups": before},
+            }
+        elif key in skip:
+            return
+        else:
+            data = data_of()
         actions.append(
             PlannedAction(
-                key=f"{base_key}#{where}",
+                key=key,
                 policy=policy.name,
                 rule=rule,
                 issue=issue,
@@ -104,7 +124,7 @@ def route(
                 reason=reason,
                 due=due,
                 template=f"slack/{template}.j2",
-                audience=audience,
+                audience=people(),
                 urgent=urgent,
                 channel=where,
                 thread_of=f"{thread_anchor}#{where}" if thread_anchor else None,
@@ -114,7 +134,7 @@ def route(
 
     for target in targets:
         if target == "jira":
-            if slack_only or ticket is None:
+            if slack_only or ticket is None or f"{base_key}#jira" in skip:
                 continue
             actions.append(
                 PlannedAction(
@@ -126,13 +146,13 @@ def route(
                     reason=reason,
                     due=due,
                     template=f"jira/{template}.j2",
-                    audience=audience,
+                    audience=people(),
                     urgent=urgent,
-                    context=context,
+                    context=data_of(),
                 )
             )
         elif target == "dm":
-            for person in audience:
+            for person in people():
                 if person.account_id or person.email:
                     post(f"dm:{person.account_id or person.email}")
                 elif person.group:

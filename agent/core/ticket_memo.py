@@ -69,6 +69,10 @@ class TicketMemo:
             )
         return found
 
+    def plays(self, role: str) -> bool:
+        """Whether anybody holds ``role`` on this ticket."""
+        return bool(self._one(role).found)
+
     def _one(self, role: str) -> OneRole:
         found = self._role.get(role)
         if found is None:

@@ -10,13 +10,14 @@ after-hours contacts; the others wait, keeping their slot.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction, Recipient, TicketProblem
 from agent.core.calendar import BusinessCalendar
+from agent.core.lazy import Later, extended, once, resolve
 from agent.core.model import ChatMessage, Ticket
 from agent.core.roles import RoleResolution
 from agent.core.routing import route
@@ -77,9 +78,24 @@ class RuleContext:
     # not built at all (most of a steady cycle's clerical actions are done).
     done_keys: frozenset[str] = frozenset()
 
+    # Whether ``now`` is outside business hours; the planner works it out once per policy.
+    is_quiet: bool | None = None
+
     def __post_init__(self) -> None:
         if self.memo is None:
             self.memo = TicketMemo(self.policy, self.ticket, self.severity, self.messages)
+        if self.is_quiet is None:
+            self.is_quiet = not self.calendar.is_business_time(self.now)
+        self._ident = self.rule.ident
+
+    def begin(self, rule: RuleBase, state: TicketState) -> None:
+        """Ready this context for the ticket's next rule: one context serves all the
+        ticket's rules (10,000 tickets make tens of thousands of rule calls a cycle)."""
+        self.rule = rule
+        self._ident = rule.ident
+        self.state = state
+        self.actions = []
+        self.problems = []
 
     @property
     def _memo(self) -> TicketMemo:
@@ -96,7 +112,7 @@ class RuleContext:
         return name
 
     def key(self, slot: str) -> str:
-        return f"{self.rule.ident}:{self.issue}:{slot}"
+        return f"{self._ident}:{self.ticket.key}:{slot}"
 
     def problem(self, message: str) -> None:
         self.problems.append(TicketProblem(self.issue, self.rule.ident, message))
@@ -106,6 +122,15 @@ class RuleContext:
         for message in found.problems:
             self.problem(message)
         return found.recipients
+
+    def people_later(
+        self, roles: Sequence[str], *, required: bool = True
+    ) -> Callable[[], tuple[Recipient, ...]]:
+        """``people(roles)`` when a nudge is really built (its problems reported then)."""
+        return lambda: self.people(roles, required=required)
+
+    def anybody_plays(self, role: str) -> bool:
+        return self._memo.plays(role)
 
     def resolution(self, roles: Sequence[str], *, required: bool = True) -> RoleResolution:
         """Who plays ``roles`` and why any came up empty, without reporting it."""
@@ -123,11 +148,15 @@ class RuleContext:
         base.update(extra)
         return base
 
+    def done(self, slot: str) -> bool:
+        """Whether the action of ``slot`` was already carried out."""
+        return self.key(slot) in self.done_keys
+
     def template(self, default: str) -> str:
         return self.rule.template or default
 
     def quiet(self) -> bool:
-        return not self.calendar.is_business_time(self.now)
+        return bool(self.is_quiet)
 
     def action(
         self,
@@ -139,7 +168,7 @@ class RuleContext:
         template: str | None,
         audience: tuple[Recipient, ...] = (),
         channel: str | None = None,
-        context: Mapping[str, Any] | None = None,
+        context: Later[Mapping[str, Any]] | None = None,
     ) -> None:
         key = self.key(slot)
         if key in self.done_keys:
@@ -157,7 +186,7 @@ class RuleContext:
                 audience=audience,
                 urgent=self.rule.urgent,
                 channel=channel,
-                context=context if context is not None else self.context(),
+                context=resolve(context) if context is not None else self.context(),
             )
         )
 
@@ -169,8 +198,8 @@ class RuleContext:
         reason: str,
         due: datetime,
         template: str,
-        audience: tuple[Recipient, ...],
-        context: Mapping[str, Any],
+        audience: Later[tuple[Recipient, ...]],
+        context: Later[Mapping[str, Any]],
         thread_anchor: str | None = None,
         slack_only: bool = False,
     ) -> None:
@@ -188,6 +217,7 @@ class RuleContext:
             urgent=self.rule.urgent,
             thread_anchor=thread_anchor,
             slack_only=slack_only,
+            skip=self.done_keys,
         )
 
     def speak_once(
@@ -198,11 +228,12 @@ class RuleContext:
         reason: str,
         due: datetime,
         template: str,
-        audience: tuple[Recipient, ...],
-        context: Mapping[str, Any] | None = None,
+        audience: Later[tuple[Recipient, ...]],
+        context: Later[Mapping[str, Any]] | None = None,
     ) -> None:
         """A one-off message (no obligation): respects quiet hours like obligations do."""
         if self.quiet() and not self.rule.urgent:
+            self._check_held(targets, self.key(slot), audience)
             return
         targets, audience = self._after_hours(targets, audience)
         self.notify(
@@ -212,17 +243,37 @@ class RuleContext:
             due=due,
             template=template,
             audience=audience,
-            context=context if context is not None else self.context(),
+            context=context if context is not None else self.context,
+        )
+
+    def _check_held(
+        self, targets: Sequence[str], base_key: str, audience: Later[tuple[Recipient, ...]]
+    ) -> None:
+        """Quiet hours hold a nudge back, but whom it is for is looked up while it waits,
+        so a role with nobody in it is reported now rather than when the nudge goes."""
+        route(
+            policy=self.policy,
+            rule=self.rule_name,
+            ticket=self.ticket,
+            targets=targets,
+            base_key=base_key,
+            reason="",
+            due=self.now,
+            template="",
+            audience=audience,
+            context={},
+            urgent=False,
+            skip=self.done_keys,
         )
 
     def _after_hours(
-        self, targets: Sequence[str], audience: tuple[Recipient, ...]
-    ) -> tuple[Sequence[str], tuple[Recipient, ...]]:
+        self, targets: Sequence[str], audience: Later[tuple[Recipient, ...]]
+    ) -> tuple[Sequence[str], Later[tuple[Recipient, ...]]]:
         spec = self.policy.after_hours
         if not self.quiet() or spec is None:
             return targets, audience
-        contacts = self.people(spec.contacts)
-        return spec.notify, contacts
+        resolve(audience)  # whom it was for is still checked: an empty role is reported
+        return spec.notify, self.people_later(spec.contacts)
 
     def obligation(
         self,
@@ -232,12 +283,14 @@ class RuleContext:
         overdue: bool,
         reason: str,
         template: str,
-        audience: tuple[Recipient, ...],
+        audience: Later[tuple[Recipient, ...]],
         targets: Sequence[str],
-        context: Mapping[str, Any] | None = None,
+        context: Later[Mapping[str, Any]] | None = None,
     ) -> None:
-        """Nudge once per slot, repeat in the thread, climb the chain, close when met."""
-        item_id = f"{self.rule.ident}:{item}"
+        """Nudge once per slot, repeat in the thread, climb the chain, close when met.
+
+        ``audience`` and ``context`` are only resolved for nudges not yet sent."""
+        item_id = f"{self._ident}:{item}"
         open_anchor = self.state.open_items.get(item_id)
         if not overdue:
             if open_anchor is not None:
@@ -250,20 +303,28 @@ class RuleContext:
         # An SLA breach for the digest: counted once per slot, even when quiet hours hold the nudge.
         self.state = self.state.with_breach(self.rule.ident, item_id, due)
         if self.quiet() and not self.rule.urgent:
+            self._check_held(targets, anchor, audience)
             return
-        targets, audience = self._after_hours(targets, audience)
-        data = dict(context if context is not None else self.context())
-        data.update(due=iso(due), reason=reason)
+        targets, who = self._after_hours(targets, audience)
+        people = once(lambda: resolve(who))
+
+        def nudge_data() -> dict[str, Any]:
+            found = dict(resolve(context) if context is not None else self.context())
+            found.update(due=iso(due), reason=reason)
+            return found
+
+        data = once(nudge_data)
         self.notify(
             targets,
             anchor,
             reason=reason,
             due=due,
             template=template,
-            audience=audience,
+            audience=people,
             context=data,
         )
-        self.state = self.state.with_item(item_id, anchor)
+        if open_anchor != anchor:
+            self.state = self.state.with_item(item_id, anchor)
         previously_open = self.previous is not None and (
             self.previous.open_items.get(item_id) == anchor
         )
@@ -274,7 +335,7 @@ class RuleContext:
             due=due,
             targets=targets,
             template=template,
-            audience=audience,
+            audience=people,
             data=data,
             reason=reason,
         )
@@ -287,8 +348,8 @@ class RuleContext:
         due: datetime,
         targets: Sequence[str],
         template: str,
-        audience: tuple[Recipient, ...],
-        data: Mapping[str, Any],
+        audience: Later[tuple[Recipient, ...]],
+        data: Callable[[], Mapping[str, Any]],
         reason: str,
     ) -> None:
         assert isinstance(self.rule, Repeating)
@@ -304,7 +365,7 @@ class RuleContext:
             due=slot,
             template=template,
             audience=audience,
-            context={**data, "repeat": count},
+            context=functools.partial(extended, data, {"repeat": count}),
             thread_anchor=anchor,
             slack_only=True,
         )
@@ -314,7 +375,7 @@ class RuleContext:
         anchor: str,
         *,
         due: datetime,
-        data: Mapping[str, Any],
+        data: Callable[[], Mapping[str, Any]],
         reason: str,
     ) -> None:
         for index, step in enumerate(self.chain_steps()):
@@ -322,8 +383,9 @@ class RuleContext:
             if self.now < at:
                 return
             base = f"{anchor}:step{index + 1}"
-            people = self.people(step.to)
-            step_targets, people = self._after_hours(step.notify or ["dm"], people)
+            step_targets, people = self._after_hours(
+                step.notify or ["dm"], self.people_later(step.to)
+            )
             self.notify(
                 step_targets,
                 base,
@@ -331,7 +393,9 @@ class RuleContext:
                 due=at,
                 template="escalate",
                 audience=people,
-                context={**data, "step": index + 1, "overdue_since": iso(due)},
+                context=functools.partial(
+                    extended, data, {"step": index + 1, "overdue_since": iso(due)}
+                ),
             )
 
     def chain_steps(self) -> list[ChainStep]:

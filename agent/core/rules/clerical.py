@@ -20,7 +20,7 @@ def clerical_priority(ctx: RuleContext, rule: ClericalPriority) -> None:
         reason=f"The procedure moves escalations to {rule.priority} priority.",
         due=ctx.now,
         template=None,
-        context=ctx.context(priority=rule.priority, previous=ctx.ticket.priority),
+        context=lambda: ctx.context(priority=rule.priority, previous=ctx.ticket.priority),
     )
 
 
@@ -33,7 +33,7 @@ def clerical_label(ctx: RuleContext, rule: ClericalLabel) -> None:
         reason=f"The procedure tags escalations with {rule.label}.",
         due=ctx.now,
         template=None,
-        context=ctx.context(label=rule.label),
+        context=lambda: ctx.context(label=rule.label),
     )
 
 
@@ -69,7 +69,7 @@ def clerical_channel(ctx: RuleContext, rule: ClericalChannel) -> None:
     )
     _introduce(ctx, channel, data)
     people = ctx.people(rule.invite, required=False) + _fixed_recipients(rule.always_include)
-    missing = [r for r in rule.invite if not ctx.people([r], required=False)]
+    missing = [r for r in rule.invite if not ctx.anybody_plays(r)]
     for role in missing:
         # say why (empty field, deactivated user...), not only that the role is empty
         why = ctx.resolution([role]).problems

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind
+from agent.core.lazy import once
 from agent.core.routing import channel_spec
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.intake import field_present
@@ -45,21 +46,27 @@ def escalation_alert(ctx: RuleContext, rule: EscalationAlert) -> None:
         reason=f"{ctx.issue} is an escalation; the procedure tags these people.",
         due=ctx.ticket.created,
         template=ctx.template("alert"),
-        audience=ctx.people(rule.mention or ["assignee"]),
+        audience=ctx.people_later(rule.mention or ["assignee"]),
     )
     if not rule.pin:
         return
-    for posted in ctx.actions[before:]:
-        if posted.kind is ActionKind.SLACK_POST and posted.channel and posted.channel[0] == "#":
-            ctx.action(
-                ActionKind.SLACK_PIN,
-                f"pin#{posted.channel}",
-                reason="The procedure pins the escalation thread in the channel.",
-                due=posted.due,
-                template=None,
-                channel=posted.channel,
-                context={**ctx.context(), "message_key": posted.key},
-            )
+    # pin the alert where it is posted now, or was posted before (a failed pin is retried)
+    posted = [
+        a.channel
+        for a in ctx.actions[before:]
+        if a.kind is ActionKind.SLACK_POST and a.channel and a.channel[0] == "#"
+    ]
+    posted += [w for w in _channels(ctx, targets) if w not in posted and ctx.done(f"alert#{w}")]
+    for where in posted:
+        ctx.action(
+            ActionKind.SLACK_PIN,
+            f"pin#{where}",
+            reason="The procedure pins the escalation thread in the channel.",
+            due=ctx.ticket.created,
+            template=None,
+            channel=where,
+            context=lambda where=where: {**ctx.context(), "message_key": ctx.key(f"alert#{where}")},
+        )
 
 
 def _channels(ctx: RuleContext, targets: list[str]) -> list[str]:
@@ -78,7 +85,7 @@ def ack_overdue(ctx: RuleContext, rule: AckOverdue) -> None:
         overdue=not acked and ctx.now >= due,
         reason=f"{ctx.issue} was not acknowledged within {_minutes(rule.within)} of reporting.",
         template=ctx.template("nudge"),
-        audience=ctx.people(rule.to or ["assignee"]) if not acked and ctx.now >= due else (),
+        audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],
     )
 
@@ -95,7 +102,7 @@ def estimate_missing(ctx: RuleContext, rule: EstimateMissing) -> None:
         overdue=overdue,
         reason=f"{ctx.issue} has no resolution estimate (original estimate or due date).",
         template=ctx.template("ask_estimate"),
-        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["jira", "dm"],
     )
 
@@ -123,7 +130,7 @@ def progress_overdue(ctx: RuleContext, rule: ProgressOverdue) -> None:
         overdue=overdue,
         reason=f"No progress on {ctx.issue} for {_minutes(rule.within)}.",
         template=ctx.template("nudge"),
-        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["project_channel", "dm"],
     )
 
@@ -134,7 +141,7 @@ def call_needed(ctx: RuleContext, rule: CallNeeded) -> None:
     due = last_progress(ctx, rule.by) + rule.after
     if ctx.now < due:
         return
-    people = ctx.people(rule.participants)
+    people = once(ctx.people_later(rule.participants))
     ctx.speak_once(
         f"call@{iso(due)}",
         targets=rule.notify or ["project_channel"],
@@ -145,7 +152,7 @@ def call_needed(ctx: RuleContext, rule: CallNeeded) -> None:
         due=due,
         template=ctx.template("call_needed"),
         audience=people,
-        context=ctx.context(participants=[p.label for p in people]),
+        context=lambda: ctx.context(participants=[p.label for p in people()]),
     )
 
 
@@ -167,8 +174,8 @@ def after_hours_page(ctx: RuleContext, rule: AfterHoursPage) -> None:
         reason=f"{ctx.issue} was raised outside business hours and needs immediate attention.",
         due=created,
         template=ctx.template("page"),
-        audience=ctx.people(roles),
-        context=ctx.context(),
+        audience=ctx.people_later(roles),
+        context=ctx.context,
     )
 
 

@@ -56,9 +56,9 @@ def closure_missing_fields(ctx: RuleContext, rule: ClosureMissingFields) -> None
         overdue=overdue,
         reason=f"Now that {trigger}, {ctx.issue} needs {', '.join(missing) or 'nothing more'}.",
         template=ctx.template("ask_fields"),
-        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["jira", "dm"],
-        context=ctx.context(missing=missing, trigger=trigger) if missing else None,
+        context=lambda: ctx.context(missing=missing, trigger=trigger),
     )
 
 
@@ -81,9 +81,9 @@ def sev1_setup_missing(ctx: RuleContext, rule: Sev1SetupMissing) -> None:
             f"{', '.join(missing) or 'nothing'} after {format_duration(rule.within)}."
         ),
         template=ctx.template("ask_fields"),
-        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["jira", "dm"],
-        context=ctx.context(missing=missing, since=iso(since)) if missing else None,
+        context=lambda: ctx.context(missing=missing, since=iso(since)),
     )
 
 
@@ -123,7 +123,7 @@ def severity_upgrade(ctx: RuleContext, rule: SeverityUpgrade) -> None:
         reason=reason,
         due=ctx.now,
         template=ctx.template("severity_upgrade"),
-        audience=ctx.people(rule.to or ["assignee"]),
+        audience=ctx.people_later(rule.to or ["assignee"]),
         context=data,
     )
 
@@ -172,7 +172,7 @@ def postmortem_due(ctx: RuleContext, rule: PostmortemDue) -> None:
             f"{', '.join(missing) or 'nothing'}."
         ),
         template=ctx.template("ask_fields"),
-        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["jira", "dm"],
         context={**data, "missing": missing},
     )

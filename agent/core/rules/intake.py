@@ -32,16 +32,15 @@ def intake_missing_fields(ctx: RuleContext, rule: IntakeMissingFields) -> None:
         return
     missing = missing_fields(ctx.ticket, rule.fields)
     due = ctx.ticket.created + rule.within if rule.within else ctx.ticket.created
-    audience = ctx.people(rule.to or ["reporter"]) if missing else ()
     ctx.obligation(
         "fields",
         due=due,
         overdue=bool(missing) and ctx.now >= due,
         reason=f"{ctx.issue} is missing {', '.join(missing)}; the procedure needs them.",
         template=ctx.template("ask_fields"),
-        audience=audience,
+        audience=ctx.people_later(rule.to or ["reporter"]),
         targets=rule.notify or ["jira"],
-        context=ctx.context(missing=missing) if missing else None,  # unused when nothing is
+        context=lambda: ctx.context(missing=missing),
     )
 
 
@@ -66,8 +65,8 @@ def intake_rejected(ctx: RuleContext, rule: IntakeRejected) -> None:
         reason=reason,
         due=ctx.now,
         template=ctx.template("rejected"),
-        audience=ctx.people(rule.to or ["reporter"]),
-        context=ctx.context(field=rule.field, value=str(value)),
+        audience=ctx.people_later(rule.to or ["reporter"]),
+        context=lambda: ctx.context(field=rule.field, value=str(value)),
     )
     if rule.remove_label and rule.remove_label in ctx.ticket.labels:
         ctx.action(
@@ -76,7 +75,7 @@ def intake_rejected(ctx: RuleContext, rule: IntakeRejected) -> None:
             reason=reason,
             due=ctx.now,
             template=None,
-            context=ctx.context(label=rule.remove_label),
+            context=lambda: ctx.context(label=rule.remove_label),
         )
 
 

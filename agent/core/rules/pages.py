@@ -144,5 +144,7 @@ def plan_page(
         reason=f"A link on {ctx.issue} to {what}: {data['title']}.",
         due=resolved,
         template=None,
-        context=ctx.context(link_from_ref=ctx.key(page_slot), link_title=str(data["title"])),
+        context=lambda: ctx.context(
+            link_from_ref=ctx.key(page_slot), link_title=str(data["title"])
+        ),
     )

@@ -96,7 +96,7 @@ def pmo_notify(ctx: RuleContext, rule: PmoNotify) -> None:
         reason=f"{ctx.issue} is resolved: add it to this week's PM call agenda.",
         due=resolved,
         template=ctx.template("pmo_notify"),
-        audience=ctx.people(rule.to, required=bool(rule.to)),
+        audience=ctx.people_later(rule.to, required=bool(rule.to)),
     )
 
 
@@ -114,7 +114,7 @@ def stakeholder_summary(ctx: RuleContext, rule: StakeholderSummary) -> None:
         reason=f"Weekly stakeholder summary for {ctx.issue}.",
         due=slot,
         template=ctx.template("stakeholder_summary"),
-        audience=ctx.people(rule.to or ["assignee"]),
+        audience=ctx.people_later(rule.to or ["assignee"]),
         context=ctx.context(
             week_of=iso(slot),
             updates=[{"at": iso(u.at), "who": u.author, "text": u.text} for u in week[-10:]],

@@ -34,9 +34,9 @@ def _interval(ctx: RuleContext, rule: UpdateOverdue, every: timedelta) -> None:
         overdue=overdue,
         reason=f"{ctx.issue} needs an update every {format_duration(every)}; last {iso(last)}.",
         template=ctx.template("update_due"),
-        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],
-        context=ctx.context(last_update=iso(last), every=format_duration(every)),
+        context=lambda: ctx.context(last_update=iso(last), every=format_duration(every)),
     )
 
 
@@ -63,9 +63,9 @@ def _slotted(
         overdue=overdue,
         reason=f"{ctx.issue} needs its {label} update (due {iso(slot)}).",
         template=ctx.template("update_due"),
-        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],
-        context=ctx.context(slot=iso(slot), label=label),
+        context=lambda: ctx.context(slot=iso(slot), label=label),
     )
 
 
@@ -110,9 +110,9 @@ def sev2_weekly_update(ctx: RuleContext, rule: Sev2WeeklyUpdate) -> None:
         + (" with a path to green" if rule.pattern else "")
         + ".",
         template=ctx.template("update_due"),
-        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],
-        context=ctx.context(slot=iso(slot), pattern=rule.pattern),
+        context=lambda: ctx.context(slot=iso(slot), pattern=rule.pattern),
     )
 
 
@@ -135,9 +135,9 @@ def update_next_missing(ctx: RuleContext, rule: UpdateNextMissing) -> None:
         overdue=overdue,
         reason=f"The last update on {ctx.issue} does not say when the next update will come.",
         template=ctx.template("ask_next_update"),
-        audience=ctx.people(rule.to or ["assignee"]) if overdue else (),
+        audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["dm"],
-        context=ctx.context(update_at=iso(latest.at), update_source=latest.source),
+        context=lambda: ctx.context(update_at=iso(latest.at), update_source=latest.source),
     )
 
 
