@@ -126,6 +126,7 @@ class TicketReader:
         report: CycleReport,
         now: datetime | None = None,
     ) -> ReadResult:
+        self._snapshots = {}  # last cycle's copies go before this cycle's are loaded (peak RSS)
         self._snapshots = self._load_snapshots()
         reads = [r for r in (self._search_policy(p, now, report) for p in policies) if r]
         fresh: dict[str, Ticket] = {}
