@@ -25,6 +25,7 @@ Run: ``.venv/bin/python benchmarks/cycle.py`` (N = 1,000 and 10,000) or
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import math
 import os
@@ -37,6 +38,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -103,6 +105,26 @@ class Control:
         answer.raise_for_status()
 
 
+def dump_plan_inputs(path: Path, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Save one ``plan(...)`` call's inputs as JSON for ``profile_plan.py --inputs``."""
+    from agent.core.state_codec import state_to_dict
+    from agent.runtime.snapshots import ticket_to_json
+
+    tickets, state, now, _policies, *rest = args
+    messages = rest[0] if rest else kwargs.get("messages")
+    saved = {
+        "tickets": [ticket_to_json(t) for t in tickets],
+        "state": state_to_dict(state),
+        "now": now.isoformat(),
+        "messages": {
+            key: [{**asdict(m), "at": m.at.isoformat()} for m in found]
+            for key, found in (messages or {}).items()
+        },
+        "pages": {k: dict(v) for k, v in (kwargs.get("pages") or {}).items()},
+    }
+    path.write_text(json.dumps(saved))
+
+
 def child(config_path: Path) -> None:
     from agent.runtime import cycle as cycle_module
     from agent.runtime import fresh_plan
@@ -126,17 +148,33 @@ def child(config_path: Path) -> None:
     plan_cpu: list[float] = []
     original_plan = fresh_plan.plan
 
+    # For finding where rule evaluation goes: BENCH_PROFILE_DIR saves each plan's cProfile
+    # (and the CPU figure then includes the profiler), BENCH_DUMP_DIR each plan's inputs
+    # for ``benchmarks/profile_plan.py --inputs``.
+    profile_dir = os.environ.get("BENCH_PROFILE_DIR")
+    dump_dir = os.environ.get("BENCH_DUMP_DIR")
+
     def timed_plan(*args: Any, **kwargs: Any) -> Any:
+        profiler = cProfile.Profile() if profile_dir else None
         started = time.process_time()
         try:
+            if profiler is not None:
+                return profiler.runcall(original_plan, *args, **kwargs)
             return original_plan(*args, **kwargs)
         finally:
             plan_cpu.append(time.process_time() - started)
+            name = f"{config['strategy']}-{phase_name[0]}-{len(plan_cpu)}"
+            if dump_dir:
+                dump_plan_inputs(Path(dump_dir) / f"{name}.json", args, kwargs)
+            if profiler is not None and profile_dir:
+                profiler.dump_stats(str(Path(profile_dir) / f"{name}.prof"))
 
     fresh_plan.plan = timed_plan  # type: ignore[assignment]
     control = Control(settings.jira_url)
     results = []
+    phase_name = [""]
     for step, phase in enumerate(config["phases"], start=1):
+        phase_name[0] = phase["name"]
         now = at + timedelta(seconds=POLL_SECONDS * step)
         control("POST", "faults", {"rate": 0, "latency_ms": 0})
         control("POST", "clock", {"now": now.isoformat(), "frozen": True})

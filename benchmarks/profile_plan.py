@@ -7,6 +7,12 @@ prints cProfile's top functions. The primed tickets and state are saved as JSON
 under ``--cache`` so repeated runs (while optimising) skip the seeding and reading.
 
 Run: ``.venv/bin/python benchmarks/profile_plan.py [--n 10000] [--top 30]``.
+
+``--inputs FILE`` replays the exact ``plan(...)`` call of a benchmark cycle
+instead (tickets, state, channel messages and page statuses), saved by
+``BENCH_DUMP_DIR=DIR .venv/bin/python benchmarks/cycle.py --sizes 10000`` as
+``DIR/incremental-steady-1.json`` (``BENCH_PROFILE_DIR=DIR`` saves each plan's
+cProfile there).
 """
 
 from __future__ import annotations
@@ -19,13 +25,14 @@ import pstats
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent.config import load_settings
+from agent.core.model import ChatMessage
 from agent.core.planner import plan
 from agent.core.state_codec import state_from_dict, state_to_dict
 from agent.policy import load_policies
@@ -86,14 +93,36 @@ def main() -> None:
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "agent-profile-plan"
     )
+    parser.add_argument(
+        "--inputs",
+        type=Path,
+        help="replay a plan() call dumped by benchmarks/cycle.py "
+        "(BENCH_DUMP_DIR=dir) instead of the primed state",
+    )
     args = parser.parse_args()
-    primed = load_or_prime(args.n, args.cache)
-    settings = load_settings({**os.environ, **agent_env("http://localhost:1", Path("x.db"))})
-    policies = load_policies(settings.rules_path)
-    now = DEFAULT_AT + timedelta(minutes=1)
+    if args.inputs:
+        saved = json.loads(args.inputs.read_text())
+        tickets = [ticket_from_json(raw) for raw in saved["tickets"]]
+        state = state_from_dict(saved["state"])
+        at = datetime.fromisoformat(saved["now"])
+        messages = {
+            key: [ChatMessage(**{**m, "at": datetime.fromisoformat(m["at"])}) for m in found]
+            for key, found in saved["messages"].items()
+        }
+        settings = load_settings({**os.environ, **agent_env("http://localhost:1", Path("x.db"))})
+        policies = load_policies(settings.rules_path)
 
-    def once() -> Any:
-        return plan(primed.tickets, primed.state, now, policies)
+        def once() -> Any:
+            return plan(tickets, state, at, policies, messages, pages=saved["pages"])
+
+    else:
+        primed = load_or_prime(args.n, args.cache)
+        settings = load_settings({**os.environ, **agent_env("http://localhost:1", Path("x.db"))})
+        policies = load_policies(settings.rules_path)
+        now = DEFAULT_AT + timedelta(minutes=1)
+
+        def once() -> Any:
+            return plan(primed.tickets, primed.state, now, policies)
 
     once()  # warm caches (zoneinfo, calendars) as a running agent has
     for label, paused in (("collector on", False), ("collector paused, as in a cycle", True)):
@@ -107,7 +136,7 @@ def main() -> None:
                 result = once()
             timings.append(time.process_time() - started)
         print(
-            f"N={len(primed.tickets)}, {label}: plan CPU best {min(timings):.3f} s "
+            f"N={len(result.state.tickets)} in state, {label}: plan CPU best {min(timings):.3f} s "
             f"(runs: {', '.join(f'{t:.3f}' for t in timings)}); {len(result.actions)} actions"
         )
     profiler = cProfile.Profile()
