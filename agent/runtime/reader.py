@@ -150,7 +150,7 @@ class TicketReader:
 
     def _load_snapshots(self) -> dict[str, Ticket]:
         kept: dict[str, Ticket] = {}
-        for key, raw in self.store.kv_all(SNAPSHOT_NAMESPACE).items():
+        for key, raw in self.store.kv_each(SNAPSHOT_NAMESPACE):
             try:
                 kept[key] = ticket_from_json(raw)
             except SnapshotError as exc:

@@ -7,6 +7,7 @@ as it found it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -84,6 +85,9 @@ class ReadOnlyStore:
 
     def kv_all(self, namespace: str) -> dict[str, Any]:
         return self._inner.kv_all(namespace)
+
+    def kv_each(self, namespace: str) -> Iterator[tuple[str, Any]]:
+        return self._inner.kv_each(namespace)
 
     def lease_holder(self, name: str, now: datetime) -> Lease | None:
         return self._inner.lease_holder(name, now)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -256,6 +257,12 @@ class MemoryStateStore:
         with self._lock:
             found = {k: t for (ns, k), t in self._kv.items() if ns == namespace}
         return {k: json.loads(found[k]) for k in sorted(found)}
+
+    def kv_each(self, namespace: str) -> Iterator[tuple[str, Any]]:
+        with self._lock:
+            found = {k: t for (ns, k), t in self._kv.items() if ns == namespace}
+        for key in sorted(found):
+            yield key, json.loads(found[key])
 
     # -- work leases --------------------------------------------------------------
     def acquire_lease(self, name: str, owner: str, ttl: timedelta, now: datetime) -> bool:

@@ -7,6 +7,7 @@ never reads the wall clock, which keeps claims and leases testable without sleep
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -160,6 +161,11 @@ class StateStore(Protocol):
     def kv_delete(self, namespace: str, key: str) -> bool: ...
 
     def kv_all(self, namespace: str) -> dict[str, Any]: ...
+
+    def kv_each(self, namespace: str) -> Iterator[tuple[str, Any]]:
+        """``kv_all`` one entry at a time, by key, so a caller that converts each value
+        (10,000 ticket snapshots) never holds all the parsed JSON at once."""
+        ...
 
     # -- work leases --------------------------------------------------------------
     def acquire_lease(self, name: str, owner: str, ttl: timedelta, now: datetime) -> bool:

@@ -252,6 +252,12 @@ class SqlStateStore:
         with self._read() as conn:
             return {row.key: load_json(row.value) for row in conn.execute(query)}
 
+    def kv_each(self, namespace: str) -> Iterator[tuple[str, Any]]:
+        query = select(kv.c.key, kv.c.value).where(kv.c.namespace == namespace).order_by(kv.c.key)
+        with self._read() as conn:
+            for row in conn.execution_options(yield_per=500).execute(query):
+                yield row.key, load_json(row.value)
+
     # -- work leases --------------------------------------------------------------
     def acquire_lease(self, name: str, owner: str, ttl: timedelta, now: datetime) -> bool:
         if ttl <= timedelta(0):

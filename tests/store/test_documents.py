@@ -112,6 +112,21 @@ def test_kv_overwrites_deletes_and_keeps_namespaces_apart(store: StateStore) -> 
     assert store.kv_get("slack.channel", "acc-1") == "C9"
 
 
+def test_kv_each_streams_one_namespace_in_key_order(store: StateStore) -> None:
+    for n in (3, 1, 1200, 2):  # more than one fetch batch
+        store.kv_put("snapshots", f"T-{n:05d}", {"n": n, "text": "déjà vu"})
+    for n in range(4, 1200):
+        store.kv_put("snapshots", f"T-{n:05d}", {"n": n})
+    store.kv_put("other", "T-00001", {"n": -1})
+
+    seen = list(store.kv_each("snapshots"))
+
+    assert [key for key, _ in seen] == [f"T-{n:05d}" for n in range(1, 1201)]
+    assert dict(seen) == store.kv_all("snapshots")
+    assert dict(seen)["T-00003"] == {"n": 3, "text": "déjà vu"}
+    assert list(store.kv_each("nothing")) == []
+
+
 def test_kv_refuses_none_and_unserialisable_values(store: StateStore) -> None:
     with pytest.raises(ValueError, match="use kv_delete"):
         store.kv_put("facts", "k", None)
