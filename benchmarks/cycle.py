@@ -105,6 +105,20 @@ class Control:
         answer.raise_for_status()
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started.
+
+    Linux keeps ``ru_maxrss`` across exec, so a child forked by the benchmark (which
+    holds the seeded sandbox) would start at the parent's size; ``VmHWM`` belongs to the
+    process image alone. ``ru_maxrss`` where there is no /proc.
+    """
+    status = Path("/proc/self/status")
+    for line in status.read_text().splitlines() if status.exists() else []:
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def dump_plan_inputs(path: Path, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Save one ``plan(...)`` call's inputs as JSON for ``profile_plan.py --inputs``."""
     from agent.core.state_codec import state_to_dict
@@ -171,7 +185,8 @@ def child(config_path: Path) -> None:
 
     fresh_plan.plan = timed_plan  # type: ignore[assignment]
     control = Control(settings.jira_url)
-    results = []
+    results: list[dict[str, Any]] = []
+    rss_mb_start = peak_rss_mb()
     phase_name = [""]
     for step, phase in enumerate(config["phases"], start=1):
         phase_name[0] = phase["name"]
@@ -201,12 +216,14 @@ def child(config_path: Path) -> None:
                 "done": report.total_done,
                 "details_read": report.details_read,
                 "errors": len(report.read_errors) + len(report.failures),
+                "rss_mb_after": peak_rss_mb(),
             }
         )
     control("POST", "faults", {"rate": 0, "latency_ms": 0})
     deps.close()
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"phases": results, "peak_rss_mb": peak_kb / 1024}))
+    print(
+        json.dumps({"phases": results, "peak_rss_mb": peak_rss_mb(), "rss_mb_start": rss_mb_start})
+    )
 
 
 def run_child(
