@@ -131,12 +131,3 @@ def role_holders(
         frozenset(r.account_id for r in found if r.account_id),
         frozenset(r.email.lower() for r in found if r.email),
     )
-
-
-def plays_role(policy: Policy, ticket: Ticket, roles: Iterable[str], person: Person) -> bool:
-    """Whether ``person`` is one of ``roles`` on the ticket (``any`` = any human)."""
-    return role_holders(policy, ticket, roles).has_person(person)
-
-
-def email_plays_role(policy: Policy, ticket: Ticket, roles: Iterable[str], email: str) -> bool:
-    return role_holders(policy, ticket, roles).has_email(email)
