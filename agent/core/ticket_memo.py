@@ -12,6 +12,7 @@ outlives the inputs it was computed from. All answers are pure functions of
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -56,8 +57,6 @@ class TicketMemo:
         self._roles: dict[tuple[tuple[str, ...], bool], RoleResolution] = {}
         self._role: dict[str, OneRole] = {}
         self._updates: dict[tuple[str, ...], tuple[Update, ...]] = {}
-        self._context: dict[str, Any] | None = None
-        self._channel: tuple[str | None] | None = None
 
     def roles(self, roles: Sequence[str], *, required: bool = True) -> RoleResolution:
         """``resolve_roles`` for this ticket; each role is looked up once, whatever it is with."""
@@ -91,17 +90,18 @@ class TicketMemo:
             )
         return list(found)
 
+    @functools.cached_property
     def channel_name(self) -> str | None:
-        if self._channel is None:
-            self._channel = (escalation_channel_name(self.policy, self.ticket),)
-        return self._channel[0]
+        """The ticket's escalation channel name from the policy, if it has one."""
+        return escalation_channel_name(self.policy, self.ticket)
+
+    @functools.cached_property
+    def _base_context(self) -> dict[str, Any]:
+        base = ticket_context(self.ticket, self.severity)
+        if self.channel_name:
+            base["escalation_channel_name"] = self.channel_name
+        return base
 
     def context(self) -> dict[str, Any]:
         """A fresh copy of the ticket's base template context (callers add to it)."""
-        if self._context is None:
-            base = ticket_context(self.ticket, self.severity)
-            channel = self.channel_name()
-            if channel:
-                base["escalation_channel_name"] = channel
-            self._context = base
-        return dict(self._context)
+        return dict(self._base_context)

@@ -72,18 +72,18 @@ class RuleContext:
     pages: Mapping[str, str] = field(default_factory=dict)
     actions: list[PlannedAction] = field(default_factory=list)
     problems: list[TicketProblem] = field(default_factory=list)
-    # Answers shared by the ticket's rules in this plan() pass (made by the planner).
-    memo: TicketMemo | None = None
     # Keys of actions already carried out: the planner drops them anyway, so they are
     # not built at all (most of a steady cycle's clerical actions are done).
     done_keys: frozenset[str] = frozenset()
 
     # Whether ``now`` is outside business hours; the planner works it out once per policy.
     is_quiet: bool | None = None
+    # Answers shared by the ticket's rules (roles, updates, template data): one context,
+    # and so one memo, serves all the rules of a ticket in a plan() pass.
+    memo: TicketMemo = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.memo is None:
-            self.memo = TicketMemo(self.policy, self.ticket, self.severity, self.messages)
+        self.memo = TicketMemo(self.policy, self.ticket, self.severity, self.messages)
         if self.is_quiet is None:
             self.is_quiet = not self.calendar.is_business_time(self.now)
         self._ident = self.rule.ident
@@ -98,11 +98,6 @@ class RuleContext:
         self.problems = []
 
     @property
-    def _memo(self) -> TicketMemo:
-        assert self.memo is not None  # set in __post_init__
-        return self.memo
-
-    @property
     def issue(self) -> str:
         return self.ticket.key
 
@@ -115,7 +110,7 @@ class RuleContext:
         return f"{self._ident}:{self.ticket.key}:{slot}"
 
     def problem(self, message: str) -> None:
-        self.problems.append(TicketProblem(self.issue, self.rule.ident, message))
+        self.problems.append(TicketProblem(self.issue, self._ident, message))
 
     def people(self, roles: Sequence[str], *, required: bool = True) -> tuple[Recipient, ...]:
         found = self.resolution(roles, required=required)
@@ -130,21 +125,21 @@ class RuleContext:
         return lambda: self.people(roles, required=required)
 
     def anybody_plays(self, role: str) -> bool:
-        return self._memo.plays(role)
+        return self.memo.plays(role)
 
     def resolution(self, roles: Sequence[str], *, required: bool = True) -> RoleResolution:
         """Who plays ``roles`` and why any came up empty, without reporting it."""
-        return self._memo.roles(roles, required=required)
+        return self.memo.roles(roles, required=required)
 
     def updates(self, by: Sequence[str] = ()) -> list[Update]:
-        return self._memo.updates(by)
+        return self.memo.updates(by)
 
     def channel_name(self) -> str | None:
         """The ticket's escalation channel name from the policy, if it has one."""
-        return self._memo.channel_name()
+        return self.memo.channel_name
 
     def context(self, **extra: Any) -> dict[str, Any]:
-        base = self._memo.context()
+        base = self.memo.context()
         base.update(extra)
         return base
 
@@ -301,7 +296,7 @@ class RuleContext:
             # A later slot supersedes the unmet one: its thread is left as it is.
             self.state = self.state.without_item(item_id)
         # An SLA breach for the digest: counted once per slot, even when quiet hours hold the nudge.
-        self.state = self.state.with_breach(self.rule.ident, item_id, due)
+        self.state = self.state.with_breach(self._ident, item_id, due)
         if self.quiet() and not self.rule.urgent:
             self._check_held(targets, anchor, audience)
             return
@@ -422,7 +417,7 @@ class RuleContext:
 
     def settle_all(self) -> None:
         """Close every open item of this rule (e.g. the ticket was resolved)."""
-        prefix = f"{self.rule.ident}:"
+        prefix = f"{self._ident}:"
         for item_id, anchor in sorted(self.state.open_items.items()):
             if item_id.startswith(prefix):
                 self._close(item_id, anchor)
