@@ -166,3 +166,34 @@ def test_status_title_reads_the_first_status_macro() -> None:
     assert status_title(f"<p>{lozenge('')}</p>") is None
     with pytest.raises(StatusReadError, match="not well-formed"):
         status_title("<p>broken")
+
+
+def test_written_paperwork_is_not_worked_out_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resolved ticket is planned every cycle until pruned: once its pages, rows and
+    links are written, the pages' contents (timeline, changelog...) are not rebuilt."""
+    p = policy(BODY, HEADER)
+    first = plan([_done()], EngineState(), MONDAY + timedelta(hours=3, minutes=1), [p])
+    assert {a.kind for a in first.actions} >= {
+        ActionKind.CONFLUENCE_PAGE,
+        ActionKind.CONFLUENCE_LOG_ROW,
+        ActionKind.JIRA_REMOTE_LINK,
+    }
+    state = first.state.with_done(a.key for a in first.actions)
+
+    def not_again(*_: object) -> object:
+        raise AssertionError("the page contents were worked out for written paperwork")
+
+    monkeypatch.setattr("agent.core.rules.pages.record", not_again)
+    monkeypatch.setattr("agent.core.rules.paperwork.record", not_again)
+    monkeypatch.setattr("agent.core.rules.closure.record", not_again)
+    later = plan([_done()], state, MONDAY + timedelta(hours=3, minutes=2), [p])
+    assert later.actions == ()
+    # a new fact still refreshes the page, and only then are its contents worked out
+    monkeypatch.undo()
+    refreshed = plan(
+        [_done(**{"Root Cause": "bad config"})], state, MONDAY + timedelta(hours=3, minutes=3), [p]
+    )
+    assert [a.rule for a in refreshed.actions if a.kind is ActionKind.CONFLUENCE_PAGE] == [
+        "incident_summary",
+        "postmortem_due",
+    ]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from agent.core.actions import ActionKind
+from agent.core.lazy import extended, once
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.intake import missing_fields
-from agent.core.rules.pages import plan_page, record
+from agent.core.rules.pages import field_values, plan_page, record
 from agent.core.severity import base_severity, severity_since
 from agent.policy.durations import format_duration
 from agent.policy.rule_models import (
@@ -146,18 +148,23 @@ def postmortem_due(ctx: RuleContext, rule: PostmortemDue) -> None:
         return
     resolved = resolved_at(ctx)
     due = resolved + rule.within
-    data = {
-        **record(ctx, rule.fields, resolved),
-        "space": rule.space,
-        "title": rule.title.format(key=ctx.issue, summary=ctx.ticket.summary),
-        "postmortem_due": iso(due),
-    }
+    title = rule.title.format(key=ctx.issue, summary=ctx.ticket.summary)
+    data = once(
+        lambda: {
+            **record(ctx, rule.fields, resolved),
+            "space": rule.space,
+            "title": title,
+            "postmortem_due": iso(due),
+        }
+    )
     plan_page(
         ctx,
         resolved=resolved,
         what="the post-mortem",
         reason=f"{ctx.issue} is a {ctx.severity} incident: a post-mortem is due.",
         template="confluence/postmortem.xml.j2",
+        title=title,
+        fields=field_values(ctx, rule.fields),
         data=data,
     )
     missing = missing_fields(ctx.ticket, rule.fields)
@@ -174,7 +181,7 @@ def postmortem_due(ctx: RuleContext, rule: PostmortemDue) -> None:
         template=ctx.template("ask_fields"),
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["jira", "dm"],
-        context={**data, "missing": missing},
+        context=functools.partial(extended, data, {"missing": missing}),
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -96,6 +96,11 @@ def summary_page_title(ctx: RuleContext) -> tuple[str | None, str | None]:
     return None, None
 
 
+def field_values(ctx: RuleContext, fields: list[str]) -> dict[str, Any]:
+    """The rule's fields as template data; they also key the page (``fields_digest``)."""
+    return {name: plain_value(ctx.ticket.field_value(name)) for name in fields}
+
+
 def record(ctx: RuleContext, fields: list[str], resolved: datetime) -> dict[str, Any]:
     """Everything a resolved ticket's paperwork shows (times in ISO, the policy's zone)."""
     total = resolved - ctx.ticket.created
@@ -105,7 +110,7 @@ def record(ctx: RuleContext, fields: list[str], resolved: datetime) -> dict[str,
         resolution_time=format_duration(total),
         resolution_minutes=int(total.total_seconds() // 60),
         resolution=ctx.ticket.resolution,
-        fields={name: plain_value(ctx.ticket.field_value(name)) for name in fields},
+        fields=field_values(ctx, fields),
         description=ctx.ticket.description,
         timeline=timeline(ctx),
         changes=changes(ctx),
@@ -121,30 +126,31 @@ def plan_page(
     what: str,
     reason: str,
     template: str,
-    data: Mapping[str, Any],
+    title: str,
+    fields: Mapping[str, Any],
+    data: Callable[[], Mapping[str, Any]],
 ) -> None:
-    """The page action (keyed by the digest of its fields) and the link back on the ticket.
+    """The page action (keyed by the digest of ``fields``) and the link back on the ticket.
 
-    ``data`` must hold ``title``, ``space`` and ``fields``.
+    ``data()`` is the page's template data (with ``title``, ``space`` and ``fields``);
+    it is only worked out if the page is still to be written: a resolved ticket is
+    planned every cycle until it is pruned, and its page is almost always written.
     """
-    values: Mapping[str, Any] = data["fields"]
     slot = f"page@{iso(resolved)}"
-    page_slot = f"{slot}#{fields_digest(values)}"
+    page_slot = f"{slot}#{fields_digest(fields)}"
     ctx.action(
         ActionKind.CONFLUENCE_PAGE,
         page_slot,
         reason=reason,
         due=resolved,
         template=template,
-        context={**data, "facts": filled(values)},
+        context=lambda: {**data(), "facts": filled(fields)},
     )
     ctx.action(
         ActionKind.JIRA_REMOTE_LINK,
         f"{slot}:link",
-        reason=f"A link on {ctx.issue} to {what}: {data['title']}.",
+        reason=f"A link on {ctx.issue} to {what}: {title}.",
         due=resolved,
         template=None,
-        context=lambda: ctx.context(
-            link_from_ref=ctx.key(page_slot), link_title=str(data["title"])
-        ),
+        context=lambda: ctx.context(link_from_ref=ctx.key(page_slot), link_title=title),
     )

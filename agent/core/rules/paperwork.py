@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind
+from agent.core.lazy import extended, once
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.closure import resolved_at
 from agent.core.rules.digest import STALE_AFTER
-from agent.core.rules.pages import plan_page, record, summary_page_title
+from agent.core.rules.pages import field_values, plan_page, record, summary_page_title
 from agent.policy.calendars import weekday_number
 from agent.policy.rule_models import (
     IncidentLog,
@@ -31,8 +33,19 @@ def incident_log(ctx: RuleContext, rule: IncidentLog) -> None:
     if ctx.ticket.is_open:
         return
     resolved = resolved_at(ctx)
-    data = record(ctx, rule.fields, resolved)
-    summary_title, summary_space = summary_page_title(ctx)
+
+    def row() -> dict[str, Any]:
+        """What every log's row shows; worked out only if some row is still to be added."""
+        summary_title, summary_space = summary_page_title(ctx)
+        return {
+            **record(ctx, rule.fields, resolved),
+            "space": rule.space,
+            "columns": list(rule.columns),
+            "summary_page_title": summary_title,
+            "summary_page_space": summary_space if summary_space != rule.space else None,
+        }
+
+    data = once(row)
     for page in rule.pages:
         title = page.format(project=ctx.ticket.project)
         ctx.action(
@@ -41,14 +54,7 @@ def incident_log(ctx: RuleContext, rule: IncidentLog) -> None:
             reason=f"Resolved incidents are recorded in {title}.",
             due=resolved,
             template=rule.template or "confluence/incident_log_row.xml.j2",
-            context={
-                **data,
-                "space": rule.space,
-                "page_title": title,
-                "columns": list(rule.columns),
-                "summary_page_title": summary_title,
-                "summary_page_space": summary_space if summary_space != rule.space else None,
-            },
+            context=functools.partial(extended, data, {"page_title": title}),
         )
 
 
@@ -65,7 +71,9 @@ def _page(
         what=what,
         reason=f"The procedure asks for {what} once {ctx.issue} is resolved.",
         template=rule.template or f"confluence/{ctx.rule_name}.xml.j2",
-        data={
+        title=title,
+        fields=field_values(ctx, rule.fields),
+        data=lambda: {
             **record(ctx, rule.fields, resolved),
             "space": rule.space,
             "title": title,
