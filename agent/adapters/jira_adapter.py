@@ -95,9 +95,15 @@ class JiraAdapter:
         problems, self._problems = self._problems, []
         return problems
 
-    def _converter(self, named: dict[str, FieldInfo]) -> TicketConverter:
+    def _converter(
+        self, named: dict[str, FieldInfo], *, agent_account: str | None = None
+    ) -> TicketConverter:
         datacenter = self.server_kind() == "datacenter"
-        return TicketConverter(named, self._http.base, datacenter, self._problems)
+        return TicketConverter(named, self._http.base, datacenter, self._problems, agent_account)
+
+    def _agent_account(self) -> str:
+        """How Jira names the agent's own account (from ``myself``, read once)."""
+        return self.myself().account_id
 
     # -- reading ----------------------------------------------------------------------------
     def search(
@@ -158,8 +164,12 @@ class JiraAdapter:
         return found is not None
 
     def with_details(self, ticket: Ticket) -> Ticket:
-        """``ticket`` plus its comments, full changelog and watchers (NotFound if it is gone)."""
-        converter = self._converter({})
+        """``ticket`` plus its comments, full changelog and watchers (NotFound if it is gone).
+
+        The agent's comments are told apart by their property and, should Jira leave
+        the properties out of its answer, by their author being the agent's account.
+        """
+        converter = self._converter({}, agent_account=self._agent_account())
         comments = tuple(
             c
             for c in (
@@ -208,7 +218,10 @@ class JiraAdapter:
         return jira_write.add_comment(self._http, issue, body, rule=rule, key=key)
 
     def find_agent_comment(self, issue: str, key: str) -> str | None:
-        return jira_write.find_agent_comment(self._http, issue, key)
+        datacenter = self.server_kind() == "datacenter"
+        return jira_write.find_agent_comment(
+            self._http, issue, key, agent_account=self._agent_account(), datacenter=datacenter
+        )
 
     def add_labels(self, issue: str, labels: Sequence[str]) -> None:
         jira_write.change_labels(self._http, issue, labels, "add")

@@ -71,6 +71,9 @@ class TicketConverter:
     browse_base: str  # site URL ending in "/"
     datacenter: bool = False  # people are named by username there, not accountId
     problems: list[TicketProblem] = field(default_factory=list)
+    # The agent's own Jira account (accountId, or username on Data Center): a comment it
+    # wrote is the agent's even when Jira's answer leaves out the comment's properties.
+    agent_account: str | None = None
 
     # -- helpers -----------------------------------------------------------------
     def _try(self, key: str, name: str, convert: Callable[[], T]) -> T | None:
@@ -207,13 +210,19 @@ class TicketConverter:
             )
             return None
         marker = agent_marker(raw)
+        author = self.person(key, "comment author", raw.get("author"))
         return Comment(
             id=str(raw["id"]),
-            author=self.person(key, "comment author", raw.get("author")),
+            author=author,
             created=created,
             body=self._text(key, "comment body", raw.get("body")) or "",
             agent_rule=marker.get("rule"),
             agent_key=marker.get("key"),
+            agent_author=(
+                author is not None
+                and self.agent_account is not None
+                and author.account_id == self.agent_account
+            ),
         )
 
     def change(self, key: str, raw: Mapping[str, Any]) -> Change | None:

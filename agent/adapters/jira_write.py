@@ -17,11 +17,12 @@ from datetime import UTC, date, datetime
 from http import HTTPStatus
 from typing import Any
 
-from agent.adapters.errors import ServiceError
+from agent.adapters.errors import NotFound, ServiceError
 from agent.adapters.jira_convert import agent_marker
 from agent.adapters.jira_http import JiraHttp, path_part
 from agent.adapters.jira_port import AGENT_PROPERTY, FieldInfo
 from agent.adapters.jira_read import comments
+from agent.adapters.jira_values import ValueProblem, person_from_json
 
 
 def add_comment(http: JiraHttp, issue: str, body: str, *, rule: str, key: str) -> str:
@@ -57,12 +58,50 @@ def may_have_taken_effect(exc: BaseException) -> bool:
     return not isinstance(status, int) or status >= HTTPStatus.INTERNAL_SERVER_ERROR
 
 
-def find_agent_comment(http: JiraHttp, issue: str, key: str) -> str | None:
-    """The id of the agent's comment carrying idempotency ``key``, if one exists."""
+def find_agent_comment(
+    http: JiraHttp,
+    issue: str,
+    key: str,
+    *,
+    agent_account: str | None = None,
+    datacenter: bool = False,
+) -> str | None:
+    """The id of the agent's comment carrying idempotency ``key``, if one exists.
+
+    The marker is read from each comment's ``properties`` (``expand=properties``).
+    Atlassian documents that expansion for some comment endpoints only; when an
+    answer leaves the properties out, the marker of each comment written by the
+    agent's own account is read from the comment-properties resource instead
+    (https://developer.atlassian.com/cloud/jira/platform/rest/v2/api-group-issue-comment-properties/).
+    """
     for raw in comments(http, issue):
         if agent_marker(raw).get("key") == key:
             return str(raw["id"])
+        if "properties" in raw or not _written_by(raw, agent_account, datacenter):
+            continue
+        if _property_marker(http, str(raw.get("id"))).get("key") == key:
+            return str(raw["id"])
     return None
+
+
+def _written_by(raw: dict[str, Any], account: str | None, datacenter: bool) -> bool:
+    if account is None or raw.get("id") is None:
+        return False
+    try:
+        author = person_from_json(raw.get("author"), datacenter=datacenter)
+    except ValueProblem:
+        return False
+    return author.account_id == account
+
+
+def _property_marker(http: JiraHttp, comment_id: str) -> dict[str, str]:
+    """The agent's marker on one comment, read from the comment-properties resource."""
+    path = f"comment/{path_part(comment_id)}/properties/{path_part(AGENT_PROPERTY)}"
+    try:
+        found = http.get("comment_property", path)
+    except NotFound:
+        return {}
+    return agent_marker({"properties": [found]}) if isinstance(found, dict) else {}
 
 
 def change_labels(http: JiraHttp, issue: str, labels: Sequence[str], operation: str) -> None:

@@ -26,7 +26,9 @@ class Person:
 
 @dataclass(frozen=True)
 class Comment:
-    """A ticket comment; ``agent_rule``/``agent_key`` mark the agent's own comments."""
+    """A ticket comment. The agent's own comments carry ``agent_rule``/``agent_key`` (its
+    comment property) and ``agent_author`` (written by the agent's Jira account, which
+    holds even when Jira leaves the property out of its answer)."""
 
     id: str
     author: Person | None
@@ -34,10 +36,11 @@ class Comment:
     body: str
     agent_rule: str | None = None
     agent_key: str | None = None
+    agent_author: bool = False
 
     @property
     def by_agent(self) -> bool:
-        return self.agent_rule is not None or self.agent_key is not None
+        return self.agent_author or self.agent_rule is not None or self.agent_key is not None
 
 
 @dataclass(frozen=True)

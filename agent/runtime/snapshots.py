@@ -126,6 +126,7 @@ def ticket_to_json(ticket: Ticket) -> dict[str, Any]:
                 "body": c.body,
                 "agent_rule": c.agent_rule,
                 "agent_key": c.agent_key,
+                "agent_author": c.agent_author,
             }
             for c in ticket.comments
         ],
@@ -178,6 +179,7 @@ def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
                     body=str(c.get("body", "")),
                     agent_rule=c.get("agent_rule"),
                     agent_key=c.get("agent_key"),
+                    agent_author=c.get("agent_author") is True,
                 )
                 for c in data.get("comments", [])
             ),

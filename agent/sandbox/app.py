@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from agent.sandbox.clock import SandboxClock
 from agent.sandbox.errors import ApiError, SlackError, render
 from agent.sandbox.faults import Fault, FaultInjector
+from agent.sandbox.realism import RealismKnobs
 from agent.sandbox.requestlog import RequestLog
 from agent.sandbox.store import DocStore
 from agent.sandbox.users import UserDirectory
@@ -51,6 +52,7 @@ class SandboxContext:
     users: UserDirectory = field(init=False)
     faults: FaultInjector = field(default_factory=FaultInjector)
     requests: RequestLog = field(default_factory=RequestLog)
+    realism: RealismKnobs = field(default_factory=RealismKnobs)
 
     def __post_init__(self) -> None:
         self.clock = SandboxClock(self.store)

@@ -1,4 +1,4 @@
-"""The control surface under ``/_sandbox/``: clock, faults, people, request log, reset.
+"""The control surface under ``/_sandbox/``: clock, faults, people, realism, request log, reset.
 
 Only the sandbox has this; tests and the demo use it to move time, inject
 failures, add people and count calls.
@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from agent.sandbox.app import SandboxContext, json_body
 from agent.sandbox.errors import ApiError
 from agent.sandbox.faults import FaultConfigError
+from agent.sandbox.realism import register_control as register_realism
 from agent.sandbox.users import UserDirectory
 
 
@@ -28,6 +29,8 @@ def _public_user(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def register(app: Flask, ctx: SandboxContext) -> None:
+    register_realism(app, ctx.realism)
+
     @app.route("/_sandbox/clock", methods=["GET", "POST"])
     def clock() -> ResponseReturnValue:
         if request.method == "POST":
@@ -96,6 +99,7 @@ def register(app: Flask, ctx: SandboxContext) -> None:
         ctx.users = UserDirectory(ctx.store)
         ctx.faults.clear()
         ctx.requests.clear()
+        ctx.realism.reset()
         seed_name = data.get("seed", "empty") if isinstance(data, dict) else "empty"
         from agent.sandbox.seed import apply_seed  # noqa: PLC0415
 

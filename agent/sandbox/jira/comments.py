@@ -163,6 +163,6 @@ def comment_json(
     }
     if "visibility" in comment:
         doc["visibility"] = comment["visibility"]
-    if with_properties:
+    if with_properties and ctx.realism.current.jira_comment_properties:
         doc["properties"] = [{"key": k, "value": v} for k, v in comment["properties"].items()]
     return doc
