@@ -59,7 +59,7 @@ def resolve_target(action: PlannedAction, env: ActionEnv, spec: str | None) -> T
         return Target(channel=escalation_channel(action, env, spec.removeprefix("escalation:")))
     if spec.startswith("dm:"):
         person = _recipient(action, spec.removeprefix("dm:"))
-        user = slack_user(action, env, person, "DM")
+        user = slack_user(env, person)
         if user is None:
             raise NoSlackAccount(action, person, person.email or person.label)
         return Target(dm_user=user)

@@ -21,15 +21,33 @@ HTTP_URL = re.compile(r"https?://[^\s<>|]+")
 
 
 class NoSlackAccount(ActionError):
-    """The person to DM has no Slack account: only a human can change that, so no retry."""
+    """The person to DM has no Slack account the agent can find: only a human can change
+    that (Slack, or ``AGENT_USER_MAP``), so no retry."""
 
     def __init__(self, action: PlannedAction, person: Recipient, email: str) -> None:
         self.email = email
-        super().__init__(
-            f"{action.key}: {email} has no Slack account to DM (no Slack user has that email, "
-            f"so {person.label} was not sent this message and it will not be retried); add them "
-            "to Slack with the email Jira shows, or change the procedure's recipients"
-        )
+        if person.email is None:
+            message = (
+                f"{person.label} was not sent this message (it will not be retried): "
+                f"{hidden_email_reason(person)}"
+            )
+        else:
+            message = (
+                f"{email} has no Slack account to DM (no Slack user has that email, so "
+                f"{person.label} was not sent this message and it will not be retried); add "
+                "them to Slack with the email Jira shows, or change the procedure's recipients"
+            )
+        super().__init__(f"{action.key}: {message}")
+
+
+def hidden_email_reason(person: Recipient) -> str:
+    """Why a person whose email Jira hides cannot be found in Slack, and what fixes it."""
+    account = f" {person.account_id}" if person.account_id else ""
+    return (
+        "Jira does not show this person's email (their profile hides it), so their Slack "
+        f"account cannot be looked up; map their Jira account{account} to their Slack user "
+        "id in AGENT_USER_MAP"
+    )
 
 
 def payload(action: PlannedAction, key: str | None = None) -> dict[str, str]:
@@ -52,20 +70,11 @@ def escalation_channel(action: PlannedAction, env: ActionEnv, issue: str) -> str
     return env.slack.resolve_channel(f"#{name}")
 
 
-def slack_user(action: PlannedAction, env: ActionEnv, person: Recipient, doing: str) -> str | None:
-    """The person's Slack id, or None when Slack has no account for their email.
-
-    Without an email (and no ``AGENT_USER_MAP`` entry) nobody can tell, which is a
-    setup problem, not the person's: ``doing`` ("invite", "DM") names the step.
-    """
-    user = env.slack_id(person)
-    if user is None and person.email is None:
-        raise ActionError(
-            f"{action.key}: cannot {doing} {person.label}: Jira gives no email for this "
-            "account, so the Slack user is unknown (map the account in AGENT_USER_MAP, or "
-            "let the agent's Jira account see emails)"
-        )
-    return user
+def slack_user(env: ActionEnv, person: Recipient) -> str | None:
+    """The person's Slack id: ``AGENT_USER_MAP`` by account id, then by email, then Slack's
+    lookup by email. None when none of them knows the person: no Slack user has their
+    email, or Jira hides it and the map has no entry (:func:`hidden_email_reason`)."""
+    return env.slack_id(person)
 
 
 def fit_text(action: PlannedAction, text: str) -> str:

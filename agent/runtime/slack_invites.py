@@ -1,8 +1,9 @@
 """Inviting the people a procedure names into the escalation channel.
 
 A user group (``group:@sre-oncall``) is invited as its members (Slack invites
-people, not groups). A person with no Slack account (no ``AGENT_USER_MAP``
-entry and no Slack user with their email) cannot be invited by anyone but a
+people, not groups). A person with no Slack account the agent can find (no
+``AGENT_USER_MAP`` entry, and no Slack user with their email, or no email at
+all because their Jira profile hides it) cannot be invited by anyone but a
 human, so the channel is told once, with what to do, and the rest are still
 invited. Only the executor learns that, so there is no planned action for that
 note: it is posted under the invite's key plus ``:no-slack`` (in the message
@@ -17,7 +18,13 @@ import logging
 from agent.core.actions import PlannedAction, Recipient
 from agent.render.escaping import escape_mrkdwn
 from agent.runtime.env import ActionEnv, ActionError
-from agent.runtime.slack_common import escalation_channel, fit_text, post_once, slack_user
+from agent.runtime.slack_common import (
+    escalation_channel,
+    fit_text,
+    hidden_email_reason,
+    post_once,
+    slack_user,
+)
 from agent.runtime.slack_groups import group_members
 from agent.store import JsonDoc
 
@@ -37,24 +44,27 @@ def _channel(action: PlannedAction, env: ActionEnv) -> str:
     raise ActionError(f"{action.key}: invites go to a channel, not {spec or 'nowhere'!r}")
 
 
+def _why_not(person: Recipient) -> str:
+    """Why ``person`` was not invited and what to do, in plain words (escaped by the caller)."""
+    who = f"{person.label} ({person.role.replace('_', ' ')})"
+    if person.email is None:
+        return f"{who} was not invited: {hidden_email_reason(person)}, or invite them by hand"
+    return (
+        f"{who} has no Slack account under {person.email}; add them to AGENT_USER_MAP or "
+        "invite them by hand"
+    )
+
+
 def _tell_channel(
     action: PlannedAction, env: ActionEnv, channel: str, missing: list[Recipient], reconcile: bool
 ) -> JsonDoc:
     """The one note in the channel about people who could not be invited (and the log line)."""
-    lines = [
-        f"• {escape_mrkdwn(p.label)} ({escape_mrkdwn(p.role.replace('_', ' '))}) has no Slack "
-        f"account under {escape_mrkdwn(p.email or '')}; add them to AGENT_USER_MAP or invite "
-        "them by hand."
-        for p in missing
-    ]
+    lines = [f"• {escape_mrkdwn(_why_not(p))}." for p in missing]
     text = fit_text(action, ":warning: Not invited:\n" + "\n".join(lines))
     note = post_once(action, env, channel, text, key=no_slack_key(action), reconcile=reconcile)
     if not note.get("reconciled"):
         for person in missing:
-            message = (
-                f"{person.label} ({person.role.replace('_', ' ')}) has no Slack account under "
-                f"{person.email}; add them to AGENT_USER_MAP or invite them by hand"
-            )
+            message = _why_not(person)
             log.warning("%s: %s", action.key, message)
             env.ticket_problem(action, message)
     return note
@@ -75,10 +85,10 @@ def invite(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
                 skipped.append(f"group {person.group}")
             user_ids += members or ()
             continue
-        user = slack_user(action, env, person, "invite")
+        user = slack_user(env, person)
         if user is None:
             missing.append(person)
-            skipped.append(person.email or person.label)
+            skipped.append(person.email or person.account_id or person.label)
         else:
             user_ids.append(user)
     result: JsonDoc = {"channel": channel, "invited": user_ids, "skipped": skipped}

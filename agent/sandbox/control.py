@@ -16,7 +16,7 @@ from agent.sandbox.app import SandboxContext, json_body
 from agent.sandbox.errors import ApiError
 from agent.sandbox.faults import FaultConfigError
 from agent.sandbox.realism import register_control as register_realism
-from agent.sandbox.users import UserDirectory
+from agent.sandbox.users import UserDirectory, email_visible, valid_zone
 
 
 def _public_user(doc: dict[str, Any]) -> dict[str, Any]:
@@ -25,7 +25,29 @@ def _public_user(doc: dict[str, Any]) -> dict[str, Any]:
         "email": doc["emailAddress"],
         "name": doc["displayName"],
         "slackId": doc.get("slackId"),
+        "email_visible": email_visible(doc),
+        "timezone": doc.get("timeZone", "UTC"),
     }
+
+
+_USER_HELP = (
+    'Send {"name": ..., "email": ..., "slack": true, "email_visible": true, '
+    '"timezone": "Europe/Berlin"}.'
+)
+
+
+def _profile(data: dict[str, Any]) -> tuple[bool | None, str | None]:
+    """``email_visible`` and ``timezone`` from a users request, checked (None: not given)."""
+    visible = data.get("email_visible")
+    if visible is not None and not isinstance(visible, bool):
+        raise ApiError(400, f"email_visible must be true or false. {_USER_HELP}")
+    zone = data.get("timezone")
+    if zone is not None:
+        try:
+            zone = valid_zone(str(zone))
+        except ValueError as exc:
+            raise ApiError(400, f"timezone: {exc}") from exc
+    return visible, zone
 
 
 def register(app: Flask, ctx: SandboxContext) -> None:
@@ -68,10 +90,12 @@ def register(app: Flask, ctx: SandboxContext) -> None:
         if request.method == "POST":
             data = json_body()
             if not isinstance(data, dict) or not data.get("email") or not data.get("name"):
-                raise ApiError(400, 'Send {"name": ..., "email": ..., "slack": true}.')
+                raise ApiError(400, _USER_HELP)
+            visible, zone = _profile(data)
             doc = ctx.users.create(
                 str(data["name"]), str(data["email"]), slack=bool(data.get("slack", True))
             )
+            doc = ctx.users.set_profile(doc, email_visible=visible, timezone=zone)
             return jsonify(_public_user(doc)), 201
         return jsonify([_public_user(doc) for doc in ctx.users.all()])
 

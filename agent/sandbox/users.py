@@ -1,11 +1,19 @@
 """People known to the sandbox: one record per person, with a Jira accountId and
 (optionally) a Slack user id sharing the same email, as in a real organisation.
+
+Each person also has what their Atlassian profile settings decide: a time zone
+(Jira reads JQL dates in the searching user's zone) and whether their email is
+visible. On Jira and Confluence Cloud a person may hide their email from
+everyone; apps then never see it, in any answer
+(https://developer.atlassian.com/cloud/jira/platform/profile-visibility/). Slack
+still knows it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agent.sandbox.store import Doc, DocStore
 
@@ -18,6 +26,25 @@ def _account_id(email: str) -> str:
     # Jira Cloud account ids look like "712020:<uuid>"; derived, so stable across restarts.
     digest = hashlib.sha256(email.lower().encode()).hexdigest()
     return f"712020:{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
+def valid_zone(name: str) -> str:
+    """``name`` if it is an IANA time zone; ValueError otherwise."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"{name!r} is not an IANA time zone (e.g. Europe/Berlin)") from exc
+    return name
+
+
+def user_zone(doc: Doc) -> ZoneInfo:
+    """The person's profile time zone (UTC when unset)."""
+    return ZoneInfo(str(doc.get("timeZone") or "UTC"))
+
+
+def email_visible(doc: Doc) -> bool:
+    """Whether the person's profile lets apps see their email."""
+    return doc.get("emailVisible", True) is not False
 
 
 class UserDirectory:
@@ -63,6 +90,7 @@ class UserDirectory:
             doc: Doc = {
                 "accountId": _account_id(email),
                 "emailAddress": email,
+                "emailVisible": True,
                 "displayName": name,
                 "name": email.split("@", 1)[0],
                 "active": True,
@@ -76,6 +104,18 @@ class UserDirectory:
             self.store.put(KIND, doc["accountId"], doc)
             self._index(doc)
             return doc
+
+    def set_profile(
+        self, doc: Doc, *, email_visible: bool | None = None, timezone: str | None = None
+    ) -> Doc:
+        """Change what the person's profile settings decide (only what is given)."""
+        with self.store.lock:
+            if email_visible is not None:
+                doc["emailVisible"] = email_visible
+            if timezone is not None:
+                doc["timeZone"] = valid_zone(timezone)
+            self.store.put(KIND, doc["accountId"], doc)
+        return doc
 
     def by_email(self, email: str) -> Doc | None:
         account_id = self._by_email.get(email.lower())

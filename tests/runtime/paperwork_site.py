@@ -8,7 +8,7 @@ Confluence editor would.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -118,8 +118,12 @@ class PaperSite:
         return [e for e in self.sandbox.requests_log() if e.get("write")]
 
 
-def open_site(sandbox: SandboxHandle, tmp: Path, policy: str = POLICY) -> Iterator[PaperSite]:
-    """The sandbox seeded (people, project, fields, space) and the agent's deps; closes them."""
+def open_site(
+    sandbox: SandboxHandle, tmp: Path, policy: str = POLICY, env: Mapping[str, str] | None = None
+) -> Iterator[PaperSite]:
+    """The sandbox seeded (people, project, fields, space) and the agent's deps; closes them.
+
+    ``env`` adds settings (e.g. ``AGENT_USER_MAP``) to the sandbox's own."""
     sandbox.set_clock(START, frozen=True)
     sandbox.add_user("Agent", AGENT_EMAIL)
     sandbox.add_user("Dana Developer", DEV)
@@ -134,6 +138,7 @@ def open_site(sandbox: SandboxHandle, tmp: Path, policy: str = POLICY) -> Iterat
     values = sandbox_env(sandbox)
     values["AGENT_RULES"] = str(rules)
     values["AGENT_STATE_URL"] = f"sqlite:///{tmp / 'state.db'}"
+    values.update(env or {})
     settings = load_settings(values)
     deps = build_deps(settings, load_policies(settings.rules_path), Redactor(settings.secrets()))
     try:

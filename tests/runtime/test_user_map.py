@@ -56,13 +56,17 @@ def test_a_dm_reaches_a_person_whose_email_jira_hides(tmp_path: Path) -> None:
     store.close()
 
 
-def test_without_the_map_the_error_names_the_setting(tmp_path: Path) -> None:
+def test_without_the_map_the_dm_is_left_with_a_problem_naming_the_setting(
+    tmp_path: Path,
+) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
     env = env_with({}, store)
     report = CycleReport()
     Executor(store, "me").run([dm(HIDDEN)], env, NOW, report)
-    assert report.total_failed == 1
-    assert "AGENT_USER_MAP" in report.failures[0].error
+    assert report.total_failed == 0  # only a person can fix it: not retried every cycle
+    (problem,) = report.problems
+    assert "AGENT_USER_MAP" in problem and "acc-hidden" in problem
+    assert env.slack.posts == []  # type: ignore[attr-defined]
     store.close()
 
 

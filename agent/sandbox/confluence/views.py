@@ -7,12 +7,14 @@ thing as on a real site.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from agent.sandbox.app import SandboxContext
 from agent.sandbox.confluence import model
 from agent.sandbox.confluence.web import Expand, Links
 from agent.sandbox.store import Doc
+from agent.sandbox.users import email_visible
 
 _CONTENT_EXPANDABLE = (
     "childTypes",
@@ -54,29 +56,42 @@ _SPACE_EXPANDABLE = (
 
 
 def user_json(ctx: SandboxContext, account_id: str, links: Links) -> dict[str, Any]:
+    """A person as Confluence shows one (page authors, version authors).
+
+    Cloud names people by ``accountId`` and leaves ``email`` empty when their
+    profile hides it (https://developer.atlassian.com/cloud/confluence/profile-visibility/);
+    Data Center by ``username`` and ``userKey``, with no account ids at all.
+    """
     doc = ctx.users.by_account_id(account_id) or {}
     name = doc.get("displayName", "Unknown user")
-    out: dict[str, Any] = {
+    picture = {
+        "path": f"{links.context}/images/icons/profilepics/default.svg",
+        "width": 48,
+        "height": 48,
+        "isDefault": True,
+    }
+    if not links.context:
+        key = hashlib.sha256(account_id.encode()).hexdigest()[:32]
+        return {
+            "type": "known",
+            "username": doc.get("name", ""),
+            "userKey": key,
+            "profilePicture": picture,
+            "displayName": name,
+            "_links": {"self": links.api(f"user?key={key}")},
+        }
+    return {
         "type": "known",
         "accountId": account_id,
         "accountType": "atlassian",
-        "email": doc.get("emailAddress", ""),
+        "email": doc.get("emailAddress", "") if doc and email_visible(doc) else "",
         "publicName": name,
-        "profilePicture": {
-            "path": "/wiki/aa-avatar/default.png",
-            "width": 48,
-            "height": 48,
-            "isDefault": True,
-        },
+        "profilePicture": {**picture, "path": "/wiki/aa-avatar/default.png"},
         "displayName": name,
         "isExternalCollaborator": False,
         "_expandable": {"operations": "", "personalSpace": ""},
         "_links": {"self": links.api(f"user?accountId={account_id}")},
     }
-    if not links.context and doc:  # Data Center names people by username and user key
-        out["username"] = doc.get("name", "")
-        out["userKey"] = account_id
-    return out
 
 
 def version_json(ctx: SandboxContext, page: Doc, version: Doc, links: Links) -> dict[str, Any]:

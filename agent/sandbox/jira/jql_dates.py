@@ -1,13 +1,20 @@
 """Dates in JQL: relative periods (``-15m``, ``-1d``, ``-1w``), absolute dates
-(``2026-11-22``, ``2026-11-22 10:30``, UTC as the sandbox's users) and the
-calendar arithmetic behind ``startOfDay(-1d)`` and friends.
+(``2026-11-22``, ``2026-11-22 10:30``) and the calendar arithmetic behind
+``startOfDay(-1d)`` and friends.
+
+Jira reads an absolute date, and works out the start of a day or week, in the
+time zone of the searching user's profile ("the date is interpreted in your
+time zone": https://support.atlassian.com/jira-software-cloud/docs/jql-fields/,
+"Created" and "Updated"). A local time that occurs twice when the clocks go back
+is read as the earlier of the two, and one skipped when they go forward as if
+the clocks had not moved yet, as java.time's ``ZonedDateTime.of`` does.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from agent.sandbox.jira.jql_parser import JqlError
 
@@ -27,12 +34,12 @@ def relative_ms(text: str, default_unit: str = "m") -> int | None:
     return (-1 if sign == "-" else 1) * int(amount) * _UNIT_MS[unit]
 
 
-def absolute_ms(text: str) -> int | None:
-    """``2026-11-22``, ``2026/11/22``, ``2026-11-22 10:30`` (UTC, the users' zone)."""
+def absolute_ms(text: str, zone: tzinfo = UTC) -> int | None:
+    """``2026-11-22``, ``2026/11/22``, ``2026-11-22 10:30`` as a moment in ``zone``."""
     cleaned = text.strip().replace("/", "-")
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
         try:
-            moment = datetime.strptime(cleaned, pattern).replace(tzinfo=UTC)
+            moment = datetime.strptime(cleaned, pattern).replace(tzinfo=zone, fold=0)
         except ValueError:
             continue
         return int(moment.timestamp() * 1000)

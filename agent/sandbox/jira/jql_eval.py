@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -33,6 +33,7 @@ from agent.sandbox.jira.jql_parser import (
 )
 from agent.sandbox.jira.jql_text import text_matcher
 from agent.sandbox.store import Doc
+from agent.sandbox.users import user_zone
 
 Predicate = Callable[[Doc], bool]
 _DATE_FUNCTIONS = {
@@ -86,6 +87,8 @@ class _Compiler:
         self.actor = actor
         self.now = now
         self.uses_clock = False
+        # Dates are read in the searching user's profile time zone (see jql_dates).
+        self.zone = user_zone(actor)
 
     def query(self, query: Query) -> CompiledQuery:
         where = query.where
@@ -231,7 +234,8 @@ class _Compiler:
         self.uses_clock = self.uses_clock or relative is not None
         if relative is not None and not operand.text.strip().isdigit():
             return int(self.now.timestamp() * 1000) + relative
-        absolute = absolute_ms(operand.text)
+        # a due date is a calendar date, kept without a zone: compared as one
+        absolute = absolute_ms(operand.text, UTC if field.name == "duedate" else self.zone)
         if absolute is None:
             raise JqlError(
                 f"Date value '{operand.text}' for field '{field.name}' is invalid. Valid formats "
@@ -254,7 +258,7 @@ class _Compiler:
         unit = {"day": "d", "week": "w", "month": "M", "year": "y"}.get(
             next((u for u in ("day", "week", "month", "year") if name.endswith(u)), ""), "m"
         )
-        moment = self.now
+        moment = self.now.astimezone(self.zone)
         if function.args:
             moment = shift(moment, function.args[0], unit, function.name)
         if name == "now":

@@ -11,7 +11,7 @@ from agent.sandbox.app import SandboxContext
 from agent.sandbox.clock import jira_time
 from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import catalog, projects
-from agent.sandbox.jira.people import user_json
+from agent.sandbox.jira.people import by_datacenter_key, user_json
 from agent.sandbox.jira.routing import (
     actor,
     base_url,
@@ -157,11 +157,15 @@ def register(app: Flask, ctx: SandboxContext) -> None:
     @route("/user")
     def user(version: str) -> ResponseReturnValue:
         account_id = request.args.get("accountId")
-        username = request.args.get("username") or request.args.get("key")
-        if account_id:
+        username = request.args.get("username")
+        key = request.args.get("key")
+        datacenter = ctx.deployment == "datacenter"
+        if account_id and not datacenter:
             found = ctx.users.by_account_id(account_id)
-        elif username and ctx.deployment == "datacenter":
+        elif username and datacenter:
             found = ctx.users.by_name(username)
+        elif key and datacenter:
+            found = by_datacenter_key(ctx, key)
         else:
             raise ApiError(
                 400,
@@ -185,13 +189,14 @@ def register(app: Flask, ctx: SandboxContext) -> None:
             raise ApiError(400, "One of 'query' or 'accountId' parameters must be provided.")
         start = int_arg("startAt", 0)
         limit = int_arg("maxResults", 50, minimum=1)
+        datacenter = ctx.deployment == "datacenter"
         matched = [
             u
             for u in ctx.users.all()
             if u["emailAddress"].lower().startswith(query)
             or query in u["displayName"].lower()
-            or u["name"].lower().startswith(query)
-            or u["accountId"].lower() == query
+            or (datacenter and u["name"].lower().startswith(query))
+            or (not datacenter and u["accountId"].lower() == query)
         ]
         return jsonify(
             [user_json(ctx, u, base_url(), version) for u in matched[start : start + limit]]

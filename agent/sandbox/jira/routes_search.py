@@ -71,7 +71,7 @@ def _matching(ctx: SandboxContext, jql: str, *, bounded: bool) -> list[Doc]:
             if revision is None:
                 return compiled.run(issues)
             instant = ctx.clock.now().timestamp() if compiled.uses_clock else None
-            key = (jql, user["accountId"], revision, instant)
+            key = (jql, user["accountId"], user.get("timeZone"), revision, instant)
             return cache_for(ctx).get_or_run(key, lambda: compiled.run(issues))
     except JqlError as exc:
         raise ApiError(400, str(exc)) from exc
