@@ -24,7 +24,7 @@ def run_sandbox(console: Console, args: argparse.Namespace) -> int:
         data_dir=data_dir,
         token=token,
         seed=args.seed,
-        deployment=args.jira_deployment,
+        deployment=args.deployment,
     )
     urls = server.urls
     console.print(f"Sandbox running (data in {data_dir}; Ctrl-C stops it)")
@@ -54,8 +54,9 @@ def add_parser(
         parents=parents,
         help="run a local Jira, Confluence and Slack that speak the real REST APIs",
         description=(
-            "Run the built-in sandbox: Jira at http://HOST:PORT, Confluence at /wiki, "
-            "the Slack Web API at /api/. Binds to loopback unless told otherwise."
+            "Run the built-in sandbox: Jira at http://HOST:PORT, Confluence at /wiki (Cloud) "
+            "or at the root (Data Center), the Slack Web API at /api/. Binds to loopback "
+            "unless told otherwise."
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
@@ -64,9 +65,14 @@ def add_parser(
     parser.add_argument("--seed", choices=SEEDS, default="empty", help="starting data")
     parser.add_argument("--token", help="the API token clients must send (default: random)")
     parser.add_argument(
-        "--jira-deployment",
+        "--deployment",
+        "--jira-deployment",  # the name before Confluence followed the deployment too
+        dest="deployment",
         choices=("cloud", "datacenter"),
         default="cloud",
-        help="which Jira to imitate (search API and serverInfo differ)",
+        help=(
+            "which Atlassian deployment to imitate: cloud (Confluence under /wiki, people by "
+            "accountId) or datacenter (Confluence at the root, people by name and key)"
+        ),
     )
     parser.set_defaults(handler=run_sandbox, needs_settings=False)

@@ -47,7 +47,9 @@ class SandboxContext:
 
     store: DocStore
     token: str
-    deployment: str = "cloud"  # Jira deployment: "cloud" or "datacenter"
+    # "cloud": Jira at the root, Confluence under /wiki, people by accountId;
+    # "datacenter": Jira and Confluence each at their own root, people by name and key.
+    deployment: str = "cloud"
     clock: SandboxClock = field(init=False)
     users: UserDirectory = field(init=False)
     faults: FaultInjector = field(default_factory=FaultInjector)
@@ -76,23 +78,38 @@ WEB_LINK_PREFIXES = (
 )
 
 
-def service_of(path: str) -> str:
-    """Which service a request path belongs to."""
+def service_of(path: str, deployment: str | None = None) -> str:
+    """Which service a request path belongs to.
+
+    Confluence Cloud lives under ``/wiki`` of the site whose root is Jira; Confluence
+    Data Center is a site of its own, REST API at its root
+    (https://developer.atlassian.com/cloud/confluence/rest/v1/intro/,
+    https://developer.atlassian.com/server/confluence/confluence-server-rest-api/).
+    Given a ``deployment``, a Confluence path of the other deployment is Jira's
+    (which has no such resource); without one, either path is Confluence's.
+    """
     if path.startswith(WEB_LINK_PREFIXES):
         return "viewer"
     if path.startswith("/api/"):
         return "slack"
     if path.startswith("/wiki/") or path == "/wiki":
-        return "confluence"
-    if path.startswith("/rest/api/content") or path.startswith(
-        ("/rest/api/space", "/rest/api/search", "/rest/api/longtask")
-    ):
-        return "confluence"  # Confluence Data Center serves /rest/api/... at the site root
+        return "jira" if deployment == "datacenter" else "confluence"
+    if path.startswith(_CONFLUENCE_ROOT_PATHS):
+        return "jira" if deployment == "cloud" else "confluence"
     if path.startswith("/rest/"):
         return "jira"
     if path.startswith("/_sandbox"):
         return "control"
     return "viewer"
+
+
+# Confluence Data Center's REST resources, served at its site root.
+_CONFLUENCE_ROOT_PATHS = (
+    "/rest/api/content",
+    "/rest/api/space",
+    "/rest/api/search",
+    "/rest/api/longtask",
+)
 
 
 def _authenticate(ctx: SandboxContext, service: str) -> dict[str, Any]:
@@ -156,7 +173,7 @@ def _build_app(ctx: SandboxContext) -> Flask:
     @app.before_request
     def _before() -> Response | None:
         g.started = time.perf_counter()
-        g.service = service_of(request.path)
+        g.service = service_of(request.path, ctx.deployment)
         g.user = None
         length = request.content_length
         if length is not None and length > MAX_BODY_BYTES:
@@ -182,7 +199,7 @@ def _build_app(ctx: SandboxContext) -> Flask:
 
     @app.after_request
     def _after(response: Response) -> Response:
-        service = getattr(g, "service", service_of(request.path))
+        service = getattr(g, "service", service_of(request.path, ctx.deployment))
         if service in ("control", "viewer"):
             return response  # the log counts calls to the three services only
         ctx.requests.record(
@@ -203,7 +220,9 @@ def _build_app(ctx: SandboxContext) -> Flask:
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
-        body, status = render(getattr(g, "service", service_of(request.path)), error)
+        body, status = render(
+            getattr(g, "service", service_of(request.path, ctx.deployment)), error
+        )
         response = app.response_class(json.dumps(body), status=status, mimetype="application/json")
         for name, value in error.headers.items():
             response.headers[name] = value

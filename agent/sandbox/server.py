@@ -58,6 +58,7 @@ class _FaultAwareHandler(WSGIRequestHandler):
 @dataclass
 class SandboxUrls:
     base: str
+    deployment: str = "cloud"
 
     @property
     def jira(self) -> str:
@@ -65,7 +66,8 @@ class SandboxUrls:
 
     @property
     def confluence(self) -> str:
-        return f"{self.base}/wiki"
+        """Cloud serves Confluence under ``/wiki``; Data Center at its own root."""
+        return self.base if self.deployment == "datacenter" else f"{self.base}/wiki"
 
     @property
     def slack(self) -> str:
@@ -103,7 +105,7 @@ class SandboxServer:
     def urls(self) -> SandboxUrls:
         host = self._server.host
         shown = f"[{host}]" if ":" in host else host
-        return SandboxUrls(f"http://{shown}:{self.port}")
+        return SandboxUrls(f"http://{shown}:{self.port}", self.ctx.deployment)
 
     def start(self) -> SandboxServer:
         self._thread = threading.Thread(

@@ -56,7 +56,7 @@ def sandbox_env(sandbox: SandboxHandle, token: str = TOKEN) -> dict[str, str]:
         "JIRA_URL": sandbox.base,
         "JIRA_EMAIL": "agent@sandbox.example",
         "JIRA_API_TOKEN": token,
-        "CONFLUENCE_URL": f"{sandbox.base}/wiki",
+        "CONFLUENCE_URL": sandbox.confluence_url,
         "CONFLUENCE_EMAIL": "agent@sandbox.example",
         "CONFLUENCE_API_TOKEN": token,
         "CONFLUENCE_SPACE": "OPS",

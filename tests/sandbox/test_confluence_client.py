@@ -22,6 +22,18 @@ def wiki(sandbox: SandboxHandle) -> Any:
     return sandbox.confluence()
 
 
+@pytest.fixture
+def wiki_dc(sandbox_dc: SandboxHandle) -> Any:
+    """A ConfluenceServer client on a Data Center site (REST at the root), one space ``OPS``.
+
+    atlassian-python-api 5.x follows ``_links.next`` from the site root, which is
+    right on Data Center only: the paging tests run there (see the Cloud test below).
+    """
+    sandbox_dc.set_clock("2026-11-02T09:00:00+00:00")
+    model.create_space(sandbox_dc.ctx, "OPS", "Operations")
+    return sandbox_dc.confluence()
+
+
 def _calls(sandbox: SandboxHandle) -> list[tuple[str, str]]:
     return [(e["method"], e["path"]) for e in sandbox.requests_log()]
 
@@ -178,11 +190,11 @@ def test_content_properties_lifecycle(wiki: Any) -> None:
         wiki.get_page_property(page["id"], "agent-state")
 
 
-def test_properties_page_through_many(sandbox: SandboxHandle, wiki: Any) -> None:
-    page = wiki.create_page("OPS", "Many props", "<p>x</p>")
+def test_properties_page_through_many(sandbox_dc: SandboxHandle, wiki_dc: Any) -> None:
+    page = wiki_dc.create_page("OPS", "Many props", "<p>x</p>")
     for n in range(23):
-        metadata.set_property(sandbox.ctx, page["id"], f"k{n:02d}", {"n": n})
-    props = wiki.get_page_properties(page["id"], limit=10)
+        metadata.set_property(sandbox_dc.ctx, page["id"], f"k{n:02d}", {"n": n})
+    props = wiki_dc.get_page_properties(page["id"], limit=10)
     assert [p["value"]["n"] for p in props] == list(range(23))
 
 
@@ -207,11 +219,26 @@ def test_cql_through_the_client_and_trash_leaves_search(wiki: Any) -> None:
     )
 
 
-def test_cql_all_follows_next_links(sandbox: SandboxHandle, wiki: Any) -> None:
+def test_cql_all_follows_next_links(sandbox_dc: SandboxHandle, wiki_dc: Any) -> None:
     for n in range(7):
-        model.create_page(sandbox.ctx, "OPS", f"Bulk {n}", "<p>x</p>")
-    titles = [r["title"] for r in wiki.cql_all('title ~ "bulk"', limit=3)]
+        model.create_page(sandbox_dc.ctx, "OPS", f"Bulk {n}", "<p>x</p>")
+    titles = [r["title"] for r in wiki_dc.cql_all('title ~ "bulk"', limit=3)]
     assert titles == [f"Bulk {n}" for n in range(7)]
+
+
+def test_on_cloud_next_links_are_relative_to_wiki_as_confluence_gives_them(
+    sandbox: SandboxHandle, wiki: Any
+) -> None:
+    """Cloud's ``_links.next`` is relative to ``_links.base`` (``.../wiki``). The client
+    library requests it from the site root, where Cloud has no Confluence: a 404 (the
+    agent's adapter follows the links itself, from ``/wiki``)."""
+    for n in range(4):
+        model.create_page(sandbox.ctx, "OPS", f"Bulk {n}", "<p>x</p>")
+    first = wiki.cql('title ~ "bulk"', limit=3)
+    assert first["_links"]["next"].startswith("/rest/api/search?")
+    assert first["_links"]["base"] == f"{sandbox.base}/wiki"
+    with pytest.raises((HTTPError, AtlassianApiError)):
+        list(wiki.cql_all('title ~ "bulk"', limit=3))
 
 
 def test_remove_page_then_purge_from_trash(sandbox: SandboxHandle, wiki: Any) -> None:
@@ -240,15 +267,15 @@ def test_update_page_refused_when_storage_is_malformed(wiki: Any) -> None:
     assert wiki.get_page_by_id(page["id"])["version"]["number"] == 1
 
 
-def test_all_page_versions_newest_first(sandbox: SandboxHandle, wiki: Any) -> None:
-    page = wiki.create_page("OPS", "Versioned", "<p>1</p>")
+def test_all_page_versions_newest_first(sandbox_dc: SandboxHandle, wiki_dc: Any) -> None:
+    page = wiki_dc.create_page("OPS", "Versioned", "<p>1</p>")
     for number in (2, 3):
-        sandbox.set_clock(f"2026-11-02T1{number}:00:00+00:00")
-        model.update_page(sandbox.ctx, page["id"], number, storage_body=f"<p>{number}</p>")
-    versions = wiki.get_all_page_versions(page["id"], limit=2)
+        sandbox_dc.set_clock(f"2026-11-02T1{number}:00:00+00:00")
+        model.update_page(sandbox_dc.ctx, page["id"], number, storage_body=f"<p>{number}</p>")
+    versions = wiki_dc.get_all_page_versions(page["id"], limit=2)
     assert [v["number"] for v in versions] == [3, 2, 1]
     assert versions[0]["when"] == "2026-11-02T13:00:00.000Z"
-    old = wiki.get_page_by_id(page["id"], expand="body.storage", version=2)
+    old = wiki_dc.get_page_by_id(page["id"], expand="body.storage", version=2)
     assert old["body"]["storage"]["value"] == "<p>2</p>"
     assert old["status"] == "historical"
 

@@ -34,8 +34,9 @@ class Wiki:
 
     def __init__(self, sandbox: SandboxHandle, root: str = "/wiki/rest/api") -> None:
         self.url = f"{sandbox.base}{root}"
+        self.auth = (AGENT_EMAIL, sandbox.token)
         self.session = requests.Session()
-        self.session.auth = (AGENT_EMAIL, sandbox.token)
+        self.session.auth = self.auth
 
     def get(self, path: str, **params: Any) -> requests.Response:
         return self.session.get(f"{self.url}/{path}", params=params, timeout=10)
@@ -405,21 +406,35 @@ def test_property_value_must_be_a_value_the_v1_api_accepts(wiki: Wiki) -> None:
 
 
 # -- Data Center paths ------------------------------------------------------------------
-def test_data_center_paths_serve_the_same_content(sandbox: SandboxHandle, wiki: Wiki) -> None:
-    dc = Wiki(sandbox, root="/rest/api")
+def test_data_center_serves_confluence_at_its_root_and_names_people_by_username(
+    sandbox_dc: SandboxHandle,
+) -> None:
+    model.create_space(sandbox_dc.ctx, "OPS", "Operations")
+    dc = Wiki(sandbox_dc, root="/rest/api")
     created = dc.create("From DC", JIRA_MACRO)
     assert created.status_code == 200
     page = created.json()
-    assert page["_links"]["self"] == f"{sandbox.base}/rest/api/content/{page['id']}"
-    assert (
-        wiki.get(f"content/{page['id']}", expand="body.storage").json()["body"]["storage"]["value"]
-        == JIRA_MACRO
-    )
+    assert page["_links"]["self"] == f"{sandbox_dc.base}/rest/api/content/{page['id']}"
     assert dc.get("space/OPS").json()["key"] == "OPS"
     found = dc.get("content/search", cql='title = "From DC"').json()
     assert [r["id"] for r in found["results"]] == [page["id"]]
     assert dc.get("search", cql="space = OPS").json()["totalSize"] == 2
-    assert "username" in page["version"]["by"]  # Data Center names people by username
+    author = page["version"]["by"]
+    assert author["username"] and author["userKey"]
+    assert "accountId" not in author  # Data Center has no account ids
+    # no /wiki and no REST v2 on a Data Center site
+    for path in ("/wiki/rest/api/space/OPS", "/wiki/api/v2/pages"):
+        answer = requests.get(f"{sandbox_dc.base}{path}", auth=dc.auth, timeout=10)
+        assert answer.status_code == 404, path
+
+
+def test_cloud_serves_confluence_only_under_wiki(sandbox: SandboxHandle, wiki: Wiki) -> None:
+    page = wiki.create("On Cloud", JIRA_MACRO).json()
+    assert "accountId" in page["version"]["by"] and "username" not in page["version"]["by"]
+    for path in ("/rest/api/space/OPS", f"/rest/api/content/{page['id']}"):
+        answer = requests.get(f"{sandbox.base}{path}", auth=wiki.auth, timeout=10)
+        assert answer.status_code == 404, path
+        assert "errorMessages" in answer.json()  # the site root is Jira's
 
 
 def test_seeding_api_helpers(sandbox: SandboxHandle) -> None:

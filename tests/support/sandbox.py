@@ -29,6 +29,11 @@ class SandboxHandle:
     def ctx(self) -> Any:
         return self.server.ctx
 
+    @property
+    def confluence_url(self) -> str:
+        """Where Confluence answers: ``/wiki`` on Cloud, the root on Data Center."""
+        return self.server.urls.confluence
+
     # -- control surface ---------------------------------------------------
     def control(self, method: str, path: str, json: Any = None) -> Any:
         response = requests.request(method, f"{self.base}/_sandbox/{path}", json=json, timeout=10)
@@ -57,8 +62,9 @@ class SandboxHandle:
     def confluence(self, email: str = AGENT_EMAIL) -> Any:
         from atlassian import ConfluenceServer
 
+        cloud = self.ctx.deployment == "cloud"
         return ConfluenceServer(
-            f"{self.base}/wiki", username=email, password=self.token, cloud=True
+            self.confluence_url, username=email, password=self.token, cloud=cloud
         )
 
     def slack(self) -> Any:

@@ -116,6 +116,9 @@ class SpecValidator:
         result = ExchangeResult(
             service, exchange.method, exchange.path, exchange.status, exchange.describe()
         )
+        if service_of(exchange.path, exchange.deployment) != service:
+            # a Confluence path of the other deployment: this site has no such resource
+            return replace(result, note=f"not in spec: not served on {exchange.deployment}")
         spec_name, lookup_path = spec_name_for(exchange.path)
         match = self._routes[spec_name].match(lookup_path, exchange.method) if spec_name else None
         if match is None:
