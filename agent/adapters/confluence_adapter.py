@@ -7,12 +7,20 @@ only when the log does not hold the issue yet. A person's edit is never
 overwritten: page updates send ``version.number`` = read version + 1, and when
 Confluence answers 409 (someone saved in between) the page is read again and
 the change re-applied to the new body.
+
+Titles are unique per space regardless of case, but look-ups by title are exact
+(https://community.developer.atlassian.com/t/inconsistencies-with-page-title-case-sensitivity/38664):
+when a create answers "already exists", the page holding the title is found
+case-insensitively. A page the agent made is adopted; a person's page keeps its
+title, and the agent's page is written under a distinct one.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from agent.adapters.confluence_http import ConfluenceHttp, page_from_json, path_part, required
@@ -42,6 +50,12 @@ MAX_APPEND_ATTEMPTS = 5
 MAX_MARKER_ATTEMPTS = 3
 PARENT_BODY = '<ac:structured-macro ac:name="children" ac:schema-version="2" />'
 """Body of a parent page the agent creates: a list of its child pages."""
+DISTINCT_SUFFIX = " (escalation-agent)"
+"""Added to a title a person's page already holds, for the agent's own page."""
+MAX_TITLE = 255
+# Characters CQL text search gives a meaning; the words of a title are searched without them.
+_CQL_TEXT_SPECIAL = re.compile(r'[-+!?~*:"\\^(){}\[\]/&|]')
+LISTING_PAGE_SIZE = 100
 
 
 class StorageBodyError(ValueError):
@@ -66,6 +80,7 @@ class ConfluenceAdapter:
     def __init__(self, client: Any, caller: Caller) -> None:
         self._http = ConfluenceHttp(client, caller)
         self._site = str(getattr(client, "url", "") or "").rstrip("/")
+        self._account: str | None = None
 
     def page_url(self, page_id: str) -> str:
         """The page's address for people; by id, so it survives a rename or a move."""
@@ -95,17 +110,31 @@ class ConfluenceAdapter:
         )
 
     def find_page(self, space: str, title: str) -> PageRef | None:
-        """The current page titled ``title`` in ``space`` (exact title first, then any case)."""
+        """The current page titled exactly ``title`` in ``space`` (Confluence's look-up)."""
         params = {"spaceKey": space, "title": title, "type": "page", "expand": FIND_EXPAND}
         answer = self._http.get("find_page", "content", params)
         results = answer.get("results") if isinstance(answer, dict) else answer
-        hits = [r for r in results or [] if isinstance(r, dict)]
-        exact = [r for r in hits if r.get("title") == title]
-        folded = [r for r in hits if str(r.get("title", "")).casefold() == title.casefold()]
-        if not (exact or folded):
+        hits = [r for r in results or [] if isinstance(r, dict) and r.get("title") == title]
+        if not hits:
             return None
-        found = (exact or folded)[0]
-        return PageRef(id=str(required(found, "id", "find_page")), title=str(found["title"]))
+        return PageRef(id=str(required(hits[0], "id", "find_page")), title=title)
+
+    def find_title_holder(self, space: str, title: str) -> PageRef | None:
+        """The page whose title is ``title`` in any case (the one a create would clash with).
+
+        CQL's ``title ~`` finds candidates by their words, ignoring case; the titles
+        are then compared. The search index may lag behind a page made moments ago,
+        so when it finds none the space's pages are listed.
+        """
+        words = " ".join(_CQL_TEXT_SPECIAL.sub(" ", title).split())
+        if words:
+            cql = f"type = page and space = {cql_quote(space)} and title ~ {cql_quote(words)}"
+            found = _same_title(self._http.search("find_title_holder", cql), title)
+            if found is not None:
+                return found
+        params = {"spaceKey": space, "type": "page", "limit": LISTING_PAGE_SIZE}
+        listing = self._http.paged("list_space_pages", "content", params, f"in space {space}")
+        return _same_title(listing, title)
 
     def get_page(self, page_id: str) -> Page:
         raw = self._http.get("read_page", f"content/{path_part(page_id)}", {"expand": PAGE_EXPAND})
@@ -128,29 +157,86 @@ class ConfluenceAdapter:
         An existing page's body is left alone (a person may have edited it); only
         a missing marker and labels are added, which also completes a page whose
         creation was interrupted. A missing parent (by ``parent_title``) is created.
+
+        Without a ``marker`` (a log, a parent page) the page holding the title is
+        used, whoever made it. With one, a page holding the title (in any case)
+        that is not the agent's own leaves the agent to write under a distinct
+        title; the answer's ``displaced_by`` says so.
         """
         if parent_title is not None and parent_id is not None:
             raise ValueError("give either parent_title or parent_id, not both")
-        wanted_labels = normalise_labels([*(marker.labels() if marker else [AGENT_LABEL]), *labels])
         existing = self.find_page(space, title)
-        if existing is not None:
-            if marker is not None and self.get_marker(existing.id) is None:
-                log.info("completing the agent's metadata on existing page %r", title)
-                self.add_labels(existing.id, wanted_labels)
-                self.set_marker(existing.id, marker)
+        if existing is None:
+            _checked(body, f"the body of page {title!r}")
+            if parent_title is not None:
+                parent_id = self.ensure_page(space, parent_title, PARENT_BODY).id
+            created = self._create(space, title, body, parent_id)
+            if created is None:  # the title is taken, in another case or by a racing writer
+                existing = self.find_title_holder(space, title)
+                if existing is None:
+                    raise BadRequest(
+                        "confluence",
+                        "create_page",
+                        f"Confluence says a page titled {title!r} already exists in space "
+                        f"{space}, but no page of that title (in any case) can be found",
+                        400,
+                    )
+            else:
+                self._complete(created, labels, marker)
+                return created
+        if marker is None:
             return existing
-        _checked(body, f"the body of page {title!r}")
-        if parent_title is not None:
-            parent_id = self.ensure_page(space, parent_title, PARENT_BODY).id
-        created = self._create(space, title, body, parent_id)
-        if not created.created:
-            return created
-        self.add_labels(created.id, wanted_labels)
-        if marker is not None:
-            self.set_marker(created.id, marker)
-        return created
+        if self._is_own(existing.id, marker):
+            self._complete(existing, labels, marker)
+            return existing
+        distinct = _distinct_title(title)
+        log.warning(
+            "page %r in space %s is not the agent's; writing the agent's page as %r",
+            existing.title,
+            space,
+            distinct,
+        )
+        made = self.ensure_page(
+            space, distinct, body, parent_id=parent_id, labels=labels, marker=marker
+        )
+        return replace(made, displaced_by=existing.title)
 
-    def _create(self, space: str, title: str, body: str, parent_id: str | None) -> PageRef:
+    def _complete(self, page: PageRef, labels: Sequence[str], marker: PageMarker | None) -> None:
+        """Labels and marker on a page the agent made (skipped when the marker is there)."""
+        if not page.created and (marker is None or self.get_marker(page.id) is not None):
+            return
+        if not page.created:
+            log.info("completing the agent's metadata on existing page %r", page.title)
+        wanted = normalise_labels([*(marker.labels() if marker else [AGENT_LABEL]), *labels])
+        self.add_labels(page.id, wanted)
+        if marker is not None:
+            self.set_marker(page.id, marker)
+
+    def _is_own(self, page_id: str, marker: PageMarker) -> bool:
+        """Whether the page holding a title is the agent's page for ``marker``.
+
+        Its marker says so (same kind of page for the same issue); a page without
+        one is the agent's when the agent's account created it (a creation cut
+        short before its marker was set).
+        """
+        found = self.get_marker(page_id)
+        if found is not None:
+            return found.kind == marker.kind and found.issue == marker.issue
+        return self._creator(page_id) == self._own_account()
+
+    def _own_account(self) -> str | None:
+        """The agent's Confluence account (``user/current``): accountId, or userKey on DC."""
+        if self._account is None:
+            self._account = _person_id(self._http.get("current_user", "user/current")) or ""
+        return self._account or None
+
+    def _creator(self, page_id: str) -> str | None:
+        raw = self._http.get("page_history", f"content/{path_part(page_id)}", {"expand": "history"})
+        history = raw.get("history") if isinstance(raw, dict) else None
+        return _person_id(history.get("createdBy")) if isinstance(history, dict) else None
+
+    def _create(self, space: str, title: str, body: str, parent_id: str | None) -> PageRef | None:
+        """The new page; None when Confluence says the title is taken (in any case)."""
         payload: dict[str, Any] = {
             "type": "page",
             "title": title,
@@ -167,13 +253,9 @@ class ConfluenceAdapter:
             self.space(space)
             raise
         except BadRequest as exc:
-            # another writer created it between our search and our create
             if "already exists" not in exc.message:
                 raise
-            again = self.find_page(space, title)
-            if again is None:
-                raise
-            return again
+            return None
         log.info("created Confluence page %r in space %s", title, space)
         return PageRef(id=str(required(raw, "id", "create_page")), title=title, created=True)
 
@@ -330,6 +412,30 @@ class ConfluenceAdapter:
             if marker is not None and marker.key == key:
                 return PageRef(id=page_id, title=str(hit.get("title") or ""))
         return None
+
+
+def _same_title(hits: Iterable[Any], title: str) -> PageRef | None:
+    """The first hit titled ``title`` in any case."""
+    wanted = title.casefold()
+    for hit in hits:
+        if isinstance(hit, dict) and str(hit.get("title", "")).casefold() == wanted:
+            return PageRef(id=str(required(hit, "id", "find_title_holder")), title=hit["title"])
+    return None
+
+
+def _distinct_title(title: str) -> str:
+    """``title`` marked as the agent's, within Confluence's 255 characters."""
+    return title[: MAX_TITLE - len(DISTINCT_SUFFIX)].rstrip() + DISTINCT_SUFFIX
+
+
+def _person_id(raw: Any) -> str | None:
+    """How Confluence names a person: ``accountId`` on Cloud, ``userKey`` on Data Center."""
+    if not isinstance(raw, dict):
+        return None
+    for name in ("accountId", "userKey", "username"):
+        if isinstance(raw.get(name), str) and raw[name]:
+            return str(raw[name])
+    return None
 
 
 def build_confluence_adapter(settings: Settings, caller: Caller) -> ConfluenceAdapter:

@@ -45,15 +45,21 @@ class ConfluenceHttp:
         return self.caller.call(operation, self.client.put, API_PREFIX + path, data=body)
 
     def search(self, operation: str, cql: str, expand: str | None = None) -> Iterator[Any]:
-        """Every ``content/search`` hit for ``cql``, following ``_links.next`` as given.
+        """Every ``content/search`` hit for ``cql``, following ``_links.next`` as given."""
+        params: dict[str, Any] = {"cql": cql, "limit": SEARCH_PAGE_SIZE}
+        if expand:
+            params["expand"] = expand
+        return self.paged(operation, "content/search", params, f"for {cql!r}")
+
+    def paged(
+        self, operation: str, path: str, params: dict[str, Any], what: str = ""
+    ) -> Iterator[Any]:
+        """Every result of a paged v1 listing, following ``_links.next`` as given.
 
         ``next`` is relative to the answer's ``_links.base`` (``.../wiki`` on
         Cloud), which is the client's URL, so it is requested as it stands.
         """
-        params: dict[str, Any] = {"cql": cql, "limit": SEARCH_PAGE_SIZE}
-        if expand:
-            params["expand"] = expand
-        answer = self.get(operation, "content/search", params)
+        answer = self.get(operation, path, params)
         for _ in range(MAX_SEARCH_PAGES):
             yield from _results(answer, operation)
             following = _next_link(answer)
@@ -69,7 +75,7 @@ class ConfluenceHttp:
         raise ServiceError(
             "confluence",
             operation,
-            f"more than {MAX_SEARCH_PAGES * SEARCH_PAGE_SIZE} results for {cql!r}; "
+            f"more than {MAX_SEARCH_PAGES} pages of results{f' {what}' if what else ''}; "
             "narrow the search",
         )
 

@@ -49,11 +49,17 @@ class SpaceRef:
 
 @dataclass(frozen=True)
 class PageRef:
-    """A page the agent uses; ``created`` is False when an existing page was found."""
+    """A page the agent uses; ``created`` is False when an existing page was found.
+
+    ``displaced_by`` is set when the title the agent asked for was held by a page
+    that is not its own (a person's): the page was then written under ``title``,
+    a distinct title, and ``displaced_by`` names the page holding the one asked for.
+    """
 
     id: str
     title: str
     created: bool = False
+    displaced_by: str | None = None
 
 
 @dataclass(frozen=True)

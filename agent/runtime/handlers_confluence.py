@@ -72,6 +72,14 @@ def page(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
         parent_title=str(parent) if parent else None,
         marker=replace(marker, version=FIRST_VERSION),
     )
+    if made.displaced_by is not None and made.created:
+        # said once: later cycles find the page through the effect log (or its marker)
+        env.ticket_problem(
+            action,
+            f"the page {made.displaced_by!r} in space {space} is not the agent's (Confluence "
+            "titles are unique regardless of case), so the agent wrote its page as "
+            f"{made.title!r} and left the other page as it was",
+        )
     return page_ref(confluence, made.id, space, created=made.created)
 
 

@@ -27,6 +27,7 @@ from agent.adapters.errors import Conflict, NotFound
 from agent.adapters.retry import RetryBudget
 from agent.config import load_settings
 from agent.sandbox.confluence import model
+from agent.sandbox.users import ADMIN_EMAIL
 from agent.secrets import Redactor
 from tests.support.sandbox import AGENT_EMAIL, TOKEN, SandboxHandle
 
@@ -228,8 +229,12 @@ def test_a_page_a_person_deleted_is_created_again(site: SandboxHandle) -> None:
 def test_an_interrupted_creation_is_completed_with_labels_and_marker(
     site: SandboxHandle,
 ) -> None:
-    # the page exists (created before a crash) but has no labels and no marker yet
-    page = model.create_page(site.ctx, SPACE, "DS-123 summary", "<p>Summary</p>")
+    # the agent created the page before a crash, but it has no labels and no marker yet
+    # (on Data Center the agent signs in with a personal access token: the sandbox's admin)
+    agent = ADMIN_EMAIL if site.ctx.deployment == "datacenter" else AGENT_EMAIL
+    page = model.create_page(
+        site.ctx, SPACE, "DS-123 summary", "<p>Summary</p>", author_email=agent
+    )
     adapter, _ = adapter_for(site)
     ref = adapter.ensure_page(SPACE, "DS-123 summary", "<p>ignored</p>", marker=MARKER)
     assert (ref.id, ref.created) == (page["id"], False)
@@ -237,6 +242,60 @@ def test_an_interrupted_creation_is_completed_with_labels_and_marker(
     assert "incident_summary" in [
         lb["name"] for lb in model.require_page(site.ctx, ref.id)["labels"]
     ]
+
+
+# -- titles are unique regardless of case; look-ups are exact ---------------------------
+def test_a_persons_page_holding_the_title_in_another_case_is_left_and_named(
+    site: SandboxHandle,
+) -> None:
+    theirs = model.create_page(site.ctx, SPACE, "ds-123 SUMMARY", "<p>Mine</p>", author_email=HUMAN)
+    adapter, _ = adapter_for(site)
+    ref = adapter.ensure_page(SPACE, "DS-123 summary", "<p>Summary</p>", marker=MARKER)
+    assert ref.created is True and ref.displaced_by == "ds-123 SUMMARY"
+    assert ref.title == "DS-123 summary (escalation-agent)"
+    assert adapter.get_marker(ref.id) == MARKER
+    assert model.page_body(site.ctx, theirs["id"]) == "<p>Mine</p>"  # untouched
+    assert model.require_page(site.ctx, theirs["id"])["properties"] == []
+    again = adapter.ensure_page(SPACE, "DS-123 summary", "<p>Summary</p>", marker=MARKER)
+    assert (again.id, again.created) == (ref.id, False)
+
+
+def test_a_persons_page_with_the_exact_title_is_not_taken_over(site: SandboxHandle) -> None:
+    theirs = model.create_page(site.ctx, SPACE, "DS-123 summary", "<p>Mine</p>", author_email=HUMAN)
+    adapter, _ = adapter_for(site)
+    ref = adapter.ensure_page(SPACE, "DS-123 summary", "<p>Summary</p>", marker=MARKER)
+    assert ref.id != theirs["id"] and ref.displaced_by == "DS-123 summary"
+    assert adapter.get_marker(theirs["id"]) is None
+
+
+def test_the_agents_own_page_in_another_case_is_adopted(site: SandboxHandle) -> None:
+    adapter, _ = adapter_for(site)
+    older = adapter.ensure_page(SPACE, "DS-123 Summary", "<p>Summary</p>", marker=MARKER)
+    ref = adapter.ensure_page(SPACE, "DS-123 summary", "<p>Summary</p>", marker=MARKER)
+    assert (ref.id, ref.created, ref.displaced_by) == (older.id, False, None)
+    assert len([p for p in model.pages(site.ctx) if "summary" in p["title"].lower()]) == 1
+
+
+def test_a_log_page_is_whichever_page_holds_its_title(site: SandboxHandle) -> None:
+    theirs = model.create_page(site.ctx, SPACE, "ds incident LOG", "<p>Log</p>", author_email=HUMAN)
+    adapter, _ = adapter_for(site)
+    ref = adapter.ensure_page(SPACE, "DS incident log", "<p>Log</p>", labels=["incident-log"])
+    assert (ref.id, ref.created) == (theirs["id"], False)
+    added = adapter.append_log_row(ref.id, "DS-1", row("DS-1"), header_titles=TITLES)
+    assert added.added is True
+
+
+def test_the_title_holder_is_found_by_its_words_or_by_listing_the_space(
+    site: SandboxHandle,
+) -> None:
+    theirs = model.create_page(site.ctx, SPACE, "Runbook: DB", "<p>x</p>", author_email=HUMAN)
+    adapter, _ = adapter_for(site)
+    # a title whose words CQL finds, and one the text search would not (only symbols)
+    assert adapter.find_title_holder(SPACE, "runbook: db") == PageRef(theirs["id"], "Runbook: DB")
+    symbols = model.create_page(site.ctx, SPACE, "???", "<p>x</p>", author_email=HUMAN)
+    assert adapter.find_title_holder(SPACE, "???") == PageRef(symbols["id"], "???")
+    listings = [c for c in confluence_calls(site, "GET") if c["path"].endswith("/content")]
+    assert listings  # the space was listed for the title CQL cannot search
 
 
 def test_a_malformed_body_is_refused_before_anything_is_sent(site: SandboxHandle) -> None:

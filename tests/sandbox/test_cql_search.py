@@ -72,7 +72,8 @@ HOME_DB_CACHE = ["Operations Home", "Database failover", "Cache flush"]
     ("cql", "expected"),
     [
         ('title = "Cache flush"', ["Cache flush"]),
-        ('title = "cache FLUSH"', ["Cache flush"]),
+        ('title = "cache FLUSH"', []),  # exact, like content?title=; "~" ignores case
+        ('title ~ "cache FLUSH"', ["Cache flush"]),
         ('space = OPS and title != "Runbooks"', HOME_DB_CACHE),
         ("title ~ failover", ["Database failover"]),
         ('title ~ "data*"', ["Database failover"]),

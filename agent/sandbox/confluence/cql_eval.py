@@ -66,7 +66,10 @@ class _Evaluator:
 
     def _values(self, page: Doc, field: str) -> set[str]:
         if field == "title":
-            return {page["title"].lower()}
+            # exact, case included: "cql=title=page" does not find "Page", as
+            # content?title= does not (only "~" ignores case); see
+            # https://community.developer.atlassian.com/t/inconsistencies-with-page-title-case-sensitivity/38664
+            return {page["title"]}
         if field in ("space", "space.key"):
             return {page["spaceKey"].lower()}
         if field == "label":
@@ -89,7 +92,7 @@ class _Evaluator:
         if field in ("creator", "contributor"):
             return self.user_ids(value)
         text = self.text_value(value)
-        if field in ("title", "space", "space.key", "label", "type"):
+        if field in ("space", "space.key", "label", "type"):
             return {text.lower()}
         return {text}
 

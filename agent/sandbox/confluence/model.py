@@ -138,6 +138,24 @@ def find_page(
     return None
 
 
+def title_holder(
+    ctx: SandboxContext, space_key: str, title: str, content_type: str = "page"
+) -> Doc | None:
+    """The current page whose title equals ``title`` ignoring case: Confluence keeps titles
+    unique per space regardless of case, while its look-ups by title are exact
+    (https://community.developer.atlassian.com/t/inconsistencies-with-page-title-case-sensitivity/38664)."""
+    folded = title.casefold()
+    for page in ctx.store.all(PAGE):
+        if (
+            page["spaceKey"] == space_key
+            and page["type"] == content_type
+            and page["status"] == "current"
+            and page["title"].casefold() == folded
+        ):
+            return page
+    return None
+
+
 def pages(ctx: SandboxContext, *, statuses: tuple[str, ...] = ("current",)) -> list[Doc]:
     return [p for p in ctx.store.all(PAGE) if "any" in statuses or p["status"] in statuses]
 
@@ -189,7 +207,7 @@ def _check_title(
         raise ApiError(400, "Title is required and cannot be blank.")
     if len(title) > MAX_TITLE:
         raise ApiError(400, f"Title cannot be longer than {MAX_TITLE} characters.")
-    existing = find_page(ctx, space_key, title, content_type)
+    existing = title_holder(ctx, space_key, title, content_type)
     if existing is not None and existing["id"] != own_id:
         raise ApiError(
             400,

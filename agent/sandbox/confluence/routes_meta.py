@@ -147,3 +147,9 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
     def delete_property(page_id: str, key: str) -> ResponseReturnValue:
         metadata.delete_property(ctx, page_id, key)
         return Response(status=204)
+
+    # -- people -----------------------------------------------------------------
+    @bp.get("/user/current")
+    def current_user() -> ResponseReturnValue:
+        """The user the request acts as (``GET /wiki/rest/api/user/current``)."""
+        return jsonify(views.user_json(ctx, g.user["accountId"], Links.current()))

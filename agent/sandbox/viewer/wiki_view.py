@@ -63,7 +63,7 @@ def tree(ctx: SandboxContext) -> list[tuple[Doc, list[TreeNode]]]:
 
 def _links(ctx: SandboxContext, page: Doc) -> Links:
     def page_link(space_key: str | None, title: str) -> str | None:
-        found = model.find_page(ctx, space_key or page["spaceKey"], title)
+        found = model.title_holder(ctx, space_key or page["spaceKey"], title)
         return page_url(found["id"]) if found else None
 
     def children() -> list[tuple[str, str]]:
