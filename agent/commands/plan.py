@@ -77,6 +77,8 @@ def print_plan(console: Console, planned: Plan, report: CycleReport, zone: ZoneI
         console.print(f"problem: {problem}", markup=False)
     for error in report.read_errors:
         console.print(f"read error: {error}", markup=False)
+    for note in report.history_notes(zone, first_run_only=False):
+        console.print(note, markup=False)
     console.print(
         f"{report.tickets_read} ticket(s) read, {len(planned.actions)} action(s) planned, "
         f"{len(report.problems)} problem(s); nothing was written.",

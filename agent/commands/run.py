@@ -14,6 +14,7 @@ lease (several replicas may share one PostgreSQL database), and with
 from __future__ import annotations
 
 import argparse
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
@@ -31,8 +32,10 @@ from agent.secrets import Redactor
 from agent.store import StoreError
 
 
-def print_report(console: Console, report: CycleReport) -> None:
+def print_report(console: Console, report: CycleReport, zone: ZoneInfo) -> None:
     console.print(report.summary(), markup=False)
+    for note in report.history_notes(zone, first_run_only=True):
+        console.print(note, markup=False)
     for problem in report.problems:
         console.print(f"problem: {problem}", markup=False)
     for failure in report.failures:
@@ -93,7 +96,7 @@ def run_once(
         return EXIT_FAILED
     finally:
         lease.release()
-    print_report(console, report)
+    print_report(console, report, settings.zone)
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
@@ -117,7 +120,7 @@ def run_forever(deps: Deps, settings: Settings, console: Console, clock: Clock) 
             deps,
             clock,
             poll_seconds=settings.poll_seconds,
-            on_report=lambda report: print_report(console, report),
+            on_report=lambda report: print_report(console, report, settings.zone),
             lease=lease,
             observer=observer,
         )

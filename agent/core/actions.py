@@ -89,6 +89,10 @@ class TicketProblem:
 
 @dataclass(frozen=True)
 class Plan:
+    """A cycle's actions and problems, the state after it, and per policy how many
+    tickets were left alone as history (resolved before its first contact)."""
+
     actions: tuple[PlannedAction, ...]
     problems: tuple[TicketProblem, ...]
     state: EngineState
+    history: Mapping[str, int] = field(default_factory=dict)

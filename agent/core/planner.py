@@ -1,6 +1,7 @@
 """The engine's entry point: plan(tickets, state, now, policies) -> Plan. Pure and deterministic.
 
-Order of work per policy: select tickets, remember first sightings, apply the
+Order of work per policy: select tickets, leave alone those resolved before the
+policy's first contact (``agent.core.history``), remember first sightings, apply the
 escalation limits, run every rule on every ticket (in file order, tickets by
 creation then key), then policy-level rules. Actions whose key is already done
 are dropped, so running a cycle twice, or after a crash, does nothing twice.
@@ -15,6 +16,7 @@ from typing import Any
 
 from agent.core.actions import Plan, PlannedAction, TicketProblem
 from agent.core.calendar import CalendarError
+from agent.core.history import is_history
 from agent.core.ledger import KEEP_RECORDS, ledger_updates
 from agent.core.model import ChatMessage, Ticket
 from agent.core.rules import (
@@ -47,10 +49,12 @@ def plan(
     messages: Mapping[str, Sequence[ChatMessage]] | None = None,
     *,
     pages: Mapping[str, Mapping[str, str]] | None = None,
+    first_contact: Mapping[str, datetime] | None = None,
 ) -> Plan:
     """Plan one cycle. ``messages`` maps an issue key to its escalation channel's messages;
     ``pages`` maps an issue key to what its pages say (page kind -> status title), as
-    read by the runtime (``agent.runtime.page_status``)."""
+    read by the runtime (``agent.runtime.page_status``); ``first_contact`` maps a policy
+    name to when it first ran against the site (none: nothing is history)."""
     if now.tzinfo is None:
         raise ValueError("plan() needs an aware 'now' (UTC)")
     actions: list[PlannedAction] = []
@@ -67,7 +71,9 @@ def plan(
     all_tickets = sorted(usable, key=lambda t: (t.created, t.key))
     chat = messages or {}
     claimed: dict[str, str] = {}
+    history: dict[str, int] = {}
     for policy in policies:
+        since = (first_contact or {}).get(policy.name)
         mine: list[Ticket] = []
         for ticket in all_tickets:
             if not policy.select.matches(ticket):
@@ -76,6 +82,9 @@ def plan(
                 problems.append(_claimed_twice(ticket.key, claimed[ticket.key], policy.name))
                 continue
             claimed[ticket.key] = policy.name
+            if is_history(ticket, since):
+                history[policy.name] = history.get(policy.name, 0) + 1
+                continue
             mine.append(ticket)
         state = _plan_policy(
             policy,
@@ -86,13 +95,16 @@ def plan(
             pages=pages or {},
             actions=actions,
             problems=problems,
+            first_contact=since,
         )
     state = state.incidents_pruned(now - KEEP_RECORDS)
     unique: dict[str, PlannedAction] = {}
     for action in actions:
         if action.key not in state.done_keys and action.key not in unique:
             unique[action.key] = action
-    return Plan(actions=tuple(unique.values()), problems=tuple(problems), state=state)
+    return Plan(
+        actions=tuple(unique.values()), problems=tuple(problems), state=state, history=history
+    )
 
 
 def _naive_times(ticket: Ticket) -> list[str]:
@@ -157,6 +169,7 @@ def _plan_policy(
     pages: Mapping[str, Mapping[str, str]],
     actions: list[PlannedAction],
     problems: list[TicketProblem],
+    first_contact: datetime | None = None,
 ) -> EngineState:
     calendar = calendar_for(policy)
     selected = tickets
@@ -216,6 +229,7 @@ def _plan_policy(
                 pages=pages.get(ticket.key, {}),
                 done_keys=state.done_keys,
                 is_quiet=quiet,
+                first_contact=first_contact,
             ),
             actions=actions,
             problems=problems,

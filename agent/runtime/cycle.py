@@ -16,6 +16,7 @@ from agent.core.state_codec import state_from_dict, state_to_dict
 from agent.runtime.deps import Deps
 from agent.runtime.env import ActionEnv
 from agent.runtime.executor import Executor
+from agent.runtime.first_contact import first_contacts
 from agent.runtime.fresh_plan import plan_with_fresh_messages
 from agent.runtime.gc_pause import collector_paused
 from agent.runtime.page_status import read_page_statuses
@@ -49,7 +50,13 @@ def save_state(store: StateStore, state: EngineState) -> None:
 
 
 def read_and_plan(deps: Deps, now: datetime, report: CycleReport) -> Plan:
-    """Read tickets (and channel messages) for every policy and plan the cycle."""
+    """Read tickets (and channel messages) for every policy and plan the cycle.
+
+    A writable run records each policy's first contact before reading (see
+    ``agent.runtime.first_contact``); a read-only one plans as if it were now."""
+    contacts = first_contacts(deps.store, deps.policies, now, record=not deps.read_only)
+    report.first_contact = contacts.at
+    report.first_contact_new = contacts.new
     state = load_state(deps.store)
     reader = TicketReader(
         deps.jira,
@@ -71,8 +78,16 @@ def read_and_plan(deps: Deps, now: datetime, report: CycleReport) -> Plan:
     )
     with collector_paused():  # see gc_pause: about 0.15 s less CPU per plan at N = 10,000
         planned = plan_with_fresh_messages(
-            reader, read, state, now=now, policies=deps.policies, report=report, pages=pages
+            reader,
+            read,
+            state,
+            now=now,
+            policies=deps.policies,
+            report=report,
+            pages=pages,
+            first_contact=contacts.at,
         )
+    report.history = dict(planned.history)
     for problem in planned.problems:
         text = f"{problem.issue} [{problem.rule}]: {problem.message}"
         log.warning("ticket problem: %s", text)
@@ -115,6 +130,10 @@ def run_cycle(
     execution = executor.run(planned.actions, env, now, report)
     save_state(deps.store, execution.state.pruned(now - KEEP_RESOLVED))
     log.info("cycle at %s: %s", now.isoformat(), report.summary())
+    for name in report.first_contact_new:
+        log.info("policy %s: first run against this site, recorded at %s", name, now.isoformat())
+    for note in report.history_notes(deps.settings.zone, first_run_only=True):
+        log.warning("%s", note)
     for failure in report.failures:
         if not failure.repeated:
             log.warning("failed, left for the next cycle: %s: %s", failure.key, failure.error)

@@ -78,10 +78,15 @@ def plan_with_fresh_messages(
     policies: Sequence[Policy],
     report: CycleReport,
     pages: Mapping[str, Mapping[str, str]] | None = None,
+    first_contact: Mapping[str, datetime] | None = None,
 ) -> Plan:
-    first = plan(read.tickets, state, now, policies, read.messages, pages=pages)
+    first = plan(
+        read.tickets, state, now, policies, read.messages, pages=pages, first_contact=first_contact
+    )
     stale = needs_fresh_messages(first, state, read, policies)
     if not stale:
         return first
     reader.refresh_messages(stale, policies, state, read, report)
-    return plan(read.tickets, state, now, policies, read.messages, pages=pages)
+    return plan(
+        read.tickets, state, now, policies, read.messages, pages=pages, first_contact=first_contact
+    )

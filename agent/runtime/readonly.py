@@ -135,6 +135,9 @@ class ReadOnlyStore:
     def kv_put(self, namespace: str, key: str, value: Any) -> None:
         self._refuse(f"kv_put {namespace}/{key}")
 
+    def kv_put_if_absent(self, namespace: str, key: str, value: Any) -> Any:
+        self._refuse(f"kv_put_if_absent {namespace}/{key}")
+
     def kv_delete(self, namespace: str, key: str) -> bool:
         self._refuse(f"kv_delete {namespace}/{key}")
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from agent.core.actions import PlannedAction
+from agent.runtime.first_contact import history_note
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,11 @@ class CycleReport:
     problems: list[str] = field(default_factory=list)
     service_errors: Counter[str] = field(default_factory=Counter)
     read_errors: list[str] = field(default_factory=list)
+    # Per policy: tickets left alone as history (resolved before its first contact),
+    # when that first contact was, and which policies ran for the first time.
+    history: dict[str, int] = field(default_factory=dict)
+    first_contact: dict[str, datetime] = field(default_factory=dict)
+    first_contact_new: tuple[str, ...] = ()
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @staticmethod
@@ -80,6 +88,17 @@ class CycleReport:
         with self._lock:
             self.service_errors[service] += 1
             self.read_errors.append(message)
+
+    def history_notes(self, zone: ZoneInfo, *, first_run_only: bool) -> list[str]:
+        """Per policy, the tickets left alone as history and how to include them;
+        ``first_run_only`` keeps the policies whose first contact is this cycle."""
+        return [
+            history_note(name, count, self.first_contact[name], zone)
+            for name, count in sorted(self.history.items())
+            if count
+            and name in self.first_contact
+            and (not first_run_only or name in self.first_contact_new)
+        ]
 
     @property
     def total_planned(self) -> int:

@@ -249,6 +249,14 @@ class MemoryStateStore:
         with self._lock:
             self._kv[(namespace, key)] = text
 
+    def kv_put_if_absent(self, namespace: str, key: str, value: Any) -> Any:
+        if value is None:
+            raise ValueError(f"kv {namespace}/{key}: None means absent; use kv_delete instead")
+        text = dump_json(value, f"kv {namespace}/{key}")
+        with self._lock:
+            stored = self._kv.setdefault((namespace, key), text)
+        return json.loads(stored)
+
     def kv_delete(self, namespace: str, key: str) -> bool:
         with self._lock:
             return self._kv.pop((namespace, key), None) is not None

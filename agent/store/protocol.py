@@ -158,6 +158,14 @@ class StateStore(Protocol):
 
     def kv_put(self, namespace: str, key: str, value: Any) -> None: ...
 
+    def kv_put_if_absent(self, namespace: str, key: str, value: Any) -> Any:
+        """Store ``value`` unless the key holds one already; return the value now stored.
+
+        Atomic, so processes racing to record the same fact (replicas on one
+        PostgreSQL) all get back the first one written.
+        """
+        ...
+
     def kv_delete(self, namespace: str, key: str) -> bool: ...
 
     def kv_all(self, namespace: str) -> dict[str, Any]: ...

@@ -242,6 +242,17 @@ class SqlStateStore:
                 )
             )
 
+    def kv_put_if_absent(self, namespace: str, key: str, value: Any) -> Any:
+        if value is None:
+            raise ValueError(f"kv {namespace}/{key}: None means absent; use kv_delete instead")
+        text = dump_json(value, f"kv {namespace}/{key}")
+        query = select(kv.c.value).where(kv.c.namespace == namespace, kv.c.key == key)
+        with self._write() as conn:
+            stmt = insert_for(conn, kv).values(namespace=namespace, key=key, value=text)
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=[kv.c.namespace, kv.c.key]))
+            stored = conn.scalar(query)
+        return load_json(stored) if stored is not None else value
+
     def kv_delete(self, namespace: str, key: str) -> bool:
         stmt = delete(kv).where(kv.c.namespace == namespace, kv.c.key == key)
         with self._write() as conn:

@@ -112,6 +112,18 @@ def test_kv_overwrites_deletes_and_keeps_namespaces_apart(store: StateStore) -> 
     assert store.kv_get("slack.channel", "acc-1") == "C9"
 
 
+def test_kv_put_if_absent_keeps_the_first_value(store: StateStore) -> None:
+    assert store.kv_put_if_absent("first_contact", "inc", {"at": "2026-03-02T09:00"}) == {
+        "at": "2026-03-02T09:00"
+    }
+    assert store.kv_put_if_absent("first_contact", "inc", {"at": "2026-03-09T09:00"}) == {
+        "at": "2026-03-02T09:00"
+    }
+    assert store.kv_get("first_contact", "inc") == {"at": "2026-03-02T09:00"}
+    with pytest.raises(ValueError, match="None means absent"):
+        store.kv_put_if_absent("first_contact", "other", None)
+
+
 def test_kv_each_streams_one_namespace_in_key_order(store: StateStore) -> None:
     for n in (3, 1, 1200, 2):  # more than one fetch batch
         store.kv_put("snapshots", f"T-{n:05d}", {"n": n, "text": "déjà vu"})

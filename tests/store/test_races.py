@@ -93,3 +93,14 @@ def test_exactly_one_replica_acquires_a_free_lease(target: StoreTarget) -> None:
     holder = target.open().lease_holder("sync", T0)
     assert holder is not None
     assert holder.owner == holders[0]
+
+
+def test_replicas_recording_a_fact_at_once_all_get_the_first_one(target: StoreTarget) -> None:
+    """How replicas on one PostgreSQL agree on a policy's first contact."""
+    answers = _race(
+        target, lambda store, owner: store.kv_put_if_absent("first_contact", "inc", owner)
+    )
+
+    stored = target.open().kv_get("first_contact", "inc")
+    assert stored in answers
+    assert set(answers.values()) == {stored}

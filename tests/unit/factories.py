@@ -112,10 +112,13 @@ def policy(body: str, header: str | None = None) -> Policy:
 class Runner:
     """Runs cycles like the agent would: plan, then mark every planned action done."""
 
-    def __init__(self, policies: Sequence[Policy]) -> None:
+    def __init__(
+        self, policies: Sequence[Policy], first_contact: Mapping[str, datetime] | None = None
+    ) -> None:
         self.policies = list(policies)
         self.state = EngineState()
         self.history: list[PlannedAction] = []
+        self.first_contact = first_contact
 
     def cycle(
         self,
@@ -124,7 +127,9 @@ class Runner:
         messages: Mapping[str, Sequence[ChatMessage]] | None = None,
         execute: bool = True,
     ) -> Plan:
-        result = plan(tickets, self.state, now, self.policies, messages)
+        result = plan(
+            tickets, self.state, now, self.policies, messages, first_contact=self.first_contact
+        )
         if execute:
             self.state = result.state.with_done(a.key for a in result.actions)
             self.history += result.actions

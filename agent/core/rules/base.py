@@ -4,7 +4,9 @@ The obligation mechanic is the engine's clock: an item falls due at a stable
 instant (its slot); the first nudge's key names that slot, repeats reply in its
 thread, chain steps fire once each, and when the item is met the thread is
 marked done. Outside business hours only urgent rules speak, to the
-after-hours contacts; the others wait, keeping their slot.
+after-hours contacts; the others wait, keeping their slot. An item already
+overdue when the policy first ran (``first_contact``) gets its one nudge and
+no repeats or chain steps: the agent did not watch that lateness grow.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction, Recipient, TicketProblem
 from agent.core.calendar import BusinessCalendar
+from agent.core.history import inherited
 from agent.core.lazy import Later, extended, once, resolve
 from agent.core.model import ChatMessage, Ticket
 from agent.core.roles import RoleResolution
@@ -78,6 +81,8 @@ class RuleContext:
 
     # Whether ``now`` is outside business hours; the planner works it out once per policy.
     is_quiet: bool | None = None
+    # When the policy first ran against the site (agent.core.history); None: unknown.
+    first_contact: datetime | None = None
     # Answers shared by the ticket's rules (roles, updates, template data): one context,
     # and so one memo, serves all the rules of a ticket in a plan() pass.
     memo: TicketMemo = field(init=False)
@@ -325,6 +330,8 @@ class RuleContext:
         )
         if not isinstance(self.rule, Repeating) or not previously_open:
             return
+        if inherited(due, self.first_contact):
+            return  # overdue before the agent first ran: one nudge, no catching up
         self._repeat(
             anchor,
             due=due,
