@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from agent import __version__
-from agent.commands import check, demo, plan, run, sandbox, status
+from agent.commands import backfill, check, demo, plan, run, sandbox, status
 from agent.config import ConfigError, Settings, known_secrets, load_settings, read_environment
 from agent.logging_setup import configure_logging
 from agent.secrets import Redactor
@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_parser(subparsers, parents)
     run.add_parser(subparsers, parents)
     plan.add_parser(subparsers, parents)
+    backfill.add_parser(subparsers, parents)
     sandbox.add_parser(subparsers, parents)
     demo.add_parser(subparsers, parents)
     status.add_parser(subparsers, parents)

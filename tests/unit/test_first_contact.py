@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from agent.core.actions import ActionKind
+from agent.core.backfill import plan_backfill
 from agent.core.history import inherited, is_history
 from agent.core.model import Ticket
+from agent.core.state import EngineState
 from tests.unit.factories import ALICE, Runner, comment, policy, resolved, ticket, utc
 
 FIRST_CONTACT = utc(2026, 3, 2, 10, 0)  # a Monday, business hours 09-17 UTC
@@ -129,3 +131,65 @@ def test_inherited_means_due_before_first_contact() -> None:
     assert inherited(FIRST_CONTACT - timedelta(seconds=1), FIRST_CONTACT)
     assert not inherited(FIRST_CONTACT, FIRST_CONTACT)
     assert not inherited(YEAR_BEFORE, None)
+
+
+def test_backfill_plans_only_paperwork_for_history_resolved_since_the_date() -> None:
+    pol = policy(PAPERWORK)
+    old = _old_outage("T-1")  # resolved a year before first contact
+    recent = resolved(
+        ticket("T-2", created=FIRST_CONTACT - timedelta(days=10), fields={"Severity": "P1"}),
+        FIRST_CONTACT - timedelta(days=9),
+    )
+    after = resolved(
+        ticket("T-3", created=FIRST_CONTACT, fields={"Severity": "P1"}),
+        FIRST_CONTACT + timedelta(hours=2),
+    )
+    since = FIRST_CONTACT - timedelta(days=30)
+
+    planned = plan_backfill(
+        [old, recent, after],
+        EngineState(),
+        FIRST_CONTACT + timedelta(days=1),
+        [pol],
+        since=since,
+        first_contact={"test": FIRST_CONTACT},
+    )
+
+    assert planned.tickets == {"test": ("T-2",)}
+    assert {a.issue for a in planned.actions} == {"T-2"}
+    assert {a.kind for a in planned.actions} == {
+        ActionKind.CONFLUENCE_PAGE,
+        ActionKind.CONFLUENCE_LOG_ROW,
+        ActionKind.JIRA_REMOTE_LINK,
+    }
+    # the keys are those the cycle would have used at resolution: written once, ever
+    cycle = Runner([pol]).cycle([recent], FIRST_CONTACT)
+    assert {a.key for a in planned.actions} <= {a.key for a in cycle.actions}
+
+
+def test_backfill_skips_what_is_done_and_policies_not_asked_for() -> None:
+    pol = policy(PAPERWORK)
+    recent = resolved(
+        ticket("T-2", created=FIRST_CONTACT - timedelta(days=10), fields={"Severity": "P1"}),
+        FIRST_CONTACT - timedelta(days=9),
+    )
+    contact = {"test": FIRST_CONTACT}
+    first = plan_backfill(
+        [recent], EngineState(), FIRST_CONTACT, [pol], since=YEAR_BEFORE, first_contact=contact
+    )
+    done = EngineState().with_done(a.key for a in first.actions)
+
+    again = plan_backfill(
+        [recent], done, FIRST_CONTACT, [pol], since=YEAR_BEFORE, first_contact=contact
+    )
+    assert first.actions != () and again.actions == ()
+    other = plan_backfill(
+        [recent],
+        EngineState(),
+        FIRST_CONTACT,
+        [pol],
+        since=YEAR_BEFORE,
+        first_contact=contact,
+        only=frozenset({"x"}),
+    )
+    assert other.actions == () and other.tickets == {}
