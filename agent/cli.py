@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from agent import __version__
-from agent.commands import backfill, check, demo, plan, run, sandbox, status
+from agent.commands import backfill, check, demo, init, plan, run, sandbox, status
 from agent.config import ConfigError, Settings, known_secrets, load_settings, read_environment
 from agent.logging_setup import configure_logging
 from agent.secrets import Redactor
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parents = [_global_options(suppress=True)]
+    init.add_parser(subparsers, parents)
     check.add_parser(subparsers, parents)
     run.add_parser(subparsers, parents)
     plan.add_parser(subparsers, parents)

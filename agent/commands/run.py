@@ -4,6 +4,8 @@ Exit codes: 0 every action succeeded (or the loop was stopped by SIGTERM/SIGINT)
 1 some action or read failed (the others still ran; failures are retried next
 cycle), 2 invalid configuration, policy or state store. ``--once`` takes the
 same cycle lease as the loop and skips (exit 0) while another process holds it.
+With the bundled example packs loaded it writes only to the sandbox: against
+any other site it refuses (exit 2) and says how to write your own rules.
 With ``AGENT_DRY_RUN=1`` it only plans and prints, exactly like ``plan``.
 
 In loop mode the replica runs cycles only while it holds the store's cycle
@@ -23,11 +25,13 @@ from agent.clock import Clock, FixedClock, OffsetClock, SystemClock
 from agent.commands.plan import EXIT_FAILED, EXIT_INVALID, EXIT_OK, dry_run, load_checked_policies
 from agent.config import Settings
 from agent.observability import HealthState, Metrics, ObservabilityServer, serve_observability
+from agent.policy.examples import example_files
 from agent.runtime.cycle import run_cycle
 from agent.runtime.deps import Deps, build_deps
 from agent.runtime.leader import CycleLease, lease_ttl
 from agent.runtime.loop import LoopObserver, run_loop
 from agent.runtime.report import CycleReport
+from agent.runtime.site_identity import all_sandbox
 from agent.secrets import Redactor
 from agent.store import StoreError
 
@@ -53,6 +57,10 @@ def run_agent(settings: Settings, console: Console, args: argparse.Namespace) ->
     if checked is None:
         return EXIT_INVALID
     policies, renderer = checked
+    refusal = examples_refusal(settings)
+    if refusal is not None:
+        console.print(refusal, markup=False)
+        return EXIT_INVALID
     redactor = Redactor(settings.secrets())
     try:
         deps = build_deps(settings, policies, redactor, renderer=renderer)
@@ -70,6 +78,24 @@ def run_agent(settings: Settings, console: Console, args: argparse.Namespace) ->
         return run_forever(deps, settings, console, clock)
     finally:
         deps.close()
+
+
+def examples_refusal(settings: Settings) -> str | None:
+    """Why ``run`` must not write: example packs loaded and a site that is not the sandbox."""
+    examples = example_files(settings.rules_path)
+    if not examples or all_sandbox(settings):
+        return None
+    names = ", ".join(p.name for p in examples)
+    return (
+        f"Refusing to write: {names} in {settings.rules_path} are the bundled example packs. "
+        "They name the example organisation's people, Slack groups and channels, Confluence "
+        "spaces and Jira projects, and may only write to the escalation-agent sandbox; "
+        "JIRA_URL, CONFLUENCE_URL and SLACK_API_URL do not all point at one. Make the rules "
+        "your own: 'escalation-agent init "
+        "my-rules --from PACK...', replace every <CHANGE ME: ...> placeholder ('escalation-agent "
+        "check --offline' names each one), and set AGENT_RULES=my-rules. 'escalation-agent plan' "
+        "shows what the examples would do without writing anything. See docs/rollout.md."
+    )
 
 
 def run_once(

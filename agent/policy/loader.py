@@ -18,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from agent.policy.checks import Loc, check_policy
 from agent.policy.errors import PolicyError, PolicyErrors
+from agent.policy.placeholders import left_message, placeholders_in
 from agent.policy.rule_models import RULE_NAMES, AnyRule
 from agent.policy.schema import Policy
 
@@ -71,6 +72,14 @@ def load_policy_text(text: str, file: str = "<policy>") -> Policy:
         raise PolicyErrors([PolicyError(file, line, "", message)]) from exc
     if not isinstance(document, CommentedMap):
         raise PolicyErrors([PolicyError(file, 1, "", "a policy file must be a YAML mapping")])
+    left = list(placeholders_in(document))
+    if left:  # checked first: the example values they replace would validate
+        raise PolicyErrors(
+            [
+                PolicyError(file, _line_of(document, loc), _key_path(loc), left_message(text))
+                for loc, text in left
+            ]
+        )
     data = _plain(document)
     try:
         policy = Policy.model_validate(data)

@@ -1,4 +1,5 @@
-"""The control surface under ``/_sandbox/``: clock, faults, people, realism, request log, reset.
+"""The control surface under ``/_sandbox/``: identity, clock, faults, people, realism,
+request log, reset.
 
 Only the sandbox has this; tests and the demo use it to move time, inject
 failures, add people and count calls.
@@ -12,6 +13,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from agent.runtime.site_identity import IDENTITY, IDENTITY_PATH
 from agent.sandbox.app import SandboxContext, json_body
 from agent.sandbox.errors import ApiError
 from agent.sandbox.faults import FaultConfigError
@@ -52,6 +54,11 @@ def _profile(data: dict[str, Any]) -> tuple[bool | None, str | None]:
 
 def register(app: Flask, ctx: SandboxContext) -> None:
     register_realism(app, ctx.realism)
+
+    @app.route(IDENTITY_PATH, methods=["GET"])
+    def identity() -> ResponseReturnValue:
+        """What ``agent.runtime.site_identity`` asks before it lets the example packs run."""
+        return jsonify(IDENTITY)
 
     @app.route("/_sandbox/clock", methods=["GET", "POST"])
     def clock() -> ResponseReturnValue:
