@@ -12,7 +12,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from agent.config import SECRET_VARIABLES
-from agent.policy import load_policy_text
+from agent.policy import PolicyErrors, load_policy_text
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -243,17 +243,28 @@ def test_policy_packs_are_mounted_where_agent_rules_points(kind: str) -> None:
     assert config_refs == ["escalation-agent-config"]
 
 
-def test_the_rules_configmap_is_a_current_copy_of_the_packs() -> None:
+def test_the_rules_configmap_ships_starters_not_the_example_packs(tmp_path: Path) -> None:
+    """Deployed as shipped, the agent names the placeholders to fill and acts on nothing."""
     data = one("ConfigMap", "escalation-agent-rules")["data"]
     packs = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.yaml"))}
     refresh = "run: python deploy/kubernetes/render_rules_configmap.py"
     assert set(data) == set(packs), refresh
-    for name, text in packs.items():
-        assert data[name] == text, f"configmap.yaml has an old copy of rules/{name}; {refresh}"
-        assert load_policy_text(data[name], name).name  # each pack is valid as mounted
+    for name, text in data.items():
+        assert text != packs[name]
+        assert "sandbox.example" not in text, name
+        with pytest.raises(PolicyErrors) as refused:
+            load_policy_text(text, name)
+        assert all(
+            "placeholder from 'escalation-agent init'" in e.message for e in refused.value.errors
+        )
     renderer = _load_script(KUBE / "render_rules_configmap.py")
     current = (KUBE / "configmap.yaml").read_text(encoding="utf-8")
-    assert current == renderer.rendered(current, ROOT / "rules"), refresh
+    assert current == renderer.rendered(current), refresh
+    # and a team's own folder goes in as it is
+    (tmp_path / "ours.yaml").write_text("name: ours\n")
+    theirs = renderer.rendered(current, tmp_path)
+    assert "  ours.yaml: |\n    name: ours\n" in theirs
+    assert theirs.startswith(current.partition(renderer.MARKER)[0])
 
 
 def _load_script(path: Path) -> ModuleType:
