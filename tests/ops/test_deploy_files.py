@@ -121,7 +121,12 @@ def test_every_env_var_in_the_manifests_is_a_known_setting() -> None:
     assert not secrets_in_configmap, f"secrets belong in the Secret: {secrets_in_configmap}"
 
 
+# Kubernetes field names long enough to look like base64 to the pattern above.
+LONG_FIELD_NAMES = re.compile(r"\b(preferred|required)DuringSchedulingIgnoredDuringExecution\b")
+
+
 def scan_for_tokens(text: str) -> list[str]:
+    text = LONG_FIELD_NAMES.sub("", text)
     return [what for what, pattern in TOKEN_PATTERNS.items() if pattern.search(text)]
 
 
@@ -132,6 +137,7 @@ def test_the_token_scanner_catches_what_it_should() -> None:
     assert scan_for_tokens("url: postgresql://agent:hunter2@db:5432/x") == ["password in a URL"]
     assert scan_for_tokens('SLACK_BOT_TOKEN: "<slack-bot-token>"') == []
     assert scan_for_tokens("postgresql://<user>:<password>@<host>:5432/<database>") == []
+    assert scan_for_tokens("preferredDuringSchedulingIgnoredDuringExecution:") == []
 
 
 def test_no_deploy_file_holds_anything_like_a_real_secret() -> None:
@@ -175,20 +181,37 @@ def test_cronjob_runs_once_a_minute_without_overlap() -> None:
     container = agent_container(cron)
     assert container["args"] == ["run", "--once"]
     assert pod_spec(cron)["restartPolicy"] == "Never"
-    env = {e["name"]: e for e in container["env"]}
-    state_url = env["AGENT_STATE_URL"]
-    if "value" in state_url:  # SQLite must live on the claim, or it is lost with the pod
-        assert state_url["value"].startswith("sqlite:////var/lib/escalation-agent/")
-        mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
-        assert mounts["state"] == "/var/lib/escalation-agent"
-        claims = {
-            v["persistentVolumeClaim"]["claimName"]
-            for v in pod_spec(cron)["volumes"]
-            if "persistentVolumeClaim" in v
-        }
-        assert claims == {one("PersistentVolumeClaim")["metadata"]["name"]}
-    else:
-        assert state_url["valueFrom"]["secretKeyRef"]["key"] == "AGENT_STATE_URL"
+    # PostgreSQL from the Secret: SQLite on a cluster volume is a trap, and it says why
+    assert "AGENT_STATE_URL" in one("Secret", "escalation-agent-secrets")["stringData"]
+    assert "AGENT_STATE_URL" not in {e["name"] for e in container.get("env", [])}
+    assert not [v for v in pod_spec(cron)["volumes"] if "persistentVolumeClaim" in v]
+    header = (KUBE / "cronjob.yaml").read_text(encoding="utf-8").split("apiVersion", 1)[0]
+    assert "SQLite on a PersistentVolumeClaim is a trap" in header
+    assert "ReadWriteOnce" in header and "network file systems" in header
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "CronJob"])
+def test_every_secret_key_reaches_the_container(kind: str) -> None:
+    """envFrom, so a Data Center Secret (JIRA_PAT, CONFLUENCE_PAT) works unedited."""
+    container = agent_container(one(kind, "escalation-agent"))
+    refs = [s["secretRef"]["name"] for s in container["envFrom"] if "secretRef" in s]
+    assert refs == ["escalation-agent-secrets"]
+    assert not [e for e in container.get("env", []) if "valueFrom" in e]
+    text = (KUBE / "secret.example.yaml").read_text(encoding="utf-8")
+    assert "# JIRA_PAT:" in text and "# CONFLUENCE_PAT:" in text
+
+
+def test_the_replicas_survive_a_drain_and_spread_over_nodes() -> None:
+    deployment = one("Deployment", "escalation-agent")
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    budget = one("PodDisruptionBudget", "escalation-agent")
+    assert budget["spec"]["minAvailable"] == 1
+    assert budget["spec"]["selector"]["matchLabels"] == labels
+    (term,) = pod_spec(deployment)["affinity"]["podAntiAffinity"][
+        "preferredDuringSchedulingIgnoredDuringExecution"
+    ]
+    assert term["podAffinityTerm"]["topologyKey"] == "kubernetes.io/hostname"
+    assert term["podAffinityTerm"]["labelSelector"]["matchLabels"] == labels
 
 
 def test_deployment_runs_the_loop_on_postgres_with_probes_and_scraping() -> None:
@@ -197,7 +220,7 @@ def test_deployment_runs_the_loop_on_postgres_with_probes_and_scraping() -> None
     container = agent_container(deployment)
     assert container["args"] == ["run"]
     env = {e["name"]: e for e in container["env"]}
-    assert env["AGENT_STATE_URL"]["valueFrom"]["secretKeyRef"]["key"] == "AGENT_STATE_URL"
+    assert "AGENT_STATE_URL" in env_names_of(container)  # from the Secret
     assert int(env["AGENT_METRICS_PORT"]["value"]) == METRICS_PORT
     for probe in ("livenessProbe", "readinessProbe"):
         get = container[probe]["httpGet"]
@@ -239,7 +262,7 @@ def test_policy_packs_are_mounted_where_agent_rules_points(kind: str) -> None:
     assert rules_mount["readOnly"] is True
     volumes = {v["name"]: v for v in pod_spec(workload)["volumes"]}
     assert volumes[rules_mount["name"]]["configMap"]["name"] == "escalation-agent-rules"
-    config_refs = [s["configMapRef"]["name"] for s in container["envFrom"]]
+    config_refs = [s["configMapRef"]["name"] for s in container["envFrom"] if "configMapRef" in s]
     assert config_refs == ["escalation-agent-config"]
 
 
