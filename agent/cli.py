@@ -16,8 +16,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from agent import __version__
-from agent.commands import backfill, check, demo, init, plan, run, sandbox, status
-from agent.config import ConfigError, Settings, known_secrets, load_settings, read_environment
+from agent.commands import backfill, check, config, demo, init, plan, run, sandbox, status
+from agent.config import (
+    ConfigError,
+    Settings,
+    env_file_names,
+    env_file_path,
+    known_secrets,
+    load_settings,
+    read_environment,
+    unknown_variables,
+)
 from agent.logging_setup import configure_logging
 from agent.secrets import Redactor
 from agent.ui import make_console
@@ -75,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_parser(subparsers, parents)
     demo.add_parser(subparsers, parents)
     status.add_parser(subparsers, parents)
+    config.add_parser(subparsers, parents)
     return parser
 
 
@@ -89,6 +99,19 @@ def parse_now(value: str, zone: ZoneInfo) -> datetime:
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
 
 
+def _settings(env: dict[str, str], env_file: Path | None, in_file: set[str]) -> Settings:
+    """The settings; a misspelt variable in the agent's own .env file is a problem too."""
+    where = f"set in {env_file_path(env_file)},"
+    typos = unknown_variables(in_file, where)
+    try:
+        settings = load_settings(env, env_file)
+    except ConfigError as exc:
+        raise ConfigError(typos + exc.problems) from None
+    if typos:
+        raise ConfigError(typos)
+    return settings
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -101,11 +124,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         env = read_environment(env_file)
         redactor.add(*known_secrets(env))
-        settings: Settings = load_settings(env, env_file)
+        in_file = env_file_names(env_file)
+        settings: Settings = _settings(env, env_file, in_file)
     except ConfigError as exc:
         console.print(redactor(str(exc)), markup=False)
-        console.print("See config.example.env for every variable with a comment.", markup=False)
+        console.print(
+            "See config.example.env for every variable with a comment "
+            "('escalation-agent config example' prints it).",
+            markup=False,
+        )
         return EXIT_INVALID
+    for problem in unknown_variables(set(os.environ) - in_file, "set in the environment,"):
+        log.warning("%s (ignored)", problem)
     redactor.add(*settings.secrets())
     configure_logging(args.log_level or settings.log_level, settings.log_format, redactor)
     if args.now:

@@ -7,9 +7,10 @@ pass. Secrets are wrapped in :class:`~agent.secrets.Secret` and never printed.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -52,6 +53,8 @@ class ConfigProblem:
     example: str
 
     def __str__(self) -> str:
+        if not self.example:
+            return f"{self.variable}: {self.message}"
         return f"{self.variable}: {self.message} (example: {self.variable}={self.example})"
 
 
@@ -127,6 +130,75 @@ class Settings:
         return ZoneInfo(self.timezone)
 
 
+# Every variable the agent reads (config.example.env documents each; a test keeps them equal).
+SETTING_PREFIXES = ("AGENT_", "JIRA_", "CONFLUENCE_", "SLACK_")
+KNOWN_VARIABLES = frozenset(
+    {
+        "JIRA_URL",
+        "JIRA_EMAIL",
+        "JIRA_API_TOKEN",
+        "JIRA_PAT",
+        "CONFLUENCE_URL",
+        "CONFLUENCE_EMAIL",
+        "CONFLUENCE_API_TOKEN",
+        "CONFLUENCE_PAT",
+        "CONFLUENCE_SPACE",
+        "SLACK_BOT_TOKEN",
+        "SLACK_API_URL",
+        "AGENT_RULES",
+        "AGENT_TEMPLATES",
+        "AGENT_STATE_URL",
+        "AGENT_TIMEZONE",
+        "AGENT_POLL_SECONDS",
+        "AGENT_FULL_SYNC_MINUTES",
+        "AGENT_WRITE_CONCURRENCY",
+        "AGENT_SLACK_POST_SPACING",
+        "AGENT_DRY_RUN",
+        "AGENT_LOG_LEVEL",
+        "AGENT_LOG_FORMAT",
+        "AGENT_METRICS_PORT",
+        "AGENT_USER_MAP",
+    }
+)
+# Read by the test suite, not by the agent: never reported as unknown.
+NOT_SETTINGS = frozenset({"AGENT_TEST_POSTGRES_URL"})
+
+
+def unknown_variables(names: Iterable[str], where: str) -> list[ConfigProblem]:
+    """Names with the agent's prefixes that no setting reads, with the likely one meant.
+
+    A misspelt ``AGENT_DRY_RUNN=1`` would otherwise be ignored silently, and the run
+    would write.
+    """
+    found = []
+    for name in sorted(names):
+        if not name.startswith(SETTING_PREFIXES) or name in KNOWN_VARIABLES | NOT_SETTINGS:
+            continue
+        close = difflib.get_close_matches(name, sorted(KNOWN_VARIABLES), n=1, cutoff=0.8)
+        hint = (
+            f"did you mean {close[0]}?"
+            if close
+            else "'escalation-agent config example' lists every one"
+        )
+        found.append(
+            ConfigProblem(name, f"{where} is not a setting of escalation-agent; {hint}", "")
+        )
+    return found
+
+
+def env_file_path(env_file: Path | None) -> Path | None:
+    """The ``.env`` file that is read: ``--env-file``, else ``./.env`` if there is one."""
+    if env_file is not None:
+        return env_file
+    return Path(".env") if Path(".env").is_file() else None
+
+
+def env_file_names(env_file: Path | None) -> set[str]:
+    """The variables the ``.env`` file in use sets (the agent's own file)."""
+    path = env_file_path(env_file)
+    return set(dotenv_values(path)) if path is not None and path.is_file() else set()
+
+
 def read_environment(
     env_file: Path | None, environ: Mapping[str, str] | None = None
 ) -> dict[str, str]:
@@ -137,14 +209,9 @@ def read_environment(
     """
     environ = os.environ if environ is None else environ
     values: dict[str, str] = {}
-    if env_file is not None:
-        if not env_file.is_file():
-            raise ConfigError(
-                [ConfigProblem("--env-file", f"{env_file} does not exist", "config.env")]
-            )
-        path: Path | None = env_file
-    else:
-        path = Path(".env") if Path(".env").is_file() else None
+    if env_file is not None and not env_file.is_file():
+        raise ConfigError([ConfigProblem("--env-file", f"{env_file} does not exist", "config.env")])
+    path = env_file_path(env_file)
     if path is not None:
         values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
     values.update(environ)

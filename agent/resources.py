@@ -1,7 +1,8 @@
 """Where the built-in policy packs and templates are, in a checkout or an installed wheel.
 
-``agent/bundled/rules`` and ``agent/bundled/templates`` are symlinks to the
-top-level folders in a checkout and real folders inside a built wheel.
+``agent/bundled/rules``, ``agent/bundled/templates`` and
+``agent/bundled/config.example.env`` are symlinks to the top-level files in a
+checkout and real files inside a built wheel.
 """
 
 from __future__ import annotations
@@ -19,3 +20,8 @@ def bundled_rules_dir() -> Path:
 def bundled_templates_dir() -> Path:
     """The built-in Jinja2 templates (``confluence/``, ``slack/``, ``jira/``)."""
     return (_BUNDLED / "templates").resolve()
+
+
+def bundled_config_example() -> Path:
+    """``config.example.env``, every variable with a comment (``config example`` prints it)."""
+    return (_BUNDLED / "config.example.env").resolve()

@@ -7,7 +7,8 @@ log rows, links or nudges. ``escalation-agent backfill`` writes their paperwork
 when a team asks for it. An open ticket whose obligation was already overdue at
 first contact is not history, but its lateness is inherited: it gets the one
 nudge, without the repeats and escalation-chain steps that a lateness the agent
-watched grow would get (see ``RuleContext.obligation``).
+watched grow would get (see ``RuleContext.obligation``). A ticket that carries
+the agent's marker is not history, whatever the record says (``is_history``).
 
 Pure: the instants come from the store (through the runtime) and the ticket.
 """
@@ -24,11 +25,23 @@ def resolved_moment(ticket: Ticket) -> datetime:
     return ticket.resolved_at or ticket.updated
 
 
+def handled_before(ticket: Ticket) -> bool:
+    """Whether the agent already spoke on the ticket: one of its comments carries its marker."""
+    return any(comment.by_agent for comment in ticket.comments)
+
+
 def is_history(ticket: Ticket, first_contact: datetime | None) -> bool:
-    """Whether ``ticket`` was resolved before its policy first ran (and is still closed)."""
+    """Whether ``ticket`` was resolved before its policy first ran (and is still closed).
+
+    A ticket with the agent's own marked comment is never history: the agent was
+    running while it was open, and the first contact on record is younger only
+    because the state was lost (or moved to a new store). Its paperwork is the
+    agent's to finish, and the markers keep what was written from being written
+    again.
+    """
     if first_contact is None or ticket.is_open:
         return False
-    return resolved_moment(ticket) < first_contact
+    return resolved_moment(ticket) < first_contact and not handled_before(ticket)
 
 
 def resolved_between(ticket: Ticket, since: datetime, first_contact: datetime) -> bool:

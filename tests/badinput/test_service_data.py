@@ -145,6 +145,7 @@ def test_missing_confluence_space_names_the_policy_setting(
     sandbox: SandboxHandle, tmp_path: Path, clear_error: Recorder
 ) -> None:
     site = build_site(sandbox, tmp_path, incident.START, ["INC"])
+    site.running_since(incident.START, incident.RULES)  # INC-1 resolves on the agent's watch
     dev = site.person("Dana Developer", incident.DEV)
     site.person("Pat PMO", "pmo@sandbox.example", slack_account=False)
     confluence.create_space(site.ctx, "OPS", "Operations")  # CONFLUENCE_SPACE exists, INC not

@@ -18,6 +18,7 @@ from agent.config import load_settings
 from agent.policy import load_policies
 from agent.runtime.cycle import run_cycle
 from agent.runtime.deps import Deps, build_deps
+from agent.runtime.first_contact import declare_first_contact
 from agent.runtime.report import CycleReport
 from agent.sandbox.confluence import model as confluence
 from agent.sandbox.jira import model as jira
@@ -141,6 +142,8 @@ def open_site(
     values.update(env or {})
     settings = load_settings(values)
     deps = build_deps(settings, load_policies(settings.rules_path), Redactor(settings.secrets()))
+    for loaded in deps.policies:  # the agent has run since START: what resolves later is its own
+        declare_first_contact(deps.store, loaded.name, START)
     try:
         yield PaperSite(sandbox, deps)
     finally:

@@ -12,9 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from agent.policy import load_policies
 from agent.resources import bundled_rules_dir
+from agent.runtime.first_contact import declare_first_contact
 from agent.sandbox.jira import model as jira
 from agent.sandbox.slack import model as slack
+from agent.store import open_store
 from tests.foundation.test_check_command import run_cli, sandbox_env
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 
@@ -76,6 +79,16 @@ class Site:
 
     def run_once(self, now: datetime, rules: str) -> subprocess.CompletedProcess[str]:
         return self.cli(["run", "--once", "--now", now.isoformat()], rules)
+
+    def running_since(self, at: datetime, rules: str) -> None:
+        """Declare that the agent has run the policies in ``rules`` since ``at`` (their first
+        contact), so tickets resolved after ``at`` and before the first cycle are its own."""
+        store = open_store(self.env(rules)["AGENT_STATE_URL"])
+        try:
+            for policy in load_policies(bundled_rules_dir() / rules):
+                declare_first_contact(store, policy.name, at)
+        finally:
+            store.close()
 
     def at(self, now: datetime) -> None:
         self.sandbox.set_clock(now, frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,3 +95,41 @@ def test_no_secret_is_baked_into_the_image() -> None:
 def test_the_build_context_leaves_out_env_files() -> None:
     ignored = (DOCKERFILE.parent / ".dockerignore").read_text(encoding="utf-8").split()
     assert ".env" in ignored
+
+
+def _pins() -> dict[str, str]:
+    text = (DOCKERFILE.parent / "constraints.txt").read_text(encoding="utf-8")
+    pins = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt: {line!r} is not pinned with =="
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pins
+
+
+def test_the_image_is_reproducible_base_by_digest_and_every_package_pinned() -> None:
+    instructions = parse(DOCKERFILE.read_text(encoding="utf-8"))
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    base = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", text, flags=re.MULTILINE)
+    assert base and re.fullmatch(r"python:3\.11-slim-\w+@sha256:[0-9a-f]{64}", base.group(1))
+    froms = [ins.argument for ins in instructions if ins.keyword == "FROM"]
+    assert froms and all(f.startswith("${PYTHON_IMAGE} AS ") for f in froms)
+    installs = [
+        ins.argument for ins in instructions if "pip" in ins.argument and "install" in ins.argument
+    ]
+    assert installs and all("-c constraints.txt" in i for i in installs)
+    assert any("PIP_CONSTRAINT=" in ins.argument for ins in instructions)  # the build backend too
+
+    pins = _pins()
+    project = tomllib.loads((DOCKERFILE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    for requirement in project["project"]["dependencies"]:
+        name = re.split(r"[\[<>=!~ ;]", requirement, maxsplit=1)[0]
+        assert re.sub(r"[-_.]+", "-", name).lower() in pins, f"{name} is not in constraints.txt"
+    assert {"pip", "build", "setuptools", "wheel", "psycopg-binary"} <= set(pins)
+
+
+def test_readme_states_the_image_size_and_how_it_was_estimated() -> None:
+    readme = (DOCKERFILE.parent / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"image is about \d+ MB", readme)
+    assert "not measured" in readme or "estimated" in readme

@@ -98,6 +98,26 @@ def test_a_reopened_ticket_is_not_history() -> None:
     assert not is_history(_old_outage(), None)
 
 
+def test_a_ticket_the_agent_already_spoke_on_is_never_history() -> None:
+    """A lost state file records a new first contact; the markers say the agent was there."""
+    marked = resolved(
+        ticket(
+            "T-6",
+            created=YEAR_BEFORE,
+            fields={"Severity": "P1"},
+            comments=(comment(None, YEAR_BEFORE + timedelta(minutes=1), "Tagged", agent=True),),
+        ),
+        YEAR_BEFORE + timedelta(hours=1),
+    )
+    runner = Runner([policy(PAPERWORK)], first_contact={"test": FIRST_CONTACT})
+
+    result = runner.cycle([marked], FIRST_CONTACT)
+
+    assert not is_history(marked, FIRST_CONTACT)
+    assert result.history == {}
+    assert {a.kind for a in result.actions} >= {ActionKind.CONFLUENCE_PAGE}
+
+
 def test_lateness_found_at_first_contact_gets_one_nudge_and_no_catching_up() -> None:
     runner = Runner([policy(PROGRESS)], first_contact={"test": FIRST_CONTACT})
     waiting = ticket("T-4", created=FIRST_CONTACT - timedelta(days=5))
