@@ -3,9 +3,18 @@
 Starts the sandbox in-process with the ``demo`` organisation, points the agent
 at it (configured in code: no ``.env``, no variables, state in a temp folder)
 and runs real cycles from Friday morning to Saturday morning while people act.
-Prints what the agent did, a summary and the viewer's URL; ``--keep-running``
-keeps the sandbox up to browse until Ctrl-C. Exit 0, 1 if the demo broke, 130 when
-interrupted before the day ends.
+Prints what the agent did and a summary. The sandbox lives only as long as the
+command: with ``--keep-running`` it stays up after the day, the viewer's URL and
+page links are printed, and Ctrl-C (or SIGTERM) stops it; without, no URL is
+printed, since nothing would answer it.
+
+Exit codes: 0 the day ran to its end (an action the agent could not carry out is
+listed under "Still failing" and does not change it: the agent retries such
+actions, as it would on a real site; after ``--keep-running``, stopping the
+sandbox with Ctrl-C or SIGTERM is 0 too); 1 the demo could not start (e.g.
+``--port`` is taken) or broke (a person's act was refused, a service or the
+store failed); 2 an unknown option or a bad value (from the argument parser);
+130 interrupted by Ctrl-C before the day ended.
 """
 
 from __future__ import annotations
@@ -56,7 +65,7 @@ def run_demo(console: Console, args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="escalation-demo-") as work_dir:
         try:
             site = start_site(Path(work_dir), START, port=args.port)
-        except (ServiceError, StoreError, PolicyErrors, ConfigError) as exc:
+        except (ServiceError, StoreError, PolicyErrors, ConfigError, OSError) as exc:
             console.print(f"The demo could not start: {redactor(str(exc))}", markup=False)
             return EXIT_FAILED
         redactor.add(site.token)
@@ -78,16 +87,18 @@ def _play(site: DemoSite, console: Console, args: argparse.Namespace, started: f
         except (ServiceError, StoreError, DemoError) as exc:
             console.print(f"The demo stopped: {exc}", markup=False)
             return EXIT_FAILED
+    # Links only while something will answer them: the sandbox stops with this command.
+    links = bool(args.keep_running)
     out.summary(
         tally,
         [
-            ("Pages written", page_links(site, tally.pages_written)),
-            ("Incident logs with new rows", page_links(site, tally.logs_updated)),
+            ("Pages written", page_links(site, tally.pages_written, links=links)),
+            ("Incident logs with new rows", page_links(site, tally.logs_updated, links=links)),
         ],
     )
     console.print(f"\nFinished in {time.monotonic() - started:.1f} s (wall time).", markup=False)
-    console.print(f"Viewer: {site.urls.base}/", markup=False)
     if args.keep_running:
+        console.print(f"Viewer: {site.urls.base}/", markup=False)
         console.print(
             "The sandbox keeps running: open the viewer to browse Jira, Slack and "
             "Confluence. Ctrl-C stops it.",
@@ -98,7 +109,11 @@ def _play(site: DemoSite, console: Console, args: argparse.Namespace, started: f
                 pass
         console.print("Sandbox stopped.", markup=False)
     else:
-        console.print("(add --keep-running to browse it)", markup=False)
+        console.print(
+            "The sandbox has stopped; run 'escalation-agent demo --keep-running' to browse "
+            "the result in its viewer.",
+            markup=False,
+        )
     return EXIT_OK
 
 
@@ -129,7 +144,9 @@ def add_parser(
         description=(
             "Start the sandbox with the demo organisation, run the agent through a simulated "
             "Friday and Saturday morning while people act, and print what it did. Needs no "
-            "configuration and no network; nothing outside a temporary folder is written."
+            "configuration and no network; nothing outside a temporary folder is written. "
+            "Exit 0 the day ran to its end, 1 the demo could not start or broke, 2 a bad "
+            "option, 130 interrupted before the day ended."
         ),
     )
     parser.add_argument(

@@ -90,10 +90,10 @@ class DemoOutput:
 
     # -- at the end -----------------------------------------------------------------------
     def summary(
-        self, tally: Tally, pages: Iterable[tuple[str, list[tuple[str, str]]]] = ()
+        self, tally: Tally, pages: Iterable[tuple[str, list[tuple[str, str | None]]]] = ()
     ) -> None:
-        """The counts, then ``pages``: (heading, [(title, url)]) sections, then holds and
-        failures."""
+        """The counts, then ``pages``: (heading, [(title, url or None)]) sections, then holds
+        and failures."""
         print_ = self.console.print
         print_("")
         print_("Summary", style="bold", markup=False)
@@ -109,7 +109,7 @@ class DemoOutput:
             if links:
                 print_(heading, style="bold", markup=False)
                 for title, url in links:
-                    print_(f"  {title}  {url}", markup=False)
+                    print_(f"  {title}  {url}" if url else f"  {title}", markup=False)
         if tally.held:
             print_(f"Held by a limit: {', '.join(sorted(tally.held, key=_issue_order))}")
         if tally.failed:

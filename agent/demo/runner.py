@@ -67,11 +67,14 @@ def run_day(
     return tally
 
 
-def page_links(site: DemoSite, page_ids: Iterable[str]) -> list[tuple[str, str]]:
-    """(title, viewer URL) for pages the agent wrote, as they are now in the sandbox."""
-    links = []
+def page_links(
+    site: DemoSite, page_ids: Iterable[str], *, links: bool = True
+) -> list[tuple[str, str | None]]:
+    """(title, viewer URL) for pages the agent wrote, as they are now in the sandbox;
+    no URL when ``links`` is false (the sandbox stops with the command)."""
+    found: list[tuple[str, str | None]] = []
     for page_id in page_ids:
         page = confluence.get_page(site.ctx, page_id)
         title = str(page["title"]) if page is not None else f"page {page_id} (since deleted)"
-        links.append((title, f"{site.urls.base}/view/wiki/{page_id}"))
-    return links
+        found.append((title, f"{site.urls.base}/view/wiki/{page_id}" if links else None))
+    return found

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from agent.config import Settings, load_settings
 from agent.policy import Policy, load_policies
 from agent.resources import bundled_rules_dir
 from agent.runtime.deps import Deps, build_deps
+from agent.runtime.first_contact import declare_first_contact
 from agent.sandbox.app import SandboxContext
 from agent.sandbox.seed import apply_seed
 from agent.sandbox.server import SandboxServer, SandboxUrls
 from agent.secrets import Redactor
 
 AGENT_EMAIL = "agent@sandbox.example"
+RUNNING_FOR = timedelta(days=30)  # before the oldest seeded ticket (20 days)
 RATE_LIMITER = "sandbox.slack.ratelimiter"
 
 
@@ -85,6 +87,10 @@ def start_site(work_dir: Path, start: datetime, *, port: int = 0) -> DemoSite:
         settings = agent_settings(server.urls, token, work_dir)
         policies: list[Policy] = load_policies(settings.rules_path)
         deps = build_deps(settings, policies, Redactor(settings.secrets()))
+        # The demo plays an agent that has run for a month: the seed's tickets resolved
+        # days ago are its own (their log rows are in the seed), not history to leave alone.
+        for policy in policies:
+            declare_first_contact(deps.store, policy.name, start - RUNNING_FOR)
     except BaseException:
         server.stop()
         raise

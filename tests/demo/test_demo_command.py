@@ -54,7 +54,9 @@ def test_demo_runs_a_day_with_no_configuration(tmp_path: Path) -> None:
     wall = WALL_TIME.search(out)
     assert wall is not None, out[-2000:]
     assert float(wall.group(1)) < 120
-    assert re.search(r"^Viewer: http://127\.0\.0\.1:\d+/$", out, re.MULTILINE)
+    # the sandbox stops with the command: no URL that nothing would answer
+    assert "http://" not in out and "Viewer:" not in out
+    assert "run 'escalation-agent demo --keep-running' to browse" in " ".join(out.split())
     # a line per notable action, people's acts, and every pack's rules in the story
     assert "people  Taras resolves INC-5 with its root cause" in out
     for line in (
@@ -70,3 +72,17 @@ def test_demo_runs_a_day_with_no_configuration(tmp_path: Path) -> None:
     assert "\x1b[" not in out  # plain: no colours and no progress bar in a pipe
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []  # state and sandbox lived in a temp folder
+
+
+def test_a_taken_port_is_exit_1_saying_so(tmp_path: Path) -> None:
+    """The documented exit codes: 1 when the demo cannot start."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_demo(tmp_path, "--no-color", "--port", str(port))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"Port {port} is in use" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
