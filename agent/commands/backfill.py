@@ -28,6 +28,7 @@ from agent.commands.plan import (
     cycle_time,
     load_checked_policies,
 )
+from agent.commands.run import examples_refusal
 from agent.config import Settings
 from agent.core.backfill import Backfill, plan_backfill
 from agent.runtime.cycle import load_state
@@ -88,6 +89,10 @@ def backfill(settings: Settings, console: Console, args: argparse.Namespace) -> 
     if checked is None:
         return EXIT_INVALID
     policies, renderer = checked
+    refusal = examples_refusal(settings) if args.yes else None
+    if refusal is not None:  # writing is refused exactly as for run
+        console.print(refusal, markup=False)
+        return EXIT_INVALID
     names = [p.name for p in policies]
     unknown = [n for n in args.policy or [] if n not in names]
     if unknown:

@@ -184,6 +184,9 @@ def test_run_refuses_the_example_packs_against_another_site(
 
     planned = run_cli(["plan"], env, tmp_path)  # a dry run is allowed: it writes nothing
     assert "Refusing to write" not in planned.stdout
+    backfill = run_cli(["backfill", "--since", "2026-01-01", "--yes"], env, tmp_path)
+    assert backfill.returncode == 2
+    assert "Refusing to write:" in backfill.stdout
 
 
 def test_run_with_your_own_rules_is_not_refused_anywhere(other_site: str, tmp_path: Path) -> None:
