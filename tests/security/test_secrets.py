@@ -101,6 +101,8 @@ def test_no_secret_in_output_logs_or_anything_written(
     sandbox: SandboxHandle, tmp_path: Path
 ) -> None:
     site = seed(sandbox, tmp_path)
+    for pack in (DS_RULES, "incident-critical.yaml"):  # INC-1 resolves on the agent's watch
+        site.running_since(NOW - timedelta(days=365), pack)
     add_incident(site)
     site.at(NOW)
     rules = rules_folder(tmp_path)
