@@ -534,11 +534,16 @@ def test_warm_validation_stays_in_the_low_milliseconds(validator: SpecValidator)
         request={"body": ADF_OK},
     )
     validator.validate(sample)  # compiles this operation's validators
-    started = time.perf_counter()
-    for _ in range(50):
-        validator.validate(sample)
-    per_exchange_ms = (time.perf_counter() - started) * 1000 / 50
-    assert per_exchange_ms < 25, per_exchange_ms
+    # CPU time of this process, best of five rounds: other processes on a busy
+    # machine (CI runs beside other work) must not make a fast check look slow.
+    rounds = []
+    for _ in range(5):
+        started = time.process_time()
+        for _ in range(10):
+            validator.validate(sample)
+        rounds.append((time.process_time() - started) * 1000 / 10)
+    per_exchange_ms = min(rounds)
+    assert per_exchange_ms < 25, rounds
 
 
 # -- the fixture wiring, end to end -------------------------------------------------
