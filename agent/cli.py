@@ -16,7 +16,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from agent import __version__
-from agent.commands import backfill, check, config, demo, init, plan, run, sandbox, status
+from agent.commands import (
+    backfill,
+    check,
+    config,
+    demo,
+    init,
+    plan,
+    replay,
+    run,
+    sandbox,
+    status,
+)
 from agent.config import (
     ConfigError,
     Settings,
@@ -81,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_parser(subparsers, parents)
     plan.add_parser(subparsers, parents)
     backfill.add_parser(subparsers, parents)
+    replay.add_parser(subparsers, parents)
     sandbox.add_parser(subparsers, parents)
     demo.add_parser(subparsers, parents)
     status.add_parser(subparsers, parents)

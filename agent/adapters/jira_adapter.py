@@ -89,6 +89,20 @@ class JiraAdapter:
             log.warning("Jira user time zone %r is unknown; JQL dates are sent as UTC", name)
             return ZoneInfo("UTC")
 
+    def statuses(self) -> list[tuple[str, str, str]]:
+        """Every status as ``(id, name, category key)`` (``GET status``): the changelog names
+        a past status, and whether the ticket was open then depends on its category."""
+        raw = self._http.get("statuses", "status")
+        if not isinstance(raw, list):
+            raise UnexpectedAnswer("jira", "statuses", "the status list is not a JSON list")
+        found = []
+        for item in raw:
+            category = item.get("statusCategory") if isinstance(item, dict) else None
+            key = category.get("key") if isinstance(category, dict) else None
+            if isinstance(item, dict) and isinstance(item.get("name"), str) and key:
+                found.append((str(item.get("id", "")), str(item["name"]), str(key)))
+        return found
+
     # -- problems noticed while converting ------------------------------------------------
     def take_problems(self) -> list[TicketProblem]:
         """Conversion problems since the last call (for the cycle's report)."""

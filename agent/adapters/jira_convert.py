@@ -234,6 +234,9 @@ class TicketConverter:
                 field=str(item.get("field") or item.get("fieldId") or ""),
                 from_value=_optional_str(item.get("fromString")),
                 to_value=_optional_str(item.get("toString")),
+                field_id=_optional_str(item.get("fieldId")),
+                from_id=_optional_str(item.get("from")),
+                to_id=_optional_str(item.get("to")),
             )
             for item in raw.get("items") or ()
             if isinstance(item, dict)

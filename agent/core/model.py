@@ -45,9 +45,16 @@ class Comment:
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One changed field: ``from_value``/``to_value`` as Jira shows them (``fromString``/
+    ``toString``); ``field_id``, ``from_id`` and ``to_id`` are Jira's ``fieldId``, ``from`` and
+    ``to`` (account ids, option and status ids), which a rebuilt past needs (``agent.replay``)."""
+
     field: str
     from_value: str | None
     to_value: str | None
+    field_id: str | None = None
+    from_id: str | None = None
+    to_id: str | None = None
 
 
 @dataclass(frozen=True)

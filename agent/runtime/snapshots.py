@@ -8,7 +8,7 @@ kept as JSON; people inside field values are tagged so they come back as
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -134,7 +134,7 @@ def ticket_to_json(ticket: Ticket) -> dict[str, Any]:
             {
                 "author": person_to_json(ch.author),
                 "created": _time(ch.created),
-                "items": [[i.field, i.from_value, i.to_value] for i in ch.items],
+                "items": [_item_to_json(i) for i in ch.items],
             }
             for ch in ticket.changelog
         ],
@@ -187,7 +187,7 @@ def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
                 Change(
                     author=person_from_json(ch.get("author")),
                     created=_required_time(ch["created"]),
-                    items=tuple(FieldChange(f, old, new) for f, old, new in ch.get("items", [])),
+                    items=tuple(_item_from_json(item) for item in ch.get("items", [])),
                 )
                 for ch in data.get("changelog", [])
             ),
@@ -203,3 +203,17 @@ def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
         if isinstance(exc, SnapshotError):
             raise
         raise SnapshotError(f"damaged snapshot: {type(exc).__name__}: {exc}") from exc
+
+
+def _item_to_json(item: FieldChange) -> list[str | None]:
+    """``[field, from, to]``, plus ``field_id, from_id, to_id`` when Jira gave any."""
+    short = [item.field, item.from_value, item.to_value]
+    ids = [item.field_id, item.from_id, item.to_id]
+    return short + ids if any(v is not None for v in ids) else short
+
+
+def _item_from_json(raw: Sequence[Any]) -> FieldChange:
+    """A changelog item from its 3- or 6-element list (snapshots older than ids have 3)."""
+    if len(raw) not in (3, 6):
+        raise ValueError(f"a changelog item has 3 or 6 parts, not {len(raw)}")
+    return FieldChange(*raw)

@@ -1,0 +1,255 @@
+"""Reading the window's history from Jira and Slack, through ports that cannot write.
+
+A replay reads the tickets each policy could have governed during the window
+(its projects and issue types, created before the window ends and not resolved
+before it starts), with their comments and changelog, and the escalation
+channel's messages where a policy counts them as updates (as far back as the
+workspace's history goes). Nothing else. The ports here wrap the adapters and
+expose their read methods only, so nothing in ``agent.replay`` can call a write;
+the sandbox's request log of a replay shows no write (``tests/replay``).
+
+Selection on fields that change (priority, labels, filled fields) is left to
+the planner, which applies each policy's ``select:`` to the ticket as it was at
+each moment; the search is only as narrow as what cannot change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
+
+from agent.adapters.errors import ServiceError
+from agent.adapters.jira_jql import jql_datetime, jql_quote
+from agent.adapters.jira_port import FieldInfo
+from agent.core.model import ChatMessage, Person, Ticket
+from agent.core.routing import escalation_channel_name
+from agent.policy import Policy
+from agent.replay.past import TicketPast
+from agent.replay.values import People, Statuses, ValueReader
+from agent.runtime.reader import DETAIL_WORKERS, fields_to_fetch
+
+if TYPE_CHECKING:
+    from agent.adapters.jira_adapter import JiraAdapter
+    from agent.adapters.slack_adapter import SlackAdapter
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+class JiraHistory(Protocol):
+    """What a replay reads from Jira. There is no write method to call."""
+
+    def myself(self) -> Person: ...
+
+    def user_zone(self) -> ZoneInfo: ...
+
+    def statuses(self) -> list[tuple[str, str, str]]: ...
+
+    def field_infos(self, names: Sequence[str]) -> dict[str, FieldInfo]: ...
+
+    def search(self, jql: str, field_names: Sequence[str]) -> Iterator[Ticket]: ...
+
+    def with_details(self, ticket: Ticket) -> Ticket: ...
+
+
+class SlackHistory(Protocol):
+    """What a replay reads from Slack: a channel's people's messages. Nothing else."""
+
+    def channel_messages(self, name: str, oldest: datetime) -> list[ChatMessage]: ...
+
+
+class ReadOnlyJira:
+    """The read methods of a :class:`JiraAdapter`, and only those."""
+
+    def __init__(self, adapter: JiraAdapter) -> None:
+        self.__adapter = adapter
+
+    def myself(self) -> Person:
+        return self.__adapter.myself()
+
+    def user_zone(self) -> ZoneInfo:
+        return self.__adapter.user_zone()
+
+    def statuses(self) -> list[tuple[str, str, str]]:
+        return self.__adapter.statuses()
+
+    def field_infos(self, names: Sequence[str]) -> dict[str, FieldInfo]:
+        return self.__adapter.catalogue().resolve_all(names)
+
+    def search(self, jql: str, field_names: Sequence[str]) -> Iterator[Ticket]:
+        return self.__adapter.search(jql, field_names)
+
+    def with_details(self, ticket: Ticket) -> Ticket:
+        return self.__adapter.with_details(ticket)
+
+
+class ReadOnlySlack:
+    """Reads an escalation channel's messages by the channel's name; nothing else."""
+
+    def __init__(self, adapter: SlackAdapter) -> None:
+        self.__adapter = adapter
+
+    def channel_messages(self, name: str, oldest: datetime) -> list[ChatMessage]:
+        channel_id = self.__adapter.resolve_channel(f"#{name}")
+        return self.__adapter.channel_messages(channel_id, oldest)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The replayed stretch of time, ``start`` included, ``end`` excluded (aware)."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("a replay window needs times with a time zone")
+        if self.end <= self.start:
+            raise ValueError("the replay window ends before it starts")
+
+
+@dataclass
+class History:
+    """The tickets read for a window, each as a :class:`TicketPast`, and what went wrong."""
+
+    tickets: list[TicketPast]
+    agent: Person
+    problems: list[str] = field(default_factory=list)
+    channels_read: int = 0
+
+
+def window_jql(policy: Policy, window: Window, zone: ZoneInfo) -> str:
+    """The policy's projects and issue types (and its own ``jql:``), during the window."""
+    select = policy.select
+    clauses = [f"project in ({', '.join(jql_quote(p) for p in select.projects)})"]
+    if select.issue_types:
+        clauses.append(f"issuetype in ({', '.join(jql_quote(t) for t in select.issue_types)})")
+    if select.jql:
+        clauses.append(f"({select.jql})")
+    start = jql_quote(jql_datetime(window.start, zone))
+    end = jql_quote(jql_datetime(window.end, zone))
+    clauses.append(f"created <= {end}")
+    clauses.append(f"(resolved is EMPTY OR resolved >= {start})")
+    return " AND ".join(clauses) + " ORDER BY created ASC"
+
+
+def read_history(
+    jira: JiraHistory,
+    slack: SlackHistory | None,
+    policies: Sequence[Policy],
+    window: Window,
+    *,
+    progress: Progress | None = None,
+    workers: int = DETAIL_WORKERS,
+) -> History:
+    """Every ticket the policies could have governed in the window, with its past.
+
+    Raises the adapters' ``ServiceError`` when Jira cannot be searched; a ticket whose
+    details or channel cannot be read is left out or read without messages, and said."""
+    agent = jira.myself()
+    zone = jira.user_zone()
+    problems: list[str] = []
+    found: dict[str, Ticket] = {}
+    names: set[str] = set()
+    for policy in policies:
+        wanted = fields_to_fetch(policy)
+        names.update(wanted)
+        for ticket in jira.search(window_jql(policy, window, zone), wanted):
+            seen = found.get(ticket.key)
+            found[ticket.key] = (
+                ticket if seen is None else replace(seen, fields={**seen.fields, **ticket.fields})
+            )
+    infos = jira.field_infos(sorted(n for n in names if n.lower() != "description"))
+    statuses = jira.statuses()
+    detailed = _details(jira, list(found.values()), problems, progress, workers)
+    people = People()
+    for ticket in detailed:
+        people.add(_people_of(ticket))
+    people.add([agent])
+    reader = ValueReader(
+        infos,
+        people,
+        Statuses(
+            {sid: category for sid, _name, category in statuses},  # type: ignore[misc]
+            {name.casefold(): category for _sid, name, category in statuses},  # type: ignore[misc]
+        ),
+    )
+    pasts: list[TicketPast] = []
+    channels = 0
+    for ticket in detailed:
+        messages, read = _messages(slack, policies, ticket, problems)
+        channels += read
+        past = TicketPast(
+            ticket, reader=reader, agent_account=agent.account_id, messages=messages, agent=agent
+        )
+        problems += [str(p) for p in past.problems]
+        pasts.append(past)
+    pasts.sort(key=lambda p: (p.created, p.key))
+    return History(pasts, agent, problems, channels)
+
+
+def _details(
+    jira: JiraHistory,
+    tickets: list[Ticket],
+    problems: list[str],
+    progress: Progress | None,
+    workers: int,
+) -> list[Ticket]:
+    def one(ticket: Ticket) -> Ticket | ServiceError:
+        try:
+            return jira.with_details(ticket)
+        except ServiceError as exc:
+            return exc
+
+    done: list[Ticket] = []
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="replay-read") as pool:
+        for index, (ticket, outcome) in enumerate(
+            zip(tickets, pool.map(one, tickets), strict=True)
+        ):
+            if isinstance(outcome, ServiceError):
+                problems.append(f"{ticket.key}: left out, its history could not be read: {outcome}")
+            else:
+                done.append(outcome)
+            if progress is not None:
+                progress(index + 1, len(tickets))
+    return done
+
+
+def _people_of(ticket: Ticket) -> list[Person | None]:
+    people: list[Person | None] = [ticket.assignee, ticket.reporter, *ticket.watchers]
+    people += [c.author for c in ticket.comments]
+    people += [c.author for c in ticket.changelog]
+    for value in ticket.fields.values():
+        if isinstance(value, Person):
+            people.append(value)
+        elif isinstance(value, tuple):
+            people += [v for v in value if isinstance(v, Person)]
+    return people
+
+
+def _messages(
+    slack: SlackHistory | None, policies: Sequence[Policy], ticket: Ticket, problems: list[str]
+) -> tuple[list[ChatMessage], int]:
+    """The escalation channel's people's messages, where a policy counts them as updates."""
+    readers = [
+        p
+        for p in policies
+        if "channel_message" in p.updates.sources and p.select.projects.count(ticket.project)
+    ]
+    if slack is None or not readers:
+        return [], 0
+    name = escalation_channel_name(readers[0], ticket)
+    if name is None:
+        return [], 0
+    try:
+        return slack.channel_messages(name, ticket.created), 1
+    except ServiceError as exc:
+        if getattr(exc, "reason", None) != "channel_not_found":
+            problems.append(f"{ticket.key}: #{name} could not be read, replayed without it: {exc}")
+        return [], 0

@@ -1,0 +1,99 @@
+"""Trust: on a window the live agent ran through, a replay plans the same action keys.
+
+The live agent (real adapters and store, in process) runs a cycle every ten
+minutes through a morning of two packs' tickets while people acknowledge,
+update, post in the escalation channel and resolve; a replay of that window,
+read back from the same site, must plan exactly the keys the agent carried out.
+The agent's own comments, labels and priorities are on the site by then, and
+the replay leaves them out and plans its own: that it still arrives at the same
+keys is the point.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from agent.replay.source import Window
+from agent.sandbox.confluence import model as confluence
+from agent.sandbox.jira import model as jira
+from agent.sandbox.slack import model as slack
+from tests.replay.support import LiveDay, agent_deps, pack, replayed
+from tests.scenarios.support import build_site
+from tests.support.sandbox import SandboxHandle
+
+START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Malta
+END = START + timedelta(hours=4)
+EVERY = timedelta(minutes=10)
+ALICE = "alice@sandbox.example"
+LEAD = "support-lead@sandbox.example"
+REPORTER = "rita@sandbox.example"
+
+
+def _incident(site_ctx: object, summary: str, priority: str, severity: str, alice: str) -> str:
+    doc = jira.create_issue(
+        site_ctx,  # type: ignore[arg-type]
+        {
+            "project": {"key": "SUP"},
+            "summary": summary,
+            "description": "Players cannot place bets.",
+            "issuetype": {"name": "Incident"},
+            "priority": {"name": priority},
+            "assignee": {"accountId": alice},
+            "Severity": {"value": severity},
+            "Product Impacted": "Sportsbook",
+            "Impact": "No bets for EU players",
+            "Time of Occurrence": "2026-11-23T07:00:00.000+0000",
+        },
+        REPORTER,
+    )
+    return str(doc["key"])
+
+
+def test_support_pack_replay_plans_the_keys_the_live_agent_carried_out(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    site = build_site(sandbox, tmp_path, START - timedelta(minutes=40), ["SUP"])
+    alice = site.person("Alice Assignee", ALICE)
+    site.person("Rita Reporter", REPORTER)
+    site.person("Sam Lead", LEAD)
+    confluence.create_space(site.ctx, "SUP", "Support")
+    slack.create_usergroup(site.ctx, "gamnify-support", "Support", [site.slack_id(ALICE)])
+    # SUP-1 was raised before the window: its acknowledgement is already late at the start
+    _incident(site.ctx, "Bets are not settled", "Highest", "P1", alice)
+    rules = pack("support-p1-p4.yaml")
+    deps = agent_deps(sandbox, tmp_path, rules)
+    day = LiveDay(sandbox, deps, START, END, EVERY)
+    day.at(START + timedelta(minutes=25), lambda: jira.add_comment(site.ctx, "SUP-1", "On it", ALICE))
+    day.at(START + timedelta(minutes=50), lambda: jira.add_comment(site.ctx, "SUP-1", "Found it", ALICE))
+    day.at(
+        START + timedelta(minutes=62),
+        lambda: _incident(site.ctx, "Cash-out button missing", "Medium", "P3", alice),
+    )
+    day.at(START + timedelta(minutes=100), lambda: jira.add_comment(site.ctx, "SUP-2", "Looking", LEAD))
+
+    def channel_update() -> None:
+        (channel,) = site.channels("sup-2-")
+        slack.post_message(site.ctx, channel["id"], "Deploying the fix", site.slack_id(ALICE))
+
+    day.at(START + timedelta(minutes=125), channel_update)
+    day.at(START + timedelta(minutes=130), lambda: jira.add_comment(site.ctx, "SUP-1", "Fix deployed", ALICE))
+    day.at(START + timedelta(minutes=150), lambda: jira.transition(site.ctx, "SUP-1", "Done", ALICE))
+    day.at(
+        START + timedelta(minutes=180),
+        lambda: _incident(site.ctx, "Odds feed <script>alert(1)</script>", "Low", "P4", alice),
+    )
+    day.at(START + timedelta(minutes=195), lambda: jira.transition(site.ctx, "SUP-3", "Done", LEAD))
+    day.run()
+    live = day.keys(["SUP-1", "SUP-2", "SUP-3"])
+    assert any(":repeat@" in k for k in live) and any(":step1" in k for k in live)
+    assert any("postmortem" in k for k in live)
+
+    sandbox.clear_requests()
+    outcome = replayed(deps, rules, Window(START, END), EVERY)
+    planned = {f.key for f in outcome.fired}
+    assert planned == live, (sorted(live - planned), sorted(planned - live))
+    assert not [e for e in sandbox.requests_log() if e.get("write")]
+    deps.close()
