@@ -87,6 +87,7 @@ class AdherenceTracker:
         self._kinds = dict(kinds)
         self._open: dict[str, dict[tuple[str, str, datetime], _Open]] = {}
         self._limits: dict[str, _Limit] = {}
+        self._done: dict[str, set[tuple[str, str, datetime]]] = {}
         self.settled: list[Settled] = []
 
     def observe(
@@ -103,10 +104,13 @@ class AdherenceTracker:
         (the moment an obligation that is gone now was met)."""
         listed = [o for o in owed if (policy, o.rule) in self._kinds]
         mine = self._open.setdefault(issue, {})
+        done = self._done.setdefault(issue, set())
         seen: set[tuple[str, str, datetime]] = set()
         met_at = last_event if last_event is not None else now
         for item in listed:
             key = (item.rule, item.item, item.due)
+            if key in done:
+                continue  # settled before: a met item the rules still mention
             seen.add(key)
             known = mine.get(key)
             if known is None:
@@ -119,8 +123,10 @@ class AdherenceTracker:
             elif item.standing is Standing.MET:
                 self._met(issue, known, met_at if known.late else None)
                 del mine[key]
+                done.add(key)
         for key in [k for k in mine if k not in seen]:
             known = mine.pop(key)
+            done.add(key)
             if not known.late:
                 if not is_open:
                     continue  # closed before it was due: never owed

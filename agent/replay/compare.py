@@ -1,7 +1,7 @@
 """Two rule sets on the same history, side by side: what each would have sent, and where
 they differ.
 
-Counts are of messages (comments, posts, DMs, "done" replies) per rule, per day
+Counts are of messages (comments, posts, DMs) per rule, per day
 and per person; a ticket differs when the two replays plan a different set of
 action keys for it (a changed ``every:`` moves every update slot, so its keys
 differ even where the count does not).

@@ -17,10 +17,9 @@ from typing import Any
 from agent.core.actions import ActionKind
 from agent.replay.adherence import Figures, Settled, figures_by, figures_by_kind
 
-# Actions that reach people: a comment on the ticket, a Slack post or DM, a "done" reply.
-MESSAGE_KINDS = frozenset(
-    {ActionKind.JIRA_COMMENT, ActionKind.SLACK_POST, ActionKind.SLACK_THREAD_DONE}
-)
+# Actions that reach people: a comment on the ticket, a Slack post or DM. The "done" reply in
+# a nudge's thread (only where the nudge was a Slack post) is counted with the other actions.
+MESSAGE_KINDS = frozenset({ActionKind.JIRA_COMMENT, ActionKind.SLACK_POST})
 
 
 @dataclass(frozen=True)

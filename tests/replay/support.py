@@ -73,7 +73,9 @@ class LiveDay:
         names = [p.name for p in self.deps.policies]
         for issue in [*issues, *(f"policy:{n}" for n in names)]:
             found |= {
-                r.key for r in self.deps.store.effects_for_issue(issue) if r.status is EffectStatus.DONE
+                r.key
+                for r in self.deps.store.effects_for_issue(issue)
+                if r.status is EffectStatus.DONE
             }
         return found
 

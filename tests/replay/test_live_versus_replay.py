@@ -25,8 +25,8 @@ from tests.scenarios.support import build_site
 from tests.support.sandbox import SandboxHandle
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Malta
-END = START + timedelta(hours=4)
-EVERY = timedelta(minutes=10)
+END = START + timedelta(hours=3, minutes=30)
+EVERY = timedelta(minutes=15)
 ALICE = "alice@sandbox.example"
 LEAD = "support-lead@sandbox.example"
 REPORTER = "rita@sandbox.example"
@@ -66,21 +66,33 @@ def test_support_pack_replay_plans_the_keys_the_live_agent_carried_out(
     rules = pack("support-p1-p4.yaml")
     deps = agent_deps(sandbox, tmp_path, rules)
     day = LiveDay(sandbox, deps, START, END, EVERY)
-    day.at(START + timedelta(minutes=25), lambda: jira.add_comment(site.ctx, "SUP-1", "On it", ALICE))
-    day.at(START + timedelta(minutes=50), lambda: jira.add_comment(site.ctx, "SUP-1", "Found it", ALICE))
+    day.at(
+        START + timedelta(minutes=25), lambda: jira.add_comment(site.ctx, "SUP-1", "On it", ALICE)
+    )
+    day.at(
+        START + timedelta(minutes=50),
+        lambda: jira.add_comment(site.ctx, "SUP-1", "Found it", ALICE),
+    )
     day.at(
         START + timedelta(minutes=62),
         lambda: _incident(site.ctx, "Cash-out button missing", "Medium", "P3", alice),
     )
-    day.at(START + timedelta(minutes=100), lambda: jira.add_comment(site.ctx, "SUP-2", "Looking", LEAD))
+    day.at(
+        START + timedelta(minutes=110), lambda: jira.add_comment(site.ctx, "SUP-2", "Looking", LEAD)
+    )
 
     def channel_update() -> None:
         (channel,) = site.channels("sup-2-")
         slack.post_message(site.ctx, channel["id"], "Deploying the fix", site.slack_id(ALICE))
 
     day.at(START + timedelta(minutes=125), channel_update)
-    day.at(START + timedelta(minutes=130), lambda: jira.add_comment(site.ctx, "SUP-1", "Fix deployed", ALICE))
-    day.at(START + timedelta(minutes=150), lambda: jira.transition(site.ctx, "SUP-1", "Done", ALICE))
+    day.at(
+        START + timedelta(minutes=130),
+        lambda: jira.add_comment(site.ctx, "SUP-1", "Fix deployed", ALICE),
+    )
+    day.at(
+        START + timedelta(minutes=150), lambda: jira.transition(site.ctx, "SUP-1", "Done", ALICE)
+    )
     day.at(
         START + timedelta(minutes=180),
         lambda: _incident(site.ctx, "Odds feed <script>alert(1)</script>", "Low", "P4", alice),
@@ -96,4 +108,97 @@ def test_support_pack_replay_plans_the_keys_the_live_agent_carried_out(
     planned = {f.key for f in outcome.fired}
     assert planned == live, (sorted(live - planned), sorted(planned - live))
     assert not [e for e in sandbox.requests_log() if e.get("write")]
+    # planning every ticket at every step, as the live agent does, gives the same
+    exact = replayed(deps, rules, Window(START, END), EVERY, exact=True)
+    assert [(f.key, f.at) for f in exact.fired] == [(f.key, f.at) for f in outcome.fired]
+    assert outcome.ticket_plans < exact.ticket_plans
+    deps.close()
+
+
+DS_START = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
+DS_PEOPLE = {
+    "Rita Reporter": REPORTER,
+    "Ivan Initiator": "ivan@sandbox.example",
+    "Connie Contact": "connie@sandbox.example",
+    "Carl Crew": "carl@sandbox.example",
+    "Always One": "ds-always-1@sandbox.example",
+    "Always Two": "ds-always-2@sandbox.example",
+    "Alice Assignee": ALICE,
+    "Bob Builder": "bob@sandbox.example",
+    "Carol Coder": "carol@sandbox.example",
+}
+
+
+def test_ds_pack_with_limits_labels_and_priority_replays_the_same_keys(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    """The DS pack labels and raises the priority of every escalation itself, holds the
+    second one of an assignee until the first is resolved, asks the initiator for a
+    missing contact and turns down a Low impact: the replay sees none of the agent's
+    own labels, priorities and comments, and plans them again at the same moments."""
+    site = build_site(sandbox, tmp_path, DS_START, ["DS"])
+    ids = {email: site.person(name, email) for name, email in DS_PEOPLE.items()}
+    slack.create_channel(site.ctx, "sre-escalations")
+
+    def escalation(owner: str, *, contact: bool = True, impact: str = "High") -> None:
+        fields: dict[str, object] = {
+            "project": {"key": "DS"},
+            "summary": f"Payments stuck for {owner.split('@')[0]}",
+            "issuetype": {"name": "Task"},
+            "priority": {"name": "Medium"},
+            "assignee": {"accountId": ids[owner]},
+            "Escalation Reason": "Key client cannot settle invoices",
+            "Initiator": {"accountId": ids["ivan@sandbox.example"]},
+            "Crew Lead": {"accountId": ids["carl@sandbox.example"]},
+            "Impact Level": {"value": impact},
+        }
+        if contact:
+            fields["Escalation Contact"] = {"accountId": ids["connie@sandbox.example"]}
+        jira.create_issue(site.ctx, fields, REPORTER)
+
+    rules = pack("ds-ticket-escalation.yaml")
+    deps = agent_deps(sandbox, tmp_path, rules)
+    end = DS_START + timedelta(hours=3)
+    every = timedelta(minutes=15)
+    day = LiveDay(sandbox, deps, DS_START, end, every)
+    day.at(DS_START + timedelta(minutes=5), lambda: escalation(ALICE))
+    day.at(DS_START + timedelta(minutes=20), lambda: escalation(ALICE))  # held: one per assignee
+    day.at(
+        DS_START + timedelta(minutes=35),
+        lambda: escalation("bob@sandbox.example", contact=False),
+    )
+    day.at(
+        DS_START + timedelta(minutes=70),
+        lambda: jira.edit_issue(site.ctx, "DS-1", {"Root Cause": "A stuck batch"}, ALICE),
+    )
+    day.at(
+        DS_START + timedelta(minutes=110), lambda: jira.transition(site.ctx, "DS-1", "Done", ALICE)
+    )
+    day.at(
+        DS_START + timedelta(minutes=125),
+        lambda: jira.edit_issue(
+            site.ctx,
+            "DS-3",
+            {"Escalation Contact": {"accountId": ids["connie@sandbox.example"]}},
+            "ivan@sandbox.example",
+        ),
+    )
+    day.at(
+        DS_START + timedelta(minutes=140),
+        lambda: escalation("carol@sandbox.example", impact="Low"),
+    )
+    day.run()
+    live = day.keys(["DS-1", "DS-2", "DS-3", "DS-4"])
+    assert any(":hold@" in k for k in live) and any(":release@" in k for k in live)
+    assert any(k.startswith("clerical_label:DS-2") for k in live)
+    assert any(k.startswith("intake_rejected:DS-4") for k in live)
+
+    outcome = replayed(deps, rules, Window(DS_START, end), every)
+    planned = {f.key for f in outcome.fired}
+    assert planned == live, (sorted(live - planned), sorted(planned - live))
+    assert outcome.kept_changes >= 3  # DS-1..3 labels and priorities, made by the agent
+    exact = replayed(deps, rules, Window(DS_START, end), every, exact=True)
+    assert sorted((f.key, f.at) for f in exact.fired) == sorted(
+        (f.key, f.at) for f in outcome.fired
+    )
     deps.close()
