@@ -14,8 +14,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from agent.replay.source import Window
 from agent.sandbox.confluence import model as confluence
 from agent.sandbox.jira import model as jira
@@ -143,7 +141,7 @@ def test_ds_pack_with_limits_labels_and_priority_replays_the_same_keys(
     def escalation(owner: str, *, contact: bool = True, impact: str = "High") -> None:
         fields: dict[str, object] = {
             "project": {"key": "DS"},
-            "summary": f"Payments stuck for {owner.split('@')[0]}",
+            "summary": f"Payments stuck for {owner.split('@', maxsplit=1)[0]}",
             "issuetype": {"name": "Task"},
             "priority": {"name": "Medium"},
             "assignee": {"accountId": ids[owner]},
