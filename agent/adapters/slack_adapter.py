@@ -122,6 +122,11 @@ class SlackAdapter:
             return self._channels.channel_id(channel)
         return channel
 
+    def visible_channels(self) -> dict[str, str]:
+        """Every channel the bot can see, archived ones too, as name -> id (one paged
+        ``conversations.list``, kept): a replay looks many channels up by name."""
+        return {name: str(channel["id"]) for name, channel in self._channels.listing().items()}
+
     def ensure_channel(
         self,
         name: str,

@@ -16,6 +16,7 @@ each moment; the search is only as narrow as what cannot change.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -94,9 +95,17 @@ class ReadOnlySlack:
 
     def __init__(self, adapter: SlackAdapter) -> None:
         self.__adapter = adapter
+        self.__ids: dict[str, str] | None = None
+        self.__lock = threading.Lock()
 
     def channel_messages(self, name: str, oldest: datetime) -> list[ChatMessage]:
-        channel_id = self.__adapter.resolve_channel(f"#{name}")
+        """The people's messages in ``#name``; [] when the bot sees no such channel."""
+        with self.__lock:  # the channel list is read once, by the first reader thread
+            if self.__ids is None:
+                self.__ids = self.__adapter.visible_channels()
+            channel_id = self.__ids.get(name)
+        if channel_id is None:
+            return []
         return self.__adapter.channel_messages(channel_id, oldest)
 
 
@@ -167,9 +176,17 @@ def read_history(
             )
     infos = jira.field_infos(sorted(n for n in names if n.lower() != "description"))
     statuses = jira.statuses()
-    detailed = _details(jira, list(found.values()), problems, progress, workers)
+    detailed = _details(
+        jira,
+        slack,
+        policies=policies,
+        tickets=list(found.values()),
+        problems=problems,
+        progress=progress,
+        workers=workers,
+    )
     people = People()
-    for ticket in detailed:
+    for ticket, _messages_read in detailed:
         people.add(_people_of(ticket))
     people.add([agent])
     reader = ValueReader(
@@ -181,33 +198,40 @@ def read_history(
         ),
     )
     pasts: list[TicketPast] = []
-    channels = 0
-    for ticket in detailed:
-        messages, read = _messages(slack, policies, ticket, problems)
-        channels += read
+    for ticket, messages in detailed:
         past = TicketPast(
             ticket, reader=reader, agent_account=agent.account_id, messages=messages, agent=agent
         )
         problems += [str(p) for p in past.problems]
         pasts.append(past)
+    channels = sum(1 for _ticket, messages in detailed if messages)
     pasts.sort(key=lambda p: (p.created, p.key))
     return History(pasts, agent, problems, channels)
 
 
 def _details(
     jira: JiraHistory,
+    slack: SlackHistory | None,
+    *,
+    policies: Sequence[Policy],
     tickets: list[Ticket],
     problems: list[str],
     progress: Progress | None,
     workers: int,
-) -> list[Ticket]:
-    def one(ticket: Ticket) -> Ticket | ServiceError:
+) -> list[tuple[Ticket, list[ChatMessage]]]:
+    """Each ticket's comments, changelog and channel messages, read in parallel (Jira has
+    no bulk read); a ticket whose history cannot be read is left out and said."""
+
+    def one(ticket: Ticket) -> tuple[Ticket, list[ChatMessage], list[str]] | ServiceError:
         try:
-            return jira.with_details(ticket)
+            detailed = jira.with_details(ticket)
         except ServiceError as exc:
             return exc
+        said: list[str] = []
+        messages = _messages(slack, policies, detailed, said)
+        return detailed, messages, said
 
-    done: list[Ticket] = []
+    done: list[tuple[Ticket, list[ChatMessage]]] = []
     with ThreadPoolExecutor(max(1, workers), thread_name_prefix="replay-read") as pool:
         for index, (ticket, outcome) in enumerate(
             zip(tickets, pool.map(one, tickets), strict=True)
@@ -215,7 +239,9 @@ def _details(
             if isinstance(outcome, ServiceError):
                 problems.append(f"{ticket.key}: left out, its history could not be read: {outcome}")
             else:
-                done.append(outcome)
+                detailed, messages, said = outcome
+                done.append((detailed, messages))
+                problems += said
             if progress is not None:
                 progress(index + 1, len(tickets))
     return done
@@ -235,21 +261,20 @@ def _people_of(ticket: Ticket) -> list[Person | None]:
 
 def _messages(
     slack: SlackHistory | None, policies: Sequence[Policy], ticket: Ticket, problems: list[str]
-) -> tuple[list[ChatMessage], int]:
+) -> list[ChatMessage]:
     """The escalation channel's people's messages, where a policy counts them as updates."""
     readers = [
         p
         for p in policies
-        if "channel_message" in p.updates.sources and p.select.projects.count(ticket.project)
+        if "channel_message" in p.updates.sources and ticket.project in p.select.projects
     ]
     if slack is None or not readers:
-        return [], 0
+        return []
     name = escalation_channel_name(readers[0], ticket)
     if name is None:
-        return [], 0
+        return []
     try:
-        return slack.channel_messages(name, ticket.created), 1
+        return slack.channel_messages(name, ticket.created)
     except ServiceError as exc:
-        if getattr(exc, "reason", None) != "channel_not_found":
-            problems.append(f"{ticket.key}: #{name} could not be read, replayed without it: {exc}")
-        return [], 0
+        problems.append(f"{ticket.key}: #{name} could not be read, replayed without it: {exc}")
+        return []
