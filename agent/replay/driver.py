@@ -37,6 +37,17 @@ from agent.replay.values import CUSTOM_PREFIX
 from agent.replay.wakeups import PolicyClock, next_wake
 
 StepProgress = Callable[[datetime], None]
+# Actions whose effect the rules read on the next cycle (the ticket is planned again then).
+_CHANGES_TICKET = frozenset(
+    {
+        ActionKind.JIRA_SET_PRIORITY,
+        ActionKind.JIRA_SET_FIELD,
+        ActionKind.JIRA_ADD_LABEL,
+        ActionKind.JIRA_REMOVE_LABEL,
+        ActionKind.JIRA_ADD_WATCHER,
+        ActionKind.SLACK_CREATE_CHANNEL,
+    }
+)
 # Rule models that weigh a policy's tickets against each other (see the module docstring).
 _LIMITS = (LimitBase,)
 _POLICY_TIMED = (WeeklyDigest,)
@@ -194,11 +205,18 @@ class Replay:
             incidents=self.incidents,
         )
         messages = {k: self.pasts[k].messages_at(now) for k in keys}
+        # only the policies that select one of these tickets (or tick now) have work; a
+        # ticket is claimed by the first policy that selects it, with or without the others
+        involved = [
+            p
+            for p in self.policies
+            if p.name in ticks or any(p.select.matches(t) for t in tickets.values())
+        ]
         planned = plan(
             list(tickets.values()),
             state,
             now,
-            self.policies,
+            involved,
             {k: v for k, v in messages.items() if v},
             first_contact=self.first_contact,
         )
@@ -210,7 +228,7 @@ class Replay:
         acted: set[str] = set()
         for action in planned.actions:
             self._take(action, now)
-            if action.issue is not None:
+            if action.issue is not None and action.kind in _CHANGES_TICKET:
                 acted.add(action.issue)
         for key, ticket in tickets.items():
             self._follow(now, ticket, messages[key], acted=key in acted)
@@ -227,7 +245,8 @@ class Replay:
         found = []
         if policy is not None and state is not None and not is_history(ticket, self.window.start):
             self.governed[ticket.key] = policy.name
-            found = owed(policy, ticket, state, now, messages)
+            quiet = not self.clocks[policy.name].calendar.is_business_time(now)
+            found = owed(policy, ticket, state, now, messages, quiet=quiet)
             self.tracker.observe(
                 ticket.key,
                 policy.name,

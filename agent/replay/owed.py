@@ -1,9 +1,10 @@
 """What a ticket owes at a moment, for adherence: each obligation's due time and standing.
 
-This is the replay's one door to the rules' obligations. It asks the same rule
-handlers the planner runs (through ``agent.runtime.status.due_items``, which
-records what each rule declares and plans nothing); when the planner returns
-the open obligations itself, this module reads them from the plan instead.
+This is the replay's one door to the rules' obligations. It runs the handlers
+of the rules that declare obligations (those ``agent.replay.kinds`` groups)
+on a context that records what each declares and plans nothing, as ``status``
+does; when the planner returns the open obligations itself, this module reads
+them from the plan instead.
 """
 
 from __future__ import annotations
@@ -11,11 +12,19 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from agent.core.calendar import CalendarError
 from agent.core.model import ChatMessage, Ticket
+from agent.core.rules import HANDLERS, RUN_WHILE_HELD
+from agent.core.rules.base import RuleContext, RuleProblem
 from agent.core.state import TicketState
 from agent.policy import Policy
-from agent.runtime.status import due_items
+from agent.policy.calendars import calendar_for
+from agent.replay.kinds import ObligationKind, kind_of
+
+# Data errors a malformed ticket can provoke in a rule; the plan reports them.
+_TICKET_DATA_ERRORS = (RuleProblem, CalendarError, ValueError, TypeError, KeyError, AttributeError)
 
 
 class Standing(enum.StrEnum):
@@ -34,22 +43,58 @@ class Owed:
     standing: Standing
 
 
+class _Probe(RuleContext):
+    """Records the obligations a rule declares; plans nothing that is kept."""
+
+    found: list[Owed]
+
+    def obligation(self, item: str, *, due: datetime, overdue: bool, **_ignored: Any) -> None:
+        if overdue:
+            standing = Standing.OVERDUE
+        elif self.now < due:
+            standing = Standing.PENDING
+        else:
+            standing = Standing.MET
+        self.found.append(Owed(self.rule.ident, item, due, standing))
+
+
 def owed(
     policy: Policy,
     ticket: Ticket,
     state: TicketState,
     now: datetime,
     messages: tuple[ChatMessage, ...],
+    *,
+    quiet: bool,
 ) -> list[Owed]:
-    """The obligations ``policy``'s rules declare on ``ticket`` at ``now``."""
-    found = []
-    for item in due_items(policy, ticket, state, now, messages):
-        rule, _, name = item.item.partition(":")
-        if item.overdue:
-            standing = Standing.OVERDUE
-        elif now < item.due:
-            standing = Standing.PENDING
-        else:
-            standing = Standing.MET
-        found.append(Owed(rule, name, item.due, standing))
-    return found
+    """The obligations ``policy``'s rules declare on ``ticket`` at ``now`` (``quiet``: outside
+    the policy's business hours)."""
+    rules = [
+        rule
+        for rule in policy.rules
+        if kind_of(rule) not in (None, ObligationKind.LIMITS)
+        and (state.held_reason is None or getattr(rule, "rule") in RUN_WHILE_HELD)  # noqa: B009
+        and (not rule.severities or state.severity in rule.severities)
+    ]
+    if not rules:
+        return []
+    probe = _Probe(
+        policy=policy,
+        rule=rules[0],
+        ticket=ticket,
+        now=now,
+        calendar=calendar_for(policy),
+        severity=state.severity,
+        messages=messages,
+        state=state,
+        previous=state,
+        is_quiet=quiet,
+    )
+    probe.found = []
+    for rule in rules:
+        probe.begin(rule, state)
+        try:
+            HANDLERS[getattr(rule, "rule")](probe, rule)  # noqa: B009
+        except _TICKET_DATA_ERRORS:
+            continue  # the plan reports the ticket's problem
+    return probe.found

@@ -11,8 +11,9 @@ the live agent would have noticed it):
   repeats and escalation-chain steps;
 - while it is open or owes something: the policy's business-hours opening and
   closing, local midnight, and every local time of day a rule names (``at:``);
-- every duration a rule names (``within:``, ``after:``, ``every:``, ``grace:``...)
-  after each of the ticket's events.
+- every duration named by a rule that declares no obligation (``call_needed``'s
+  ``after:``, say) after each of the ticket's events: a rule that does declare
+  obligations says when they fall due, and that is already a wake-up.
 
 Rule models are read generically (their time and duration values), so a new
 rule's times are included without listing it here. ``--exact`` plans every
@@ -32,6 +33,7 @@ from agent.core.calendar import BusinessCalendar
 from agent.policy import Policy
 from agent.policy.calendars import calendar_for
 from agent.policy.rule_models import ChainStep, Repeating
+from agent.replay.kinds import kind_of
 from agent.replay.owed import Owed, Standing
 
 MAX_CHAIN_DEPTH = 10
@@ -69,19 +71,20 @@ class PolicyClock:
         repeats: dict[str, timedelta] = {}
         chains: dict[str, tuple[timedelta, ...]] = {}
         for rule in policy.rules:
-            _walk(rule, times, durations)
+            _walk(rule, times, durations if kind_of(rule) is None else set())
             if isinstance(rule, Repeating):
                 if rule.repeat is not None:
                     repeats[rule.ident] = rule.repeat
                 chains[rule.ident] = _chain_offsets(policy, rule)
-        for steps in policy.chains.values():
-            _walk(steps, times, durations)
-        grace = {d for d in durations if d < timedelta(days=1)}
-        for at in list(times):  # a slot's grace moves its due time
-            for extra in grace:
-                moved = datetime.combine(date(2000, 1, 3), at) + extra
-                if moved.date() == date(2000, 1, 3):
-                    times.add(moved.time())
+        for rule in policy.rules:  # a slot's grace moves its due time
+            grace = getattr(rule, "grace", None)
+            if not isinstance(grace, timedelta):
+                continue
+            slots: set[time] = set()
+            _walk(rule, slots, set())
+            for at in slots:
+                moved = datetime.combine(date(2000, 1, 3), at) + grace
+                times.add(moved.time())
         return cls(
             policy,
             calendar,

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.core.calendar import CalendarError
-from agent.core.model import ChatMessage, Ticket
+from agent.core.model import Ticket
 from agent.core.rules import HANDLERS, POLICY_LEVEL_RULES, RUN_WHILE_HELD
 from agent.core.rules.base import RuleContext, RuleProblem
 from agent.core.state import EngineState, TicketState
@@ -180,14 +180,9 @@ def held_by_policy(store: StateStore, policies: Sequence[Policy]) -> dict[str, i
 
 
 def due_items(
-    policy: Policy,
-    ticket: Ticket,
-    ticket_state: TicketState,
-    now: datetime,
-    messages: tuple[ChatMessage, ...] = (),
+    policy: Policy, ticket: Ticket, ticket_state: TicketState, now: datetime
 ) -> list[DueItem]:
-    """Every obligation the policy's per-ticket rules declare for the ticket at ``now``
-    (``messages``: its escalation channel's, where the policy counts them as updates)."""
+    """Every obligation the policy's per-ticket rules declare for the ticket at ``now``."""
     calendar = calendar_for(policy)
     found: list[DueItem] = []
     for rule in policy.rules:
@@ -205,7 +200,7 @@ def due_items(
             now=now,
             calendar=calendar,
             severity=ticket_state.severity,
-            messages=messages,
+            messages=(),
             state=ticket_state,
             previous=ticket_state,
         )
