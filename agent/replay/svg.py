@@ -44,7 +44,7 @@ def stacked_bars(
     totals = [sum(values[i] for _name, values in series) for i in range(len(labels))]
     peak = max([*totals, 1])
     step = plot_w / max(len(labels), 1)
-    bar = max(1.0, step * 0.8)
+    bar = min(36.0, max(1.0, step * 0.8))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
         f'height="{height + 20 + 18 * ((len(series) + 3) // 4)}" class="chart">',
