@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from agent.sandbox.clock import SandboxClock
 from agent.sandbox.errors import ApiError, SlackError, render
 from agent.sandbox.faults import Fault, FaultInjector
+from agent.sandbox.jira_ratelimits import JiraRateLimits
 from agent.sandbox.realism import RealismKnobs
 from agent.sandbox.requestlog import RequestLog
 from agent.sandbox.store import DocStore
@@ -32,6 +33,9 @@ from agent.sandbox.users import UserDirectory
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+# Confluence refuses a REST request over 5 MB with 413 (Cloud and Data Center):
+# https://confluence.atlassian.com/confkb/rest-call-gives-request-too-large-requests-for-this-resource-can-be-at-most-5242880-bytes-error-939689514.html
+CONFLUENCE_MAX_BODY_BYTES = 5 * 1024 * 1024
 NO_FAULT_DECIDED = "sandbox.fault.undecided"
 
 # Werkzeug compiles each route with ast.parse. On CPython 3.11.7, two threads in
@@ -55,6 +59,7 @@ class SandboxContext:
     faults: FaultInjector = field(default_factory=FaultInjector)
     requests: RequestLog = field(default_factory=RequestLog)
     realism: RealismKnobs = field(default_factory=RealismKnobs)
+    jira_limits: JiraRateLimits = field(default_factory=JiraRateLimits)
 
     def __post_init__(self) -> None:
         self.clock = SandboxClock(self.store)
@@ -146,6 +151,21 @@ def _authenticate(ctx: SandboxContext, service: str) -> dict[str, Any]:
     )
 
 
+def _check_jira_limits(ctx: SandboxContext) -> None:
+    """Jira Cloud's burst and per-issue write limits (429s with Atlassian's headers)."""
+    rule = request.url_rule
+    if rule is None:
+        return  # no such endpoint: the 404 comes next
+    ref = (request.view_args or {}).get("ref")
+    issue_id = None
+    if ref is not None and "/issue/" in rule.rule:
+        from agent.sandbox.jira.state import issue_by_ref  # noqa: PLC0415 - import cycle
+
+        found = issue_by_ref(ctx, str(ref))
+        issue_id = str(found["id"]) if found is not None else None
+    ctx.jira_limits.check(ctx.realism.current, request.method, rule.rule, issue_id)
+
+
 def json_body(*, required: bool = True) -> Any:
     """The request's JSON body, or a 400 in the calling service's shape."""
     raw = request.get_data(cache=True)
@@ -167,7 +187,7 @@ def create_app(ctx: SandboxContext) -> Flask:
 
 def _build_app(ctx: SandboxContext) -> Flask:
     app = Flask("agent.sandbox")
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.config["MAX_CONTENT_LENGTH"] = CONFLUENCE_MAX_BODY_BYTES
     app.extensions["sandbox"] = ctx
 
     @app.before_request
@@ -176,7 +196,14 @@ def _build_app(ctx: SandboxContext) -> Flask:
         g.service = service_of(request.path, ctx.deployment)
         g.user = None
         length = request.content_length
-        if length is not None and length > MAX_BODY_BYTES:
+        if g.service == "confluence" and length is not None and length > CONFLUENCE_MAX_BODY_BYTES:
+            raise ApiError(
+                413,
+                "com.atlassian.plugins.rest.common.limitrequest.RequestEntityTooLargeException: "
+                f"Request too large. Requests for this resource can be at most "
+                f"{CONFLUENCE_MAX_BODY_BYTES} bytes",
+            )
+        if g.service != "confluence" and length is not None and length > MAX_BODY_BYTES:
             raise ApiError(413, "Request entity too large: the limit is 1 MiB.")
         fault = request.environ.get("sandbox.fault", NO_FAULT_DECIDED)
         if fault == NO_FAULT_DECIDED:
@@ -195,6 +222,8 @@ def _build_app(ctx: SandboxContext) -> Flask:
             raise ApiError(fault.status, "Injected fault from the sandbox.", headers=headers)
         if g.service in ("jira", "confluence", "slack"):
             g.user = _authenticate(ctx, g.service)
+        if g.service == "jira" and ctx.deployment == "cloud":
+            _check_jira_limits(ctx)
         return None
 
     @app.after_request

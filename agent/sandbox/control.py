@@ -131,6 +131,7 @@ def register(app: Flask, ctx: SandboxContext) -> None:
         ctx.faults.clear()
         ctx.requests.clear()
         ctx.realism.reset()
+        ctx.jira_limits.clear()
         seed_name = data.get("seed", "empty") if isinstance(data, dict) else "empty"
         from agent.sandbox.seed import apply_seed  # noqa: PLC0415
 
