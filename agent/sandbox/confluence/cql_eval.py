@@ -25,7 +25,7 @@ from agent.sandbox.confluence.cql import (
     Value,
 )
 from agent.sandbox.confluence.cql_dates import compare_date, resolve_date
-from agent.sandbox.confluence.storage import plain_text
+from agent.sandbox.confluence.storage_format import plain_text
 from agent.sandbox.store import Doc
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from agent.sandbox.app import SandboxContext
 from agent.sandbox.clock import confluence_time
-from agent.sandbox.confluence.storage import check_storage
+from agent.sandbox.confluence.storage_format import check_storage
 from agent.sandbox.errors import ApiError
 from agent.sandbox.store import Doc
 

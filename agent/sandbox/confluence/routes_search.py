@@ -12,7 +12,7 @@ from agent.sandbox.app import SandboxContext
 from agent.sandbox.confluence import model, views
 from agent.sandbox.confluence.cql import parse_cql
 from agent.sandbox.confluence.cql_eval import search
-from agent.sandbox.confluence.storage import plain_text
+from agent.sandbox.confluence.storage_format import plain_text
 from agent.sandbox.confluence.web import Expand, Links, page_of, paging, parse_expand
 from agent.sandbox.store import Doc
 

@@ -5,8 +5,9 @@ from the parsed elements: only a small set of tags and attributes is copied
 (links only to http(s), mailto or the viewer itself), every text is escaped,
 and the ``ac:``/``ri:`` elements people meet most are turned into something
 readable: ``jira`` as a link to the ticket view, ``status`` as a coloured
-badge, ``chart`` as "[chart: title]" with its data table, panels as boxes.
-Raw storage is never passed through.
+badge, ``chart`` as "[chart: title]" with its data table, panels as boxes, and
+a macro Confluence does not ship as "Unknown macro: 'name'", as Confluence
+shows it. Raw storage is never passed through.
 """
 
 from __future__ import annotations
@@ -18,10 +19,7 @@ from urllib.parse import quote
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 from markupsafe import Markup, escape
 
-from agent.render.storage_xml import NAMESPACES, parse_storage
-
-AC = NAMESPACES["ac"]
-RI = NAMESPACES["ri"]
+from agent.sandbox.confluence.storage_format import AC, KNOWN_MACROS, PREFIXES, RI, parse
 
 # storage tag -> HTML tag written (same name unless mapped)
 _KEPT = {
@@ -88,7 +86,7 @@ class Links:
 def storage_to_html(body: str, links: Links) -> Markup:
     """The body as HTML; a malformed body is shown as escaped text with a note."""
     try:
-        root = parse_storage(body)
+        root = parse(body)
     except etree.XMLSyntaxError as exc:
         return Markup(
             '<p class="warn">This body is not well-formed storage format ({0}); '
@@ -100,8 +98,7 @@ def storage_to_html(body: str, links: Links) -> Markup:
 def _name(element: etree._Element) -> tuple[str, str]:
     """(namespace prefix, local name); prefix is "" for plain XHTML."""
     qname = etree.QName(element)
-    prefix = next((p for p, uri in NAMESPACES.items() if uri == qname.namespace), "")
-    return prefix, qname.localname
+    return PREFIXES.get(qname.namespace or "", ""), qname.localname
 
 
 def _child(element: etree._Element, prefix: str, local: str) -> etree._Element | None:
@@ -236,9 +233,12 @@ class _Converter:
                 Markup('<li><a href="{0}">{1}</a></li>').format(url, title) for url, title in kids
             ]
             return Markup('<ul class="children">') + Markup("").join(items) + Markup("</ul>")
-        return Markup('<span class="macro">[{0}]</span>').format(name or "macro") + self.body_of(
-            macro
-        )
+        if name not in KNOWN_MACROS:
+            # Confluence stores a macro it does not know and shows this box in its place
+            return Markup('<div class="macro unknown-macro">Unknown macro: {0}</div>').format(
+                repr(name)
+            )
+        return Markup('<span class="macro">[{0}]</span>').format(name) + self.body_of(macro)
 
     def link(self, element: etree._Element) -> Markup:
         label_el = _child(element, "ac", "plain-text-link-body")
