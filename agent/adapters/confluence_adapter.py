@@ -17,6 +17,7 @@ title, and the agent's page is written under a distinct one.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -37,14 +38,14 @@ from agent.adapters.confluence_port import (
     normalise_labels,
 )
 from agent.adapters.confluence_status import status_title
-from agent.adapters.confluence_tables import insert_row, table_has_key
+from agent.adapters.confluence_tables import insert_row, log_row_count, table_has_key
 from agent.adapters.errors import BadRequest, Conflict, NotFound, PermissionDenied
 from agent.config import Settings
 from agent.render.storage_xml import storage_problem
 
 log = logging.getLogger(__name__)
 
-PAGE_EXPAND = "body.storage,version,ancestors,space"
+PAGE_EXPAND = "body.storage,version,ancestors,space,history"
 FIND_EXPAND = "version"
 MAX_APPEND_ATTEMPTS = 5
 MAX_MARKER_ATTEMPTS = 3
@@ -283,18 +284,9 @@ class ConfluenceAdapter:
 
     def _put_body(self, page: Page, body: str, operation: str, message: str = "") -> int:
         """PUT ``body`` as version ``page.version + 1``; Conflict (409) if someone was faster."""
-        version: dict[str, Any] = {"number": page.version + 1}
-        if message:
-            version["message"] = message
-        payload = {
-            "id": page.id,
-            "type": "page",
-            "title": page.title,
-            "status": "current",
-            "version": version,
-            "body": {"storage": {"value": body, "representation": "storage"}},
-        }
-        answer = self._http.put(operation, f"content/{path_part(page.id)}", payload)
+        answer = self._http.put(
+            operation, f"content/{path_part(page.id)}", _update_payload(page, body, message)
+        )
         written = answer.get("version") if isinstance(answer, dict) else None
         number = written.get("number") if isinstance(written, dict) else None
         return number if isinstance(number, int) else page.version + 1
@@ -306,12 +298,16 @@ class ConfluenceAdapter:
         row_xml: str,
         *,
         header_titles: Sequence[str] = (),
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
     ) -> AppendResult:
         """Add ``row_xml`` to the page's log table unless the issue already has a row.
 
         Read, check for the key, splice the row in (the rest of the body stays as
         it was), write version + 1. On 409 the page changed under us: read it again
-        and start over, up to :data:`MAX_APPEND_ATTEMPTS` times.
+        and start over, up to :data:`MAX_APPEND_ATTEMPTS` times. A row that would
+        take the table past ``max_rows``, or the update request past ``max_bytes``,
+        is not written: the answer says ``full`` (the caller starts a new log page).
         """
         last_conflict: Conflict | None = None
         for attempt in range(1, MAX_APPEND_ATTEMPTS + 1):
@@ -322,10 +318,13 @@ class ConfluenceAdapter:
                 insert_row(page.body, row_xml, header_titles),
                 f"page {page.title!r} with the row for {issue_key}",
             )
+            message = f"escalation-agent: log {issue_key}"
+            too_many = max_rows is not None and log_row_count(new_body, header_titles) > max_rows
+            too_big = max_bytes is not None and request_bytes(page, new_body, message) > max_bytes
+            if too_many or too_big:
+                return AppendResult(added=False, version=page.version, attempts=attempt, full=True)
             try:
-                version = self._put_body(
-                    page, new_body, "append_log_row", f"escalation-agent: log {issue_key}"
-                )
+                version = self._put_body(page, new_body, "append_log_row", message)
             except Conflict as exc:
                 last_conflict = exc
                 log.info(
@@ -412,6 +411,27 @@ class ConfluenceAdapter:
             if marker is not None and marker.key == key:
                 return PageRef(id=page_id, title=str(hit.get("title") or ""))
         return None
+
+
+def _update_payload(page: Page, body: str, message: str = "") -> dict[str, Any]:
+    """The v1 update of ``page`` to ``body`` as its next version."""
+    version: dict[str, Any] = {"number": page.version + 1}
+    if message:
+        version["message"] = message
+    return {
+        "id": page.id,
+        "type": "page",
+        "title": page.title,
+        "status": "current",
+        "version": version,
+        "body": {"storage": {"value": body, "representation": "storage"}},
+    }
+
+
+def request_bytes(page: Page, body: str, message: str = "") -> int:
+    """The size of the update request writing ``body`` to ``page``: JSON as the client
+    sends it (``ensure_ascii``: every character past ASCII takes six bytes)."""
+    return len(json.dumps(_update_payload(page, body, message)).encode("ascii"))
 
 
 def _same_title(hits: Iterable[Any], title: str) -> PageRef | None:

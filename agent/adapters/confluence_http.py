@@ -12,6 +12,7 @@ on Data Center, so both serve ``rest/api/...``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -106,7 +107,8 @@ def required(answer: Any, name: str, operation: str) -> Any:
 
 
 def page_from_json(raw: Any, operation: str) -> Page:
-    """A :class:`Page` from v1 content JSON read with ``body.storage,version,ancestors,space``."""
+    """A :class:`Page` from v1 content JSON read with ``body.storage,version,ancestors,space``
+    (and ``history``, for when it was created)."""
     version = required(raw, "version", operation)
     number = version.get("number") if isinstance(version, dict) else None
     if not isinstance(number, int):
@@ -120,6 +122,7 @@ def page_from_json(raw: Any, operation: str) -> Page:
     parent = ancestors[-1].get("id") if ancestors and isinstance(ancestors[-1], dict) else None
     space = raw.get("space")
     space_key = space.get("key") if isinstance(space, dict) else None
+    history = raw.get("history")
     return Page(
         id=str(required(raw, "id", operation)),
         title=str(raw.get("title") or ""),
@@ -127,4 +130,16 @@ def page_from_json(raw: Any, operation: str) -> Page:
         body=value,
         parent_id=str(parent) if parent is not None else None,
         space_key=str(space_key) if space_key else None,
+        created=_created(history.get("createdDate") if isinstance(history, dict) else None),
     )
+
+
+def _created(raw: Any) -> datetime | None:
+    """``history.createdDate`` (``2026-11-22T10:30:00.000Z``) as an aware time, if readable."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -72,15 +73,18 @@ class Page:
     body: str
     parent_id: str | None = None
     space_key: str | None = None
+    created: datetime | None = None  # when the page was first made (its history)
 
 
 @dataclass(frozen=True)
 class AppendResult:
-    """``added`` is False when the log already had the issue's row; ``version`` is current."""
+    """``added`` is False when the log already had the issue's row, or when ``full``: the
+    row would take the log past the rows or bytes it may hold; ``version`` is current."""
 
     added: bool
     version: int
     attempts: int = 1
+    full: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,8 +189,12 @@ class ConfluencePort(Protocol):
         row_xml: str,
         *,
         header_titles: Sequence[str] = (),
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
     ) -> AppendResult:
-        """Add the issue's row to the page's log table once, keeping every other edit."""
+        """Add the issue's row to the page's log table once, keeping every other edit;
+        nothing when the row would take the table past ``max_rows`` rows or the update
+        request past ``max_bytes`` (``full``)."""
         ...
 
     def find_page_by_marker(

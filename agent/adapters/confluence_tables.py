@@ -218,6 +218,16 @@ def _log_table(root: etree._Element, header_titles: Sequence[str]) -> etree._Ele
     return outer[0] if outer else None
 
 
+def log_row_count(body: str, header_titles: Sequence[str] = ()) -> int:
+    """How many rows the log table (chosen as :func:`insert_row` would) holds, header aside."""
+    table = _log_table(parse_storage(body), header_titles)
+    if table is None:
+        return 0
+    rows = _rows(table)
+    headed = bool(rows) and all(_local(cell) == "th" for cell in _cells(rows[0]))
+    return len(rows) - (1 if headed else 0)
+
+
 # -- does the log already hold this issue? ---------------------------------------------
 def _key_pattern(key: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(key.strip())}(?![A-Za-z0-9])", re.IGNORECASE)

@@ -16,6 +16,7 @@ from dataclasses import replace
 from agent.adapters.confluence_port import ConfluencePort, PageMarker
 from agent.core.actions import ActionKind, PlannedAction
 from agent.runtime.env import ActionEnv, ActionError, Handler
+from agent.runtime.log_pages import LogRow, add_log_row
 from agent.runtime.page_refresh import FIRST_VERSION, earlier_page, page_ref, refresh_page
 from agent.store import JsonDoc
 
@@ -84,17 +85,36 @@ def page(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
 
 
 def log_row(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    """The issue's row in its log, on the volume of the year it was resolved
+    (:mod:`agent.runtime.log_pages`)."""
     confluence = _confluence(action, env)
     space = _space(action, env)
     title = action.context.get("page_title")
     if not title or action.issue is None:
         raise ActionError(f"{action.key}: a log row needs a ticket and the log page's title")
-    log_page = confluence.ensure_page(space, str(title), LOG_PAGE_INTRO, labels=LOG_LABELS)
-    columns = action.context.get("columns") or ()
-    result = confluence.append_log_row(
-        log_page.id, action.issue, env.render(action), header_titles=[str(c) for c in columns]
+    row = LogRow(
+        space=space,
+        title=str(title),
+        issue=action.issue,
+        year=_log_year(action),
+        row_xml=env.render(action),
+        header_titles=[str(c) for c in action.context.get("columns") or ()],
+        intro=LOG_PAGE_INTRO,
+        labels=LOG_LABELS,
     )
-    return {"page": log_page.id, "space": space, "added": result.added}
+    page, result = add_log_row(confluence, row, reconcile=reconcile)
+    return {"page": page.id, "space": space, "added": result.added, "title": page.title}
+
+
+def _log_year(action: PlannedAction) -> int:
+    """The year the incident was resolved (in the policy's zone), which picks its log volume."""
+    year = action.context.get("log_year")
+    if isinstance(year, int):
+        return year
+    resolved = str(action.context.get("resolved_at") or "")
+    if resolved[:4].isdigit():
+        return int(resolved[:4])
+    raise ActionError(f"{action.key}: the action's context has no log_year")
 
 
 HANDLERS: dict[ActionKind, Handler] = {

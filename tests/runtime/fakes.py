@@ -306,7 +306,14 @@ class FakeConfluence:
         return 2
 
     def append_log_row(
-        self, page_id: str, issue_key: str, row_xml: str, *, header_titles: Sequence[str] = ()
+        self,
+        page_id: str,
+        issue_key: str,
+        row_xml: str,
+        *,
+        header_titles: Sequence[str] = (),
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
     ) -> AppendResult:
         rows = self.rows.setdefault(page_id, [])
         if any(issue_key in row for row in rows):

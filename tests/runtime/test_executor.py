@@ -309,7 +309,12 @@ def test_confluence_pages_and_log_rows_happen_once(world: World) -> None:
         "l:DS-1:log@t",
         ActionKind.CONFLUENCE_LOG_ROW,
         template="confluence/incident_log_row.xml.j2",
-        context={"issue": "DS-1", "page_title": "DS incident log", "space": "OPS"},
+        context={
+            "issue": "DS-1",
+            "page_title": "DS incident log",
+            "space": "OPS",
+            "log_year": 2026,
+        },
     )
     world.run([page, row])
     world.run([page, row], now=NOW + timedelta(minutes=1))

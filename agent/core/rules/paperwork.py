@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from agent.core.actions import ActionKind
 from agent.core.lazy import extended, once
@@ -33,6 +34,7 @@ def incident_log(ctx: RuleContext, rule: IncidentLog) -> None:
     if ctx.ticket.is_open:
         return
     resolved = resolved_at(ctx)
+    year = resolved.astimezone(ZoneInfo(ctx.policy.timezone)).year  # picks the log's volume
 
     def row() -> dict[str, Any]:
         """What every log's row shows; worked out only if some row is still to be added."""
@@ -54,7 +56,7 @@ def incident_log(ctx: RuleContext, rule: IncidentLog) -> None:
             reason=f"Resolved incidents are recorded in {title}.",
             due=resolved,
             template=rule.template or "confluence/incident_log_row.xml.j2",
-            context=functools.partial(extended, data, {"page_title": title}),
+            context=functools.partial(extended, data, {"page_title": title, "log_year": year}),
         )
 
 

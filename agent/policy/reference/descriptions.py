@@ -239,7 +239,10 @@ RULES: dict[str, str] = {
     "and links it from the ticket; it refreshes the page when `fields` change later, "
     "unless a person edited it.",
     "incident_log": "On resolution the agent adds one row per resolved incident to each "
-    "log page in `pages` (a missing page is created with a `columns` header row).",
+    "log page in `pages` (a missing page is created with a `columns` header row). A log "
+    "rolls over: incidents resolved in a later year than the page was created go to "
+    "`<title> <year>`, and a page that would pass 1,000 rows or Confluence's 5 MB request "
+    "limit continues on `<title> (2)`; each new page is linked from the one before it.",
     "pmo_notify": "On resolution the `to` roles are told to put the ticket on the PM "
     "call's agenda (default: by DM).",
     "pm_watcher": "The `role` (e.g. the project manager) watches every ticket: the agent "
