@@ -77,8 +77,9 @@ class Subtask:
 class ChatMessage:
     """A message in an escalation channel; counts as an update when the policy says so.
 
-    ``user_email`` is filled by the adapter (Slack profile) so the message can be
-    matched to a role, whose people are known by Jira account and email.
+    ``user_email`` is filled by the adapter (Slack profile) and ``user_account_id``
+    from ``AGENT_USER_MAP``, so the message can be matched to a role, whose people
+    are known by Jira account and email (Jira may hide the email).
     """
 
     channel: str
@@ -87,6 +88,7 @@ class ChatMessage:
     text: str
     at: datetime
     user_email: str | None = None
+    user_account_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,9 @@ class RoleHolders:
     def has_email(self, email: str) -> bool:
         return self.anyone or email.lower() in self.emails
 
+    def has_account(self, account_id: str) -> bool:
+        return self.anyone or account_id in self.account_ids
+
 
 def role_holders(
     policy: Policy,

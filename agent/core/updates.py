@@ -59,10 +59,11 @@ def human_updates(
                 )
     if "channel_message" in sources:
         for message in messages:
-            if message.user_email and holders.has_email(message.user_email):
-                found.append(
-                    Update(message.at, "channel_message", message.user_email, message.text)
-                )
+            if (message.user_email and holders.has_email(message.user_email)) or (
+                message.user_account_id and holders.has_account(message.user_account_id)
+            ):
+                author = message.user_email or message.user_account_id or ""
+                found.append(Update(message.at, "channel_message", author, message.text))
     found.sort(key=lambda u: (u.at, u.source))
     return found
 

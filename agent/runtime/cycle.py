@@ -64,6 +64,7 @@ def read_and_plan(deps: Deps, now: datetime, report: CycleReport) -> Plan:
         deps.store,
         save_snapshots=not deps.read_only,
         full_sync_every=timedelta(minutes=deps.settings.full_sync_minutes),
+        user_map=deps.settings.user_map,
     )
     read = reader.read(deps.policies, state, report, now)
     pages = read_page_statuses(

@@ -15,7 +15,7 @@ picture (e.g. missing the comment that acknowledged it).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -107,6 +107,7 @@ class TicketReader:
         full_sync_every: timedelta | None = None,
         overlap: timedelta = DEFAULT_OVERLAP,
         detail_workers: int = DETAIL_WORKERS,
+        user_map: Mapping[str, str] | None = None,
     ) -> None:
         self.jira = jira
         self.slack = slack
@@ -117,6 +118,13 @@ class TicketReader:
         self.detail_workers = detail_workers
         self.chat = ChatCache(store, writable=save_snapshots)
         self._snapshots: dict[str, Ticket] = {}
+        # AGENT_USER_MAP read backwards: whose Jira account a Slack user is, for people
+        # whose email Jira hides (their messages are then matched to roles by account)
+        self._accounts_by_slack_id = {
+            slack_id: account
+            for account, slack_id in (user_map or {}).items()
+            if "@" not in account
+        }
 
     # -- tickets ----------------------------------------------------------------------
     def read(
@@ -296,6 +304,15 @@ class TicketReader:
         with ThreadPoolExecutor(self.detail_workers, thread_name_prefix="details") as pool:
             return list(pool.map(one, tickets))
 
+    def _with_accounts(self, messages: list[ChatMessage]) -> list[ChatMessage]:
+        """The messages with their authors' Jira accounts, where AGENT_USER_MAP names them."""
+        if not self._accounts_by_slack_id:
+            return messages
+        return [
+            replace(m, user_account_id=self._accounts_by_slack_id.get(m.user_slack_id or ""))
+            for m in messages
+        ]
+
     def _keep(self, detailed: Ticket, report: CycleReport) -> None:
         report.details_read += 1
         if not self.save_snapshots:
@@ -348,7 +365,7 @@ class TicketReader:
             if refresh is None and not any(p.select.matches(ticket) for p in always):
                 kept = self.chat.get(ticket.key, known.channel_id)
                 if kept is not None:
-                    result.messages[ticket.key] = kept
+                    result.messages[ticket.key] = self._with_accounts(kept)
                     result.cached_messages.add(ticket.key)
                     continue
             try:
@@ -359,7 +376,7 @@ class TicketReader:
                     "slack", f"{ticket.key}: channel messages not read, left for next cycle: {exc}"
                 )
                 continue
-            result.messages[ticket.key] = messages
+            result.messages[ticket.key] = self._with_accounts(messages)
             result.cached_messages.discard(ticket.key)
             self.chat.put(ticket.key, known.channel_id, messages)
         if unreadable:

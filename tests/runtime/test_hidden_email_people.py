@@ -96,3 +96,33 @@ def test_without_the_map_they_are_named_once_and_no_cycle_fails(
         second = site.cycle(later(minutes=5))
         assert second.total_failed == 0, second.failures
         assert len([t for t in texts(site, str(channel["id"])) if "Not invited" in t]) == 1
+
+
+ACK_POLICY = (
+    POLICY.replace(
+        "rules:\n",
+        "updates:\n  sources: [channel_message]\n  by: [assignee]\nrules:\n",
+    )
+    + """  - rule: ack_overdue
+    within: 15m
+    notify: [escalation_channel]
+"""
+)
+
+
+def test_their_channel_message_counts_as_their_update_through_the_map(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    dana = hide_assignee(sandbox)
+    users = tmp_path / "users.yaml"
+    users.write_text(f'"{dana["accountId"]}": {dana["slackId"]}\n', encoding="utf-8")
+    for site in open_site(sandbox, tmp_path, ACK_POLICY, env={"AGENT_USER_MAP": str(users)}):
+        site.incident()
+        assert site.cycle(later(minutes=1)).total_failed == 0
+        channel = channel_of(site)
+        sandbox.set_clock(later(minutes=5))
+        slack.post_message(site.ctx, str(channel["id"]), "On it.", str(dana["slackId"]))
+        report = site.cycle(later(minutes=16))
+        assert report.total_failed == 0, report.failures
+        nudges = [t for t in texts(site, str(channel["id"])) if "acknowledged" in t]
+        assert nudges == []  # Dana's message acknowledged it, though Jira hides her email
