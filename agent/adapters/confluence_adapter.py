@@ -24,7 +24,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from agent.adapters.confluence_http import ConfluenceHttp, page_from_json, path_part, required
+from agent.adapters.confluence_http import (
+    ConfluenceHttp,
+    created_at,
+    page_from_json,
+    path_part,
+    required,
+)
 from agent.adapters.confluence_port import (
     AGENT_LABEL,
     AGENT_PROPERTY,
@@ -46,7 +52,7 @@ from agent.render.storage_xml import storage_problem
 log = logging.getLogger(__name__)
 
 PAGE_EXPAND = "body.storage,version,ancestors,space,history"
-FIND_EXPAND = "version"
+FIND_EXPAND = "version,history"
 MAX_APPEND_ATTEMPTS = 5
 MAX_MARKER_ATTEMPTS = 3
 PARENT_BODY = '<ac:structured-macro ac:name="children" ac:schema-version="2" />'
@@ -118,7 +124,10 @@ class ConfluenceAdapter:
         hits = [r for r in results or [] if isinstance(r, dict) and r.get("title") == title]
         if not hits:
             return None
-        return PageRef(id=str(required(hits[0], "id", "find_page")), title=title)
+        found = hits[0]
+        return PageRef(
+            id=str(required(found, "id", "find_page")), title=title, created_at=created_at(found)
+        )
 
     def find_title_holder(self, space: str, title: str) -> PageRef | None:
         """The page whose title is ``title`` in any case (the one a create would clash with).
@@ -258,7 +267,12 @@ class ConfluenceAdapter:
                 raise
             return None
         log.info("created Confluence page %r in space %s", title, space)
-        return PageRef(id=str(required(raw, "id", "create_page")), title=title, created=True)
+        return PageRef(
+            id=str(required(raw, "id", "create_page")),
+            title=title,
+            created=True,
+            created_at=created_at(raw),
+        )
 
     # -- pages: updating --------------------------------------------------------------------
     def update_page(self, page_id: str, body: str, *, expected_version: int | None = None) -> int:

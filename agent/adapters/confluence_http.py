@@ -122,7 +122,6 @@ def page_from_json(raw: Any, operation: str) -> Page:
     parent = ancestors[-1].get("id") if ancestors and isinstance(ancestors[-1], dict) else None
     space = raw.get("space")
     space_key = space.get("key") if isinstance(space, dict) else None
-    history = raw.get("history")
     return Page(
         id=str(required(raw, "id", operation)),
         title=str(raw.get("title") or ""),
@@ -130,8 +129,14 @@ def page_from_json(raw: Any, operation: str) -> Page:
         body=value,
         parent_id=str(parent) if parent is not None else None,
         space_key=str(space_key) if space_key else None,
-        created=_created(history.get("createdDate") if isinstance(history, dict) else None),
+        created=created_at(raw),
     )
+
+
+def created_at(raw: Any) -> datetime | None:
+    """When a page was first made, from content JSON read with ``history``."""
+    history = raw.get("history") if isinstance(raw, dict) else None
+    return _created(history.get("createdDate") if isinstance(history, dict) else None)
 
 
 def _created(raw: Any) -> datetime | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -61,6 +61,7 @@ class PageRef:
     title: str
     created: bool = False
     displaced_by: str | None = None
+    created_at: datetime | None = field(default=None, compare=False)  # when it was first made
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def add_log_row(
     looked through for the issue first.
     """
     first = confluence.ensure_page(row.space, row.title, row.intro, labels=row.labels)
-    created = confluence.get_page(first.id).created
+    created = first.created_at  # from the look-up: no second read of a large log
     own_year = None if created is None or row.year <= created.year else row.year
     if reconcile and own_year is not None and created is not None:
         found = _earlier_row(confluence, row, first, created.year)
