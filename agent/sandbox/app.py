@@ -114,6 +114,7 @@ _CONFLUENCE_ROOT_PATHS = (
     "/rest/api/space",
     "/rest/api/search",
     "/rest/api/longtask",
+    "/rest/api/user/",  # Jira's user resources always carry a version: /rest/api/2/user
 )
 
 

@@ -55,6 +55,7 @@ _CONFLUENCE_DC_PREFIXES = (
     "/rest/api/space",
     "/rest/api/search",
     "/rest/api/longtask",
+    "/rest/api/user/",
 )
 
 
