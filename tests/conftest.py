@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from agent.sandbox.server import SandboxServer
-from tests.support.sandbox import TOKEN, SandboxHandle
+from tests.support.sandbox import SLACK_TIME_SCALE, TOKEN, SandboxHandle
 from tests.support.spec_exchange import ExchangeRecorder
 from tests.support.spec_validation import SpecValidator, format_failures
 
@@ -63,6 +63,7 @@ def _start(seed: str = "empty", deployment: str = "cloud") -> SandboxHandle:
     server = SandboxServer(port=0, token=TOKEN, seed=seed, deployment=deployment)
     handle = SandboxHandle(server)
     server.start()
+    handle.realism(slack_time_scale=SLACK_TIME_SCALE)
     return handle
 
 

@@ -52,6 +52,13 @@ class Realism:
     jira_issue_writes_per_2s: int = 20
     jira_issue_writes_per_30s: int = 100
 
+    # Slack's rate limits count calls per minute per method (tiers) and per second per
+    # channel for posts; every window is divided by this factor (1 = Slack's real time),
+    # so a test of many channels runs K times faster with every limit still enforced.
+    # The tiers and their sources: agent/sandbox/slack/tiers.py.
+    # https://docs.slack.dev/apis/web-api/rate-limits
+    slack_time_scale: float = 1.0
+
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 

@@ -6,13 +6,15 @@ import pytest
 import requests
 
 from agent.sandbox.realism import Realism, RealismError, RealismKnobs
-from tests.support.sandbox import SandboxHandle
+from tests.support.sandbox import SLACK_TIME_SCALE, SandboxHandle
 
 
 def test_the_defaults_are_the_strict_behaviour(sandbox: SandboxHandle) -> None:
     knobs = sandbox.control("GET", "realism")
-    assert knobs == Realism().as_dict()
+    # the fixture only shrinks Slack's windows (the limits stay on)
+    assert knobs == {**Realism().as_dict(), "slack_time_scale": SLACK_TIME_SCALE}
     assert knobs["jira_comment_properties"] is True
+    assert Realism().slack_time_scale == 1.0
 
 
 def test_post_changes_only_the_named_knobs_and_reset_restores_them(
@@ -43,7 +45,8 @@ def test_a_bad_knob_answers_400_and_changes_nothing(
     )
     assert answer.status_code == 400
     assert message in answer.text
-    assert sandbox.control("GET", "realism") == Realism().as_dict()
+    unchanged = {**Realism().as_dict(), "slack_time_scale": SLACK_TIME_SCALE}
+    assert sandbox.control("GET", "realism") == unchanged
 
 
 def test_updates_are_all_or_nothing() -> None:

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from agent.sandbox.errors import SlackError
 from agent.sandbox.slack import channel_messages, create_channel
+from agent.sandbox.slack.model import get_channel
 from agent.sandbox.slack.naming import validate_channel_name
 from tests.support.sandbox import SandboxHandle
 
@@ -244,21 +245,35 @@ def test_set_topic_needs_membership_and_an_active_channel(sandbox: SandboxHandle
     assert failure.response["error"] == "is_archived"
 
 
-def test_archive_and_unarchive(sandbox: SandboxHandle) -> None:
+def test_archiving_removes_every_member_and_a_bot_cannot_undo_it(sandbox: SandboxHandle) -> None:
+    ann = sandbox.add_user("Ann", "ann@corp.example")["slackId"]
     client = sandbox.slack()
     channel = client.conversations_create(name="inc-11")["channel"]["id"]
-    assert client.conversations_archive(channel=channel)["ok"] is True
-    assert client.conversations_info(channel=channel)["channel"]["is_archived"] is True
-    assert _error(client.conversations_archive, channel=channel).response["error"] == (
-        "already_archived"
-    )
-    assert client.conversations_unarchive(channel=channel)["ok"] is True
-    assert client.conversations_info(channel=channel)["channel"]["is_archived"] is False
+    client.conversations_invite(channel=channel, users=[ann])
     assert _error(client.conversations_unarchive, channel=channel).response["error"] == (
         "not_archived"
     )
+    assert client.conversations_archive(channel=channel)["ok"] is True
+    info = client.conversations_info(channel=channel)["channel"]
+    assert (info["is_archived"], info["is_member"]) == (True, False)
+    assert get_channel(sandbox.ctx, channel)["members"] == []  # Ann and the bot are out
+    assert _error(client.conversations_archive, channel=channel).response["error"] == (
+        "already_archived"
+    )
+    # a bot token cannot unarchive, join, read or post: it is no longer in the channel
+    assert _error(client.conversations_unarchive, channel=channel).response["error"] == (
+        "not_in_channel"
+    )
+    assert _error(client.conversations_join, channel=channel).response["error"] == "is_archived"
+    assert _error(client.conversations_history, channel=channel).response["error"] == (
+        "not_in_channel"
+    )
+    assert _error(client.chat_postMessage, channel=channel, text="x").response["error"] == (
+        "is_archived"
+    )
+    assert client.conversations_info(channel=channel)["channel"]["is_archived"] is True
     subtypes = [m.get("subtype") for m in channel_messages(sandbox.ctx, channel)]
-    assert subtypes[-2:] == ["channel_archive", "channel_unarchive"]
+    assert subtypes[-1] == "channel_archive"
 
 
 def test_open_gives_one_dm_per_person(sandbox: SandboxHandle) -> None:

@@ -1,4 +1,9 @@
-"""Slack's per-channel posting limit: 429 with Retry-After, and slack-sdk's retry handler."""
+"""Slack's rate limits in the sandbox: every method's tier, each channel's posts, the time scale.
+
+Unit tests drive the limits with a hand-moved clock; the HTTP tests go through
+slack-sdk with the time scale at 1 (Slack's real minute), where a full window
+is reached well within it, so they never depend on the machine's speed.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from agent.sandbox.errors import SlackError
-from agent.sandbox.slack.ratelimit import ChannelRateLimiter
+from agent.sandbox.realism import RealismKnobs
+from agent.sandbox.slack.ratelimit import ChannelPostLimit, MethodLimits
+from agent.sandbox.slack.routes import METHODS
+from agent.sandbox.slack.tiers import METHOD_LIMITS, Tier
 from tests.support.sandbox import SandboxHandle
 
 PATH = "slack/ratelimit"
 
 
 class FakeMonotonic:
-    """A hand-moved clock for the limiter, so unit tests never wait."""
+    """A hand-moved clock for the limits, so unit tests never wait."""
 
     def __init__(self) -> None:
         self.now = 100.0
@@ -24,51 +32,127 @@ class FakeMonotonic:
         return self.now
 
 
-def test_bucket_allows_a_burst_then_one_per_interval() -> None:
-    clock = FakeMonotonic()
-    limiter = ChannelRateLimiter(per_second=1.0, burst=5, clock=clock)
-    for _ in range(5):
-        limiter.check("C1")
+def refused(check: object, *args: str) -> SlackError:
     with pytest.raises(SlackError) as caught:
-        limiter.check("C1")
+        check(*args)  # type: ignore[operator]
     assert caught.value.status == 429
     assert caught.value.error == "ratelimited"
-    assert caught.value.headers == {"Retry-After": "1"}
-    limiter.check("C2")  # another channel has its own bucket
-    clock.now += 1.0
-    limiter.check("C1")
-    with pytest.raises(SlackError):
-        limiter.check("C1")
+    return caught.value
 
 
-def test_retry_after_rounds_up_to_whole_seconds() -> None:
+def test_every_method_the_sandbox_serves_has_a_documented_tier() -> None:
+    assert set(METHODS) == set(METHOD_LIMITS)
+    assert METHOD_LIMITS["conversations.create"].tier is Tier.TIER_2
+    assert METHOD_LIMITS["conversations.invite"].tier is Tier.TIER_3
+    assert METHOD_LIMITS["users.info"].tier is Tier.TIER_4
+    assert METHOD_LIMITS["conversations.create"].source.endswith("/methods/conversations.create")
+
+
+def test_a_tier_allows_its_count_in_any_minute_then_says_when_to_come_back() -> None:
     clock = FakeMonotonic()
-    limiter = ChannelRateLimiter(per_second=0.25, burst=1, clock=clock)
-    limiter.check("C1")
-    clock.now += 1.0  # a quarter token back; three more seconds to a whole one
-    with pytest.raises(SlackError) as caught:
-        limiter.check("C1")
-    assert caught.value.headers["Retry-After"] == "3"
-
-
-def test_disabled_limiter_never_refuses() -> None:
-    limiter = ChannelRateLimiter(per_second=1.0, burst=1, enabled=False, clock=FakeMonotonic())
+    limits = MethodLimits(RealismKnobs(), clock=clock)
     for _ in range(20):
-        limiter.check("C1")
+        limits.check("conversations.setTopic")
+        clock.now += 0.5
+    error = refused(limits.check, "conversations.setTopic")  # 20 in the last 10 s
+    assert error.headers == {"Retry-After": "50"}  # the first call leaves the window at 160
+    limits.check("conversations.invite")  # another method has its own window
+    clock.now = 159.9
+    refused(limits.check, "conversations.setTopic")
+    clock.now = 160.0
+    limits.check("conversations.setTopic")  # one slot free: the first call's
+    refused(limits.check, "conversations.setTopic")
 
 
-def test_control_surface_reads_and_validates_config(sandbox: SandboxHandle) -> None:
-    assert sandbox.control("GET", PATH) == {"per_second": 1.0, "burst": 5, "enabled": True}
+def test_the_time_scale_shrinks_every_window() -> None:
+    clock = FakeMonotonic()
+    realism = RealismKnobs()
+    realism.update({"slack_time_scale": 60})
+    limits = MethodLimits(realism, clock=clock)
+    assert limits.window() == 1.0
+    for _ in range(50):
+        limits.check("conversations.history")
+    error = refused(limits.check, "conversations.history")
+    assert error.headers == {"Retry-After": "1"}  # whole seconds, never less than one
+    clock.now += 1.0
+    limits.check("conversations.history")
+
+
+def test_posts_per_channel_allow_a_burst_then_one_a_second() -> None:
+    clock = FakeMonotonic()
+    posts = ChannelPostLimit(RealismKnobs(), per_second=1.0, burst=5, clock=clock)
+    for _ in range(5):
+        posts.check("C1")
+    assert refused(posts.check, "C1").headers == {"Retry-After": "1"}
+    posts.check("C2")  # another channel has its own bucket
+    clock.now += 1.0
+    posts.check("C1")
+    refused(posts.check, "C1")
+
+
+def test_post_retry_after_rounds_up_to_whole_seconds() -> None:
+    clock = FakeMonotonic()
+    posts = ChannelPostLimit(RealismKnobs(), per_second=0.25, burst=1, clock=clock)
+    posts.check("C1")
+    clock.now += 1.0  # a quarter token back; three more seconds to a whole one
+    assert refused(posts.check, "C1").headers["Retry-After"] == "3"
+
+
+def test_the_time_scale_is_a_realism_knob(sandbox: SandboxHandle) -> None:
+    assert sandbox.control("GET", "realism")["slack_time_scale"] == 600.0  # the fixture's
+    assert sandbox.realism(slack_time_scale=120)["slack_time_scale"] == 120.0
+    assert sandbox.control("GET", "slack/ratelimit")["time_scale"] == 120.0
+    for bad in ({"slack_time_scale": 0}, {"slack_time_scale": "fast"}):
+        response = requests.post(f"{sandbox.base}/_sandbox/realism", json=bad, timeout=5)
+        assert response.status_code == 400
+        assert response.json()["errorMessages"]
+    sandbox.control("POST", "reset")  # back to Slack's real minute
+    assert sandbox.control("GET", "realism")["slack_time_scale"] == 1.0
+
+
+def test_control_surface_shows_the_limits_and_cannot_switch_them_off(
+    sandbox: SandboxHandle,
+) -> None:
+    sandbox.realism(slack_time_scale=1)
+    shown = sandbox.control("GET", PATH)
+    assert (shown["per_second"], shown["burst"], shown["time_scale"]) == (1.0, 5, 1.0)
+    assert shown["methods"]["conversations.create"]["tier"] == "Tier 2"
+    assert shown["methods"]["conversations.create"]["per_minute"] == 20
     changed = sandbox.control("POST", PATH, {"per_second": 20, "burst": 2})
-    assert changed == {"per_second": 20.0, "burst": 2, "enabled": True}
-    for bad in ({"per_second": 0}, {"burst": 0}, {"enabled": "yes"}, {"speed": 3}):
+    assert (changed["per_second"], changed["burst"]) == (20.0, 2)
+    for bad in ({"per_second": 0}, {"burst": 0}, {"enabled": False}, {"speed": 3}):
         response = requests.post(f"{sandbox.base}/_sandbox/{PATH}", json=bad, timeout=5)
         assert response.status_code == 400
         assert response.json()["errorMessages"]
+    assert (
+        "slack_time_scale"
+        in requests.post(
+            f"{sandbox.base}/_sandbox/{PATH}", json={"enabled": False}, timeout=5
+        ).json()["errorMessages"][0]
+    )
     assert sandbox.control("GET", PATH)["burst"] == 2
 
 
-def test_burst_beyond_the_limit_gets_429_with_retry_after(sandbox: SandboxHandle) -> None:
+def test_a_tier_2_method_past_twenty_a_minute_gets_429_through_slack_sdk(
+    sandbox: SandboxHandle,
+) -> None:
+    sandbox.realism(slack_time_scale=1)
+    client = sandbox.slack()
+    for n in range(20):
+        client.conversations_create(name=f"room-{n}")
+    with pytest.raises(SlackApiError) as caught:
+        client.conversations_create(name="room-20")
+    response = caught.value.response
+    assert response.status_code == 429
+    assert response.data == {"ok": False, "error": "ratelimited"}
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    assert client.conversations_list()["ok"] is True  # conversations.list has its own window
+    names = [c["name"] for c in client.conversations_list(limit=100)["channels"]]
+    assert "room-20" not in names  # the refused call did nothing
+
+
+def test_burst_of_posts_beyond_the_channel_limit_gets_429(sandbox: SandboxHandle) -> None:
+    sandbox.realism(slack_time_scale=1)
     # one token per 10 s: no refill can sneak in between the posts, however slow the machine
     sandbox.control("POST", PATH, {"per_second": 0.1, "burst": 3})
     client = sandbox.slack()
@@ -81,7 +165,6 @@ def test_burst_beyond_the_limit_gets_429_with_retry_after(sandbox: SandboxHandle
     response = caught.value.response
     assert response.status_code == 429
     assert response["error"] == "ratelimited"
-    assert response.data == {"ok": False, "error": "ratelimited"}
     retry_after = int(response.headers["Retry-After"])
     assert 1 <= retry_after <= 10
     # the refused message was not stored, and other channels are unaffected
@@ -90,16 +173,8 @@ def test_burst_beyond_the_limit_gets_429_with_retry_after(sandbox: SandboxHandle
     assert client.chat_postMessage(channel=other, text="fine")["ok"] is True
 
 
-def test_disabled_through_the_control_surface(sandbox: SandboxHandle) -> None:
-    sandbox.control("POST", PATH, {"burst": 1, "enabled": False})
-    client = sandbox.slack()
-    channel = client.conversations_create(name="flood")["channel"]["id"]
-    for n in range(8):
-        client.chat_postMessage(channel=channel, text=f"m{n}")
-    assert len(client.conversations_history(channel=channel)["messages"]) == 9  # + join
-
-
 def test_retry_handler_delivers_every_message_exactly_once(sandbox: SandboxHandle) -> None:
+    sandbox.realism(slack_time_scale=1)
     # two at once, then 2/s: the third post is refused and retried after Retry-After (1 s)
     sandbox.control("POST", PATH, {"per_second": 2, "burst": 2})
     client = sandbox.slack()

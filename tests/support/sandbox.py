@@ -13,6 +13,10 @@ from agent.sandbox.server import SandboxServer
 
 TOKEN = "test-sandbox-token-3f9a1c"  # a fake, only ever valid against a test sandbox
 AGENT_EMAIL = "agent@sandbox.example"
+# Slack's rate limits stay on in every test, with their windows divided by this factor
+# (a Tier 2 method: 20 calls per 0.1 s instead of per minute). Agents pointed at a test
+# sandbox pace themselves with the same factor (AGENT_SLACK_TIME_SCALE).
+SLACK_TIME_SCALE = 600
 
 
 @dataclass
@@ -39,6 +43,10 @@ class SandboxHandle:
         response = requests.request(method, f"{self.base}/_sandbox/{path}", json=json, timeout=10)
         response.raise_for_status()
         return response.json() if response.content else None
+
+    def realism(self, **knobs: Any) -> dict[str, Any]:
+        """Change the sandbox's realism knobs (``/_sandbox/realism``); returns them all."""
+        return dict(self.control("POST", "realism", knobs))
 
     def set_clock(self, now: datetime | str, frozen: bool = True) -> None:
         value = now.isoformat() if isinstance(now, datetime) else now

@@ -28,7 +28,8 @@ __all__ = [
 
 
 def register(app: Flask, ctx: SandboxContext) -> None:
-    """Register the Slack Web API and ``/_sandbox/slack/ratelimit`` on the sandbox app."""
-    from agent.sandbox.slack import routes  # noqa: PLC0415 - keeps package import light
+    """Register the Slack Web API and its ``/_sandbox/slack/...`` controls on the sandbox app."""
+    from agent.sandbox.slack import people, routes  # noqa: PLC0415 - keeps package import light
 
     routes.register(app, ctx)
+    people.register(app, ctx)

@@ -14,7 +14,7 @@ from agent.sandbox.app import SandboxContext
 from agent.sandbox.errors import SlackError
 from agent.sandbox.slack import model
 from agent.sandbox.slack.args import Args
-from agent.sandbox.slack.ratelimit import ChannelRateLimiter
+from agent.sandbox.slack.ratelimit import SlackRateLimits
 from agent.sandbox.store import Doc
 
 
@@ -23,7 +23,7 @@ class Call:
     ctx: SandboxContext
     args: Args
     actor: Doc  # the calling user's directory doc (the bot, for a bot token)
-    limiter: ChannelRateLimiter
+    limits: SlackRateLimits
     host_url: str
 
     @property

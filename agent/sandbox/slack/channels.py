@@ -167,13 +167,14 @@ def archive(call: Call) -> dict[str, Any]:
 
 
 def unarchive(call: Call) -> dict[str, Any]:
+    """Never for the bot: "Bot tokens (xoxb-...) cannot currently be used to unarchive
+    conversations" (https://api.slack.com/methods/conversations.unarchive, "Bug alert"),
+    and archiving removed it from the channel, so Slack answers ``not_in_channel``."""
     channel = call.channel()
     _not_for_dms(channel)
     if not channel.get("is_archived"):
         raise SlackError("not_archived")
-    call.require_member(channel)
-    model.set_archived(call.ctx, channel, False, call.actor_id)
-    return {}
+    raise SlackError("not_in_channel")
 
 
 def open_conversation(call: Call) -> dict[str, Any]:

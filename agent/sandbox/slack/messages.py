@@ -30,7 +30,7 @@ def _target(call: Call) -> Doc:
 
 def post_message(call: Call) -> dict[str, Any]:
     channel = _target(call)
-    call.limiter.check(channel["id"])
+    call.limits.posts.check(channel["id"])
     call.require_active(channel)
     call.require_member(channel)
     blocks = parse_blocks(call.args)

@@ -116,15 +116,24 @@ def add_members(
 
 
 def set_archived(ctx: SandboxContext, channel: Doc, archived: bool, by: str) -> None:
+    """Archive (every member leaves) or unarchive (whoever does it is the one member).
+
+    Slack removes everyone from an archived channel, the bot too, which is why
+    a bot cannot read, post, join or unarchive it afterwards; unarchiving adds
+    the caller back ("The calling user is added to the conversation",
+    https://docs.slack.dev/reference/methods/conversations.unarchive).
+    """
     with ctx.store.lock:
         channel["is_archived"] = archived
-        ctx.store.put(CHANNEL_KIND, channel["id"], channel)
         if archived:
             post_system_message(ctx, channel["id"], by, "channel_archive", "archived the channel")
+            channel["members"] = []
         else:
+            channel["members"] = [by]
             post_system_message(
                 ctx, channel["id"], by, "channel_unarchive", "un-archived the channel"
             )
+        ctx.store.put(CHANNEL_KIND, channel["id"], channel)
 
 
 def set_topic_or_purpose(

@@ -16,7 +16,7 @@ from agent.sandbox.errors import SlackError
 from agent.sandbox.slack import channels, history, messages, pins, users
 from agent.sandbox.slack.args import Args
 from agent.sandbox.slack.call import Call, Handler
-from agent.sandbox.slack.ratelimit import ChannelRateLimiter, register_control
+from agent.sandbox.slack.ratelimit import SlackRateLimits, register_control
 
 METHODS: dict[str, Handler] = {
     **users.METHODS,
@@ -27,21 +27,22 @@ METHODS: dict[str, Handler] = {
 }
 
 
-def register(app: Flask, ctx: SandboxContext) -> ChannelRateLimiter:
-    """Add the Web API route and the rate-limit control route; returns the limiter."""
-    limiter = ChannelRateLimiter()
-    app.extensions["sandbox.slack.ratelimiter"] = limiter
-    register_control(app, limiter)
+def register(app: Flask, ctx: SandboxContext) -> SlackRateLimits:
+    """Add the Web API route and the rate-limit control route; returns the limits."""
+    limits = SlackRateLimits.for_realism(ctx.realism)
+    app.extensions["sandbox.slack.ratelimits"] = limits
+    register_control(app, limits, ctx.realism)
 
     def web_api(method: str) -> Response:
         handler = METHODS.get(method)
         if handler is None:
             raise SlackError("unknown_method", status=404, req_method=method)
+        limits.methods.check(method)  # each method's tier, before anything else
         call = Call(
             ctx=ctx,
             args=Args.from_request(request),
             actor=g.user,
-            limiter=limiter,
+            limits=limits,
             host_url=request.host_url,
         )
         body = {"ok": True, **handler(call)}
@@ -50,4 +51,4 @@ def register(app: Flask, ctx: SandboxContext) -> ChannelRateLimiter:
         )
 
     app.add_url_rule("/api/<method>", "slack_web_api", web_api, methods=["GET", "POST"])
-    return limiter
+    return limits
