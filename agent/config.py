@@ -103,6 +103,9 @@ class Settings:
     # Seconds between posts to one Slack channel past a short burst; 0 = no pacing
     # (AGENT_SLACK_POST_SPACING; the demo's fast simulated day turns it off)
     slack_post_spacing: float = 1.05
+    # Divides Slack's rate-limit windows (per method and per channel) for the agent's own
+    # pacing: 1 against real Slack; a sandbox's slack_time_scale in tests (AGENT_SLACK_TIME_SCALE)
+    slack_time_scale: float = 1.0
     dry_run: bool = False
     log_level: str = "INFO"
     log_format: str = "text"
@@ -340,6 +343,19 @@ def _seconds_upto(high: float) -> Callable[[str], float]:
     return parse
 
 
+def _time_scale(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not 1 <= number <= 1_000_000:
+        raise ValueError(
+            f"{number:g} is outside 1..1000000; keep 1 against real Slack, or give the "
+            "sandbox's slack_time_scale"
+        )
+    return number
+
+
 def _timezone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -435,6 +451,7 @@ def load_settings(env: Mapping[str, str], env_file: Path | None = None) -> Setti
         full_sync_minutes=r.parsed("AGENT_FULL_SYNC_MINUTES", 30, "30", _int_in(1, 10_080)),
         write_concurrency=r.parsed("AGENT_WRITE_CONCURRENCY", 4, "4", _int_in(1, 32)),
         slack_post_spacing=r.parsed("AGENT_SLACK_POST_SPACING", 1.05, "1.05", _seconds_upto(60)),
+        slack_time_scale=r.parsed("AGENT_SLACK_TIME_SCALE", 1.0, "1", _time_scale),
         dry_run=r.parsed("AGENT_DRY_RUN", False, "1", _bool),
         log_level=r.parsed("AGENT_LOG_LEVEL", "INFO", "INFO", _choice(LOG_LEVELS, upper=True)),
         log_format=r.parsed("AGENT_LOG_FORMAT", "text", "json", _choice(("text", "json"))),

@@ -40,7 +40,7 @@ from agent.runtime.deps import build_deps
 from agent.runtime.gc_pause import collector_paused
 from agent.runtime.snapshots import ticket_from_json, ticket_to_json
 from agent.secrets import Redactor
-from benchmarks.cycle import TOKEN, agent_env
+from benchmarks.cycle import SLACK_TIME_SCALE, TOKEN, agent_env
 from benchmarks.scale_seed import DEFAULT_AT, seed_escalations, seed_organisation
 from benchmarks.strategies import Primed, create_channels, prime_store
 
@@ -50,6 +50,7 @@ def primed_state(count: int) -> Primed:
     from agent.sandbox.server import SandboxServer
 
     server = SandboxServer(port=0, token=TOKEN)
+    server.ctx.realism.update({"slack_time_scale": SLACK_TIME_SCALE})
     seed_organisation(server.ctx)
     seeded = seed_escalations(server.ctx, count)
     server.start()

@@ -37,7 +37,7 @@ from agent.runtime.env import ActionEnv
 from agent.runtime.executor import Executor
 from agent.runtime.report import CycleReport
 from agent.secrets import Redactor
-from benchmarks.cycle import LATENCY_MS, TOKEN, agent_env
+from benchmarks.cycle import LATENCY_MS, SLACK_TIME_SCALE, TOKEN, agent_env
 from benchmarks.scale_seed import DEFAULT_AT, seed_escalations, seed_organisation
 from benchmarks.strategies import create_channels
 
@@ -110,6 +110,7 @@ def main() -> None:
     from agent.sandbox.server import SandboxServer
 
     server = SandboxServer(port=0, token=TOKEN)
+    server.ctx.realism.update({"slack_time_scale": SLACK_TIME_SCALE})
     seed_organisation(server.ctx)
     seeded = seed_escalations(server.ctx, args.tickets)
     server.start()

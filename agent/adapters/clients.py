@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.adapters.pacing import ChannelPacer, PacedSlackClient
+from agent.adapters.slack_rates import MethodPacer
 from agent.config import AtlassianAuth, Settings
 
 HTTP_TIMEOUT_SECONDS = 20
@@ -66,10 +67,11 @@ SLACK_RATE_LIMIT_RETRIES = 2
 
 
 def slack_client(settings: Settings) -> Any:
-    """A ``slack_sdk.WebClient`` pointed at ``SLACK_API_URL``, paced per channel.
+    """A ``slack_sdk.WebClient`` pointed at ``SLACK_API_URL``, paced per method and channel.
 
-    Posts wait for their channel's turn (:mod:`agent.adapters.pacing`: one a
-    second per channel, shared by every thread using this client). It waits out
+    Every call waits for its method's turn (:mod:`agent.adapters.slack_rates`: the
+    tier's calls a minute), posts also for their channel's (:mod:`agent.adapters.pacing`:
+    one a second per channel), shared by every thread using this client. It waits out
     Slack's 429s itself (``Retry-After``, a few times): a 429 means
     nothing happened, so repeating is always safe. 5xx answers and lost
     connections are left to the call point, because a post that failed that way
@@ -84,4 +86,7 @@ def slack_client(settings: Settings) -> Any:
         timeout=HTTP_TIMEOUT_SECONDS,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=SLACK_RATE_LIMIT_RETRIES)],
     )
-    return PacedSlackClient(client, ChannelPacer(settings.slack_post_spacing))
+    scale = settings.slack_time_scale
+    return PacedSlackClient(
+        client, ChannelPacer(settings.slack_post_spacing / scale), MethodPacer(scale)
+    )

@@ -17,8 +17,9 @@ answered 429 is repeated inside the same ``chat_postMessage`` call after
 ``Retry-After``, and the next post still keeps its distance from the repeat.
 Other channels are never held up. The clock and the sleeper are injected, so
 tests check the spacing without sleeping. :class:`PacedSlackClient` wraps the
-``slack_sdk.WebClient`` and paces ``chat.postMessage`` and ``chat.update`` (a
-DM is a channel too: its id is the key).
+``slack_sdk.WebClient``: it paces ``chat.postMessage`` and ``chat.update`` per
+channel (a DM is a channel too: its id is the key), and every method per its
+rate-limit tier (:mod:`agent.adapters.slack_rates`).
 
 A small class rather than a rate-limiting library: what is needed is "per key,
 one at a time, a fixed distance from the previous one ending, shared by
@@ -37,13 +38,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.adapters.slack_rates import MethodPacer, by_sdk_name
+
 # One post per channel per this many seconds. 5% above Slack's one a second, so
 # network jitter never makes two posts arrive closer than a second apart.
 SLACK_POST_SPACING_SECONDS = 1.05
 # Posts a quiet channel takes at once before the spacing applies ("short bursts allowed").
 SLACK_POST_BURST = 3
 # Methods that post into a channel and count against its limit.
-PACED_METHODS = frozenset({"chat_postMessage", "chat_update"})
+PACED_METHODS = frozenset({"chat.postMessage", "chat.update"})
+_SDK_METHODS = by_sdk_name()
 # Past this many channels, idle ones are forgotten (keeps the table small).
 _PRUNE_AFTER = 1024
 
@@ -134,17 +138,25 @@ class ChannelPacer:
 
 
 class PacedSlackClient:
-    """A ``WebClient`` whose posting methods wait for their channel's turn.
+    """A ``WebClient`` whose Web API methods wait for their turn before each request.
 
-    Everything else is the wrapped client's own attribute, so the adapter calls
-    it exactly as it would call the ``WebClient``.
+    Every method waits for its rate-limit turn (:class:`~agent.adapters.slack_rates.MethodPacer`);
+    the posting methods also wait for their channel's turn first. Everything else
+    is the wrapped client's own attribute, so the adapter calls it exactly as it
+    would call the ``WebClient``.
     """
 
-    _OWN = frozenset({"_client", "pacer"})
+    _OWN = frozenset({"_client", "pacer", "methods"})
 
-    def __init__(self, client: Any, pacer: ChannelPacer | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        pacer: ChannelPacer | None = None,
+        methods: MethodPacer | None = None,
+    ) -> None:
         object.__setattr__(self, "_client", client)
         object.__setattr__(self, "pacer", pacer or ChannelPacer())
+        object.__setattr__(self, "methods", methods or MethodPacer())
 
     @property
     def wrapped(self) -> Any:
@@ -152,8 +164,9 @@ class PacedSlackClient:
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._client, name)
-        if name in PACED_METHODS and callable(attribute):
-            return functools.partial(self._paced, attribute)
+        method = _SDK_METHODS.get(name)
+        if method is not None and callable(attribute):
+            return functools.partial(self._paced, method, attribute)
         return attribute
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -163,9 +176,11 @@ class PacedSlackClient:
         else:
             setattr(self._client, name, value)
 
-    def _paced(self, method: Callable[..., Any], /, **kwargs: Any) -> Any:
+    def _paced(self, method: str, call: Callable[..., Any], /, **kwargs: Any) -> Any:
         channel = kwargs.get("channel")
-        if not isinstance(channel, str) or not channel:
-            return method(**kwargs)  # Slack refuses it; nothing to pace
+        if method not in PACED_METHODS or not isinstance(channel, str) or not channel:
+            self.methods.wait_turn(method)
+            return call(**kwargs)
         with self.pacer.turn(channel):
-            return method(**kwargs)
+            self.methods.wait_turn(method)
+            return call(**kwargs)

@@ -24,7 +24,9 @@ from agent.secrets import Redactor
 
 AGENT_EMAIL = "agent@sandbox.example"
 RUNNING_FOR = timedelta(days=30)  # before the oldest seeded ticket (20 days)
-RATE_LIMITER = "sandbox.slack.ratelimiter"
+# The simulated day runs far faster than real time: Slack's rate-limit windows (per method,
+# per channel) shrink by this factor in the sandbox and in the agent's own pacing alike.
+DEMO_SLACK_TIME_SCALE = 3600
 
 
 @dataclass
@@ -67,8 +69,7 @@ def agent_settings(urls: SandboxUrls, token: str, state_dir: Path) -> Settings:
             "SLACK_API_URL": urls.slack,
             "AGENT_RULES": str(bundled_rules_dir()),
             "AGENT_STATE_URL": f"sqlite:///{state_dir / 'agent-state.db'}",
-            # the simulated day runs far faster than Slack's real-time posting limit
-            "AGENT_SLACK_POST_SPACING": "0",
+            "AGENT_SLACK_TIME_SCALE": str(DEMO_SLACK_TIME_SCALE),
         }
     )
 
@@ -82,8 +83,7 @@ def start_site(work_dir: Path, start: datetime, *, port: int = 0) -> DemoSite:
     try:
         server.ctx.clock.set(start, frozen=True)
         apply_seed(server.ctx, "demo")
-        # Slack's per-channel limit is in real seconds; a simulated day posts faster.
-        server.app.extensions[RATE_LIMITER].configure({"enabled": False})
+        server.ctx.realism.update({"slack_time_scale": DEMO_SLACK_TIME_SCALE})
         settings = agent_settings(server.urls, token, work_dir)
         policies: list[Policy] = load_policies(settings.rules_path)
         deps = build_deps(settings, policies, Redactor(settings.secrets()))

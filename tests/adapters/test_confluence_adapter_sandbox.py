@@ -29,7 +29,7 @@ from agent.config import load_settings
 from agent.sandbox.confluence import model
 from agent.sandbox.users import ADMIN_EMAIL
 from agent.secrets import Redactor
-from tests.support.sandbox import AGENT_EMAIL, TOKEN, SandboxHandle
+from tests.support.sandbox import AGENT_EMAIL, SLACK_TIME_SCALE, TOKEN, SandboxHandle
 
 SPACE = "OPS"
 TITLES = ("Key", "Summary", "Resolved")
@@ -75,6 +75,7 @@ def settings_for(site: SandboxHandle) -> Any:
         "CONFLUENCE_SPACE": SPACE,
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_API_URL": f"{site.base}/api/",
+        "AGENT_SLACK_TIME_SCALE": str(SLACK_TIME_SCALE),
     }
     if site.ctx.deployment == "datacenter":
         env |= {"CONFLUENCE_URL": site.base, "CONFLUENCE_PAT": TOKEN}

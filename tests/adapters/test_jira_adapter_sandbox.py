@@ -22,7 +22,7 @@ from agent.adapters.retry import RetryBudget
 from agent.config import load_settings
 from agent.sandbox.jira import model
 from agent.secrets import Redactor
-from tests.support.sandbox import AGENT_EMAIL, TOKEN, SandboxHandle
+from tests.support.sandbox import AGENT_EMAIL, SLACK_TIME_SCALE, TOKEN, SandboxHandle
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 LEAD = "lead@sandbox.example"
@@ -45,6 +45,7 @@ def adapter_for(site: SandboxHandle) -> JiraAdapter:
             "CONFLUENCE_SPACE": "OPS",
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_API_URL": f"{site.base}/api/",
+            "AGENT_SLACK_TIME_SCALE": str(SLACK_TIME_SCALE),
         }
     )
     caller = ServiceCaller("jira", Redactor([TOKEN]), RetryBudget(0), sleep=_never_sleep)

@@ -40,6 +40,7 @@ def bucket_allows(accepted: list[float]) -> bool:
 
 
 def test_burst_arrives_once_each_within_the_limit(sandbox: SandboxHandle) -> None:
+    sandbox.realism(slack_time_scale=1)  # the per-channel limit in real seconds
     sandbox.control("POST", "slack/ratelimit", {"per_second": PER_SECOND, "burst": BURST})
     sleep = RecordedSleep()
     adapter, caller = adapter_for(sandbox, sleep)

@@ -16,7 +16,7 @@ from agent.adapters.slack_adapter import SlackAdapter, build_slack_adapter
 from agent.config import load_settings
 from agent.sandbox.slack import model
 from agent.secrets import Redactor
-from tests.support.sandbox import AGENT_EMAIL, TOKEN, SandboxHandle
+from tests.support.sandbox import AGENT_EMAIL, SLACK_TIME_SCALE, TOKEN, SandboxHandle
 
 
 class RecordedSleep:
@@ -32,7 +32,8 @@ class RecordedSleep:
             self._then()
 
 
-def settings_for(sandbox: SandboxHandle) -> Any:
+def settings_for(sandbox: SandboxHandle, time_scale: float = SLACK_TIME_SCALE) -> Any:
+    """The agent's settings for the sandbox; ``time_scale`` as the sandbox's slack_time_scale."""
     return load_settings(
         {
             "JIRA_URL": sandbox.base,
@@ -44,6 +45,7 @@ def settings_for(sandbox: SandboxHandle) -> Any:
             "CONFLUENCE_SPACE": "OPS",
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_API_URL": f"{sandbox.base}/api/",
+            "AGENT_SLACK_TIME_SCALE": str(time_scale),
         }
     )
 

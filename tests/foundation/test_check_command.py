@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.sandbox import TOKEN, SandboxHandle
+from tests.support.sandbox import SLACK_TIME_SCALE, TOKEN, SandboxHandle
 
 ENV_NAMES = [
     "JIRA_URL",
@@ -62,6 +62,7 @@ def sandbox_env(sandbox: SandboxHandle, token: str = TOKEN) -> dict[str, str]:
         "CONFLUENCE_SPACE": "OPS",
         "SLACK_BOT_TOKEN": token,
         "SLACK_API_URL": f"{sandbox.base}/api/",
+        "AGENT_SLACK_TIME_SCALE": str(SLACK_TIME_SCALE),
     }
 
 

@@ -28,7 +28,7 @@ from agent.sandbox.jira import model as jira
 from agent.sandbox.server import SandboxServer
 from agent.sandbox.slack import model as slack
 from tests.foundation.test_check_command import ENV_NAMES
-from tests.support.sandbox import AGENT_EMAIL, TOKEN
+from tests.support.sandbox import AGENT_EMAIL, SLACK_TIME_SCALE, TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = Path(__file__).with_name("crash-drill.yaml")
@@ -108,6 +108,7 @@ def zygote() -> Iterator[Zygote]:
 @contextmanager
 def fresh_sandbox() -> Iterator[SandboxServer]:
     server = SandboxServer(port=0, token=TOKEN).start()
+    server.ctx.realism.update({"slack_time_scale": SLACK_TIME_SCALE})
     try:
         yield server
     finally:
@@ -175,6 +176,7 @@ class Drill:
             "CONFLUENCE_SPACE": "CR",
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_API_URL": f"{base}/api/",
+            "AGENT_SLACK_TIME_SCALE": str(SLACK_TIME_SCALE),
             "AGENT_RULES": str(RULES),
             "AGENT_STATE_URL": f"sqlite:///{self.state_db}",
             "AGENT_LOG_LEVEL": "INFO",

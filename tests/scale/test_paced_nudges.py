@@ -76,9 +76,10 @@ def the_plan() -> list[PlannedAction]:
 
 
 def adapter_and_caller(sandbox: SandboxHandle) -> tuple[SlackAdapter, ServiceCaller]:
-    """As the agent builds them; the call point may really wait (within its budget)."""
+    """As the agent builds them against real Slack's minute; the call point may really wait
+    (within its budget)."""
     caller = ServiceCaller("slack", Redactor([TOKEN]), RetryBudget(60))
-    return build_slack_adapter(settings_for(sandbox), caller), caller
+    return build_slack_adapter(settings_for(sandbox, time_scale=1), caller), caller
 
 
 def posts_by_channel(sandbox: SandboxHandle, channels: dict[str, str]) -> dict[str, list[Any]]:
@@ -92,6 +93,7 @@ def test_concurrent_nudges_are_posted_once_each_and_never_faster_than_the_limit(
     sandbox: SandboxHandle, store: SqlStateStore
 ) -> None:
     sandbox.set_clock(NOW, frozen=False)  # message ts follow real time
+    sandbox.realism(slack_time_scale=1)  # the posting limit in real seconds
     dana = person(sandbox, "Dana", "dana@x.example")
     adapter, caller = adapter_and_caller(sandbox)
     channels = {
