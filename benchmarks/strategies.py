@@ -40,7 +40,13 @@ class _NoChatCache(ChatCache):
     def get(self, issue: str, channel_id: str) -> list[ChatMessage] | None:
         return None
 
-    def put(self, issue: str, channel_id: str, messages: list[ChatMessage]) -> None:
+    def put(
+        self,
+        issue: str,
+        channel_id: str,
+        messages: list[ChatMessage],
+        carried: list[ChatMessage] | None = None,
+    ) -> None:
         return None
 
 

@@ -4,19 +4,26 @@ Every call goes through the service's call point (retries, typed errors from
 :mod:`agent.adapters.errors`). Posts carry metadata with the action's key, and a
 post that is retried after an unclear failure (5xx, lost connection) first
 looks for the message it may already have posted, so nothing is posted twice.
-Look-ups (who is this email, which email has this user, which id has
-``#name``) are cached for the adapter's lifetime.
+Look-ups (who is this email, which email has this user) are cached for the
+adapter's lifetime; which id has ``#name`` is kept in the channel directory
+(the state store, in the agent) and forgotten when Slack no longer knows the id.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from agent.adapters import clients
-from agent.adapters.errors import NotInChannel, ServiceError, UnexpectedAnswer
+from agent.adapters.errors import (
+    ChannelArchived,
+    ChannelNotFound,
+    NotInChannel,
+    ServiceError,
+    UnexpectedAnswer,
+)
 from agent.adapters.slack_api import SlackApi, member
 from agent.adapters.slack_blocks import MAX_BLOCKS, MAX_MESSAGE_TEXT, safe_cut
 from agent.adapters.slack_channels import ChannelManager
@@ -25,6 +32,7 @@ from agent.adapters.slack_history import ChannelReader, slack_ts
 from agent.adapters.slack_port import (
     BotIdentity,
     Caller,
+    ChannelDirectory,
     ChannelRef,
     InviteResult,
     PostedMessage,
@@ -35,16 +43,21 @@ from agent.core.model import ChatMessage
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 class SlackAdapter:
     """Channels, invites, posts with metadata and reading back, for one bot token."""
 
-    def __init__(self, client: Any, caller: Caller) -> None:
+    def __init__(
+        self, client: Any, caller: Caller, directory: ChannelDirectory | None = None
+    ) -> None:
         self._api = SlackApi(client, caller)
         self._identity: BotIdentity | None = None
         self._ids_by_email: dict[str, str | None] = {}
         self._emails_by_id: dict[str, str | None] = {}
-        self._channels = ChannelManager(self._api, self._bot_user_id)
+        self._channels = ChannelManager(self._api, self._bot_user_id, directory)
+        self._names_by_id: dict[str, str] = {}  # ids resolved from ``#name`` here
         self._reader = ChannelReader(self._api, self._bot_user_id, self._email_of)
         self._groups = UserGroups(self._api)
         self._dm_channels: dict[str, str] = {}
@@ -117,15 +130,24 @@ class SlackAdapter:
         return f"{base.rstrip('/')}/archives/{channel_id}"
 
     def resolve_channel(self, channel: str) -> str:
-        """A conversation id for ``#name`` (looked up, cached) or an id (returned as is)."""
+        """A conversation id for ``#name`` (looked up, kept) or an id (returned as is)."""
         if channel.startswith("#"):
-            return self._channels.channel_id(channel)
+            channel_id = self._channels.channel_id(channel)
+            self._names_by_id[channel_id] = channel
+            return channel_id
         return channel
 
     def visible_channels(self) -> dict[str, str]:
         """Every channel the bot can see, archived ones too, as name -> id (one paged
         ``conversations.list``, kept): a replay looks many channels up by name."""
         return {name: str(channel["id"]) for name, channel in self._channels.listing().items()}
+
+    def _forget_if_named(self, channel_id: str) -> None:
+        """Slack no longer knows an id found by name (renamed, deleted): look it up again."""
+        name = self._names_by_id.pop(channel_id, None)
+        if name is not None:
+            log.info("%s is no longer %s; its id will be looked up again", name, channel_id)
+            self._channels.forget(name)
 
     def ensure_channel(
         self,
@@ -135,7 +157,7 @@ class SlackAdapter:
         topic: str,
         purpose: str,
         private: bool = False,
-        replace_archived: bool = False,
+        replace_archived: bool = True,
     ) -> ChannelRef:
         return self._channels.ensure(
             name,
@@ -186,6 +208,9 @@ class SlackAdapter:
         key = str(metadata["event_payload"]["key"])
         try:
             return self._send(channel_id, key, thread_ts, args)
+        except ChannelNotFound:
+            self._forget_if_named(channel_id)
+            raise
         except NotInChannel as not_in:
             try:
                 self.join(channel_id)
@@ -261,13 +286,52 @@ class SlackAdapter:
         """The agent's message (or threaded reply) whose metadata key is ``key``."""
         return self._reader.find_by_key(self.resolve_channel(channel), key, oldest=slack_ts(oldest))
 
+    def marked_messages(
+        self, channel: str, oldest: datetime | str | None = None
+    ) -> dict[str, PostedMessage]:
+        """The agent's messages (and threaded replies) in a channel, by their metadata key:
+        one read of the channel answers every "was this posted?" of a cycle."""
+        channel_id = self.resolve_channel(channel)
+        return self._reading(channel_id, lambda: self._reader.marked(channel_id, slack_ts(oldest)))
+
     def channel_messages(
         self, channel: str, oldest: datetime | str | None = None
     ) -> list[ChatMessage]:
         """People's messages since ``oldest`` (thread replies too), with their emails."""
-        return self._reader.people_messages(self.resolve_channel(channel), slack_ts(oldest))
+        channel_id = self.resolve_channel(channel)
+        return self._reading(
+            channel_id, lambda: self._reader.people_messages(channel_id, slack_ts(oldest))
+        )
+
+    def _reading(self, channel_id: str, read: Callable[[], T]) -> T:
+        """``read()`` a channel. The bot reads only channels it is in; out of one, it asks
+        why: an archived channel (archiving removed everyone) raises ChannelArchived; a
+        public channel it was merely removed from is joined again and read."""
+        try:
+            return read()
+        except NotInChannel:
+            info = self._api.call("conversations.info", channel=channel_id)
+            shown = info.get("channel")
+            if not isinstance(shown, dict):
+                raise
+            if shown.get("is_archived"):
+                raise ChannelArchived(
+                    "slack",
+                    "conversations.history",
+                    f"the channel #{shown.get('name') or channel_id} is archived (which removed "
+                    "everyone from it, the bot included): unarchive it or point the procedure "
+                    "at another channel",
+                    reason="is_archived",
+                ) from None
+            if shown.get("is_private"):
+                raise
+            self.join(channel_id)
+            return read()
 
 
-def build_slack_adapter(settings: Settings, caller: Caller) -> SlackAdapter:
-    """The adapter over the one ``WebClient`` built from the settings."""
-    return SlackAdapter(clients.slack_client(settings), caller)
+def build_slack_adapter(
+    settings: Settings, caller: Caller, directory: ChannelDirectory | None = None
+) -> SlackAdapter:
+    """The adapter over the one ``WebClient`` built from the settings; ``directory`` keeps
+    channel ids found by name (the agent gives it the state store's)."""
+    return SlackAdapter(clients.slack_client(settings), caller, directory)

@@ -1,11 +1,22 @@
 """Escalation channels: create or find the ticket's channel, describe it, invite people.
 
 A channel is the agent's when its topic or purpose holds the issue key: after
-a crash (or a rerun) the agent finds it by name and reuses it, unarchiving it
-if needed, instead of creating ``-2`` (with the policy's ``archived: replace``
-an archived one is left alone and the next suffix is made instead). A channel
-the bot created but never described (it died in between) is the agent's too. A
-name taken by someone else's channel moves on to ``name-2``, ``name-3``...
+a crash (or a rerun) the agent finds it by name and reuses it instead of
+creating ``-2``. A channel the bot created but never described (it died in
+between) is the agent's too. A name taken by someone else's channel moves on
+to ``name-2``, ``name-3``...
+
+An archived channel of the ticket cannot come back: archiving removes every
+member, the bot included, and a bot token can neither unarchive it
+(https://api.slack.com/methods/conversations.unarchive, "Bug alert") nor join
+it (``is_archived``, https://docs.slack.dev/reference/methods/conversations.join).
+So it is passed over, and its successor is made under the next free suffix
+(the policy's ``archived: unarchive`` first asks Slack to unarchive, which only
+a user token can do). The result names the channels passed over.
+
+Names resolved to ids (``#ops``) are kept in a :class:`ChannelDirectory` (the
+state store, in the agent) so a process start needs no ``conversations.list``;
+the full listing is read only for a name the directory does not know.
 """
 
 from __future__ import annotations
@@ -19,7 +30,12 @@ from agent.adapters.errors import ChannelNotFound
 from agent.adapters.slack_api import SlackApi
 from agent.adapters.slack_blocks import MAX_TOPIC, safe_cut
 from agent.adapters.slack_names import is_usable, with_suffix
-from agent.adapters.slack_port import ChannelRef, InviteResult
+from agent.adapters.slack_port import (
+    ChannelDirectory,
+    ChannelRef,
+    InviteResult,
+    MemoryChannelDirectory,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +56,8 @@ INVITE_PERSON_ERRORS = frozenset(
         "failed_for_some_users",
     }
 )
+# What conversations.unarchive answers a bot token (not a member since the archiving).
+UNARCHIVE_REFUSALS = frozenset({"not_in_channel", "restricted_action", "cant_unarchive"})
 
 
 class ChannelNamesExhausted(RuntimeError):
@@ -76,9 +94,15 @@ def fit_description(text: str, issue_key: str, limit: int = MAX_TOPIC) -> str:
 class ChannelManager:
     """Channel operations of the Slack adapter; ``bot_id`` gives the agent's own user id."""
 
-    def __init__(self, api: SlackApi, bot_id: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        api: SlackApi,
+        bot_id: Callable[[], str],
+        directory: ChannelDirectory | None = None,
+    ) -> None:
         self._api = api
         self._bot_id = bot_id
+        self._directory = directory or MemoryChannelDirectory()
         self._by_name: dict[str, dict[str, Any]] | None = None
 
     # -- finding ---------------------------------------------------------------------
@@ -95,9 +119,19 @@ class ChannelManager:
         return self._by_name
 
     def channel_id(self, name: str) -> str:
-        """The id of ``#name`` (or ``name``); ChannelNotFound when the bot cannot see it."""
+        """The id of ``#name`` (or ``name``); ChannelNotFound when the bot cannot see it.
+
+        The directory answers first; otherwise the listing (read once, read again
+        only if it was read before this name was asked for).
+        """
         wanted = name.removeprefix("#")
-        channel = self.listing().get(wanted) or self.listing(refresh=True).get(wanted)
+        known = self._directory.get(wanted)
+        if known is not None:
+            return known
+        fresh = self._by_name is None
+        channel = self.listing().get(wanted)
+        if channel is None and not fresh:
+            channel = self.listing(refresh=True).get(wanted)
         if channel is None:
             raise ChannelNotFound(
                 "slack",
@@ -106,11 +140,20 @@ class ChannelManager:
                 "or invite the bot if it is private",
                 reason="channel_not_found",
             )
+        self._directory.put(wanted, str(channel["id"]))
         return str(channel["id"])
+
+    def forget(self, name: str) -> None:
+        """Drop what is known about ``#name`` (its id answered ``channel_not_found``)."""
+        wanted = name.removeprefix("#")
+        self._directory.forget(wanted)
+        if self._by_name is not None:
+            self._by_name.pop(wanted, None)
 
     def _remember(self, channel: dict[str, Any]) -> None:
         if self._by_name is not None:
             self._by_name[str(channel["name"])] = channel
+        self._directory.put(str(channel["name"]), str(channel["id"]))
 
     # -- ensure_channel --------------------------------------------------------------
     def ensure(
@@ -121,13 +164,12 @@ class ChannelManager:
         topic: str,
         purpose: str,
         private: bool = False,
-        replace_archived: bool = False,
+        replace_archived: bool = True,
     ) -> ChannelRef:
         """The ticket's channel: created, or the agent's earlier one reused (see module doc).
 
-        With ``replace_archived`` an archived channel of the ticket is left as it is
-        (someone archived it on purpose, its history stays readable) and a fresh one
-        is made under the next free suffix, like a name taken by someone else.
+        An archived channel of the ticket is passed over for the next free suffix;
+        without ``replace_archived`` Slack is first asked to unarchive it.
         """
         if not is_usable(name):
             raise ValueError(
@@ -136,6 +178,7 @@ class ChannelManager:
         topic = fit_description(topic, issue_key)
         purpose = fit_description(purpose, issue_key)
         listing: dict[str, dict[str, Any]] | None = None
+        replaced: list[str] = []
         for number in range(1, MAX_NAME_SUFFIX + 1):
             candidate = name if number == 1 else with_suffix(name, number)
             existing = listing.get(candidate) if listing is not None else None
@@ -151,21 +194,28 @@ class ChannelManager:
                     self._remember(channel)
                     self._describe(channel, topic, purpose)
                     log.info("created Slack channel #%s for %s", candidate, issue_key)
-                    return ChannelRef(str(channel["id"]), str(channel["name"]), created=True)
+                    return ChannelRef(
+                        str(channel["id"]), str(channel["name"]), True, tuple(replaced)
+                    )
                 listing = self.listing(refresh=True)
                 existing = listing.get(candidate)
                 if existing is None:
                     continue  # taken by a private channel the bot cannot see
             if is_ours(existing, issue_key) or self._left_undescribed(existing):
-                if replace_archived and existing.get("is_archived"):
+                if existing.get("is_archived") and (
+                    replace_archived or not self._unarchived(existing)
+                ):
                     log.info(
                         "#%s of %s is archived: a new channel replaces it", candidate, issue_key
                     )
+                    replaced.append(str(existing["id"]))
                     continue
                 self._reuse(existing)
                 self._describe(existing, topic, purpose)
                 log.info("reusing Slack channel #%s for %s", candidate, issue_key)
-                return ChannelRef(str(existing["id"]), str(existing["name"]), created=False)
+                return ChannelRef(
+                    str(existing["id"]), str(existing["name"]), False, tuple(replaced)
+                )
         raise ChannelNamesExhausted(
             f"#{name} and its suffixes up to -{MAX_NAME_SUFFIX} belong to other channels; "
             f"archive or rename one, or change the channel template, for {issue_key}"
@@ -180,14 +230,20 @@ class ChannelManager:
             for part in ("topic", "purpose")
         )
 
-    def _reuse(self, channel: dict[str, Any]) -> None:
-        if channel.get("is_archived"):
-            self._api.call(
-                "conversations.unarchive",
-                tolerate=frozenset({"not_archived"}),
-                channel=channel["id"],
-            )
+    def _unarchived(self, channel: dict[str, Any]) -> bool:
+        """Ask Slack to unarchive ``channel``; False when it refuses (it does, to a bot token)."""
+        answer = self._api.call(
+            "conversations.unarchive",
+            tolerate=UNARCHIVE_REFUSALS | {"not_archived"},
+            channel=channel["id"],
+        )
+        if answer.get("ok") or answer.get("error") == "not_archived":
             channel["is_archived"] = False
+            return True
+        log.info("Slack would not unarchive #%s (%s)", channel.get("name"), answer.get("error"))
+        return False
+
+    def _reuse(self, channel: dict[str, Any]) -> None:
         if not channel.get("is_member") and not channel.get("is_private"):
             self._api.call("conversations.join", channel=channel["id"])
             channel["is_member"] = True
@@ -207,62 +263,42 @@ class ChannelManager:
 
     # -- invite ----------------------------------------------------------------------
     def invite(self, channel_id: str, user_ids: Sequence[str]) -> InviteResult:
-        """Invite people; being in the channel already counts as success."""
+        """Invite everyone in one ``conversations.invite`` (up to 1000 users) with ``force``,
+        so the valid ones are invited even when some id is not; being in the channel
+        already counts as success."""
         bot = self._bot_id()
         wanted = [user for user in dict.fromkeys(user_ids) if user]
         already = [user for user in wanted if user == bot]
         pending = [user for user in wanted if user != bot]
-        invited: list[str] = []
-        failed: dict[str, str] = {}
-        while pending:
-            answer = self._invite_call(channel_id, pending)
-            if answer.get("ok"):
-                invited += pending
-                break
-            errors = _person_errors(answer, pending)
-            if not errors:  # Slack named no one: try each person on their own
-                for user in pending:
-                    self._invite_one(channel_id, user, invited, already, failed)
-                break
-            for user, error in errors.items():
-                if error == ALREADY_IN_CHANNEL:
-                    already.append(user)
-                else:
-                    failed[user] = error
-            pending = [user for user in pending if user not in errors]
+        if not pending:
+            return InviteResult((), tuple(already), {})
+        answer = self._api.call(
+            "conversations.invite",
+            tolerate=INVITE_PERSON_ERRORS,
+            channel=channel_id,
+            users=pending,
+            force=True,
+        )
+        errors = _person_errors(answer, pending)
+        failed = {user: error for user, error in errors.items() if error != ALREADY_IN_CHANNEL}
+        already += [user for user, error in errors.items() if error == ALREADY_IN_CHANNEL]
+        invited = [user for user in pending if user not in errors]
         if failed:
             log.warning("could not invite %s to %s", failed, channel_id)
-        return InviteResult(tuple(invited), tuple(already), dict(failed))
-
-    def _invite_call(self, channel_id: str, users: list[str]) -> dict[str, Any]:
-        return self._api.call(
-            "conversations.invite", tolerate=INVITE_PERSON_ERRORS, channel=channel_id, users=users
-        )
-
-    def _invite_one(
-        self,
-        channel_id: str,
-        user: str,
-        invited: list[str],
-        already: list[str],
-        failed: dict[str, str],
-    ) -> None:
-        answer = self._invite_call(channel_id, [user])
-        error = answer.get("error")
-        if answer.get("ok"):
-            invited.append(user)
-        elif error == ALREADY_IN_CHANNEL:
-            already.append(user)
-        else:
-            failed[user] = str(error)
+        return InviteResult(tuple(invited), tuple(already), failed)
 
 
 def _person_errors(answer: dict[str, Any], pending: list[str]) -> dict[str, str]:
-    """``{user: error}`` from a failed invite: its ``errors`` list, or the error of a lone user."""
+    """``{user: error}`` from an invite's answer.
+
+    Slack lists each refused person in ``errors``; a refusal that names no one
+    (nobody could be invited) holds for everyone asked.
+    """
     found: dict[str, str] = {}
     for entry in answer.get("errors") or []:
         if isinstance(entry, dict) and entry.get("user") in pending:
             found[str(entry["user"])] = str(entry.get("error") or "unknown_error")
-    if not found and len(pending) == 1:
-        found[pending[0]] = str(answer.get("error") or "unknown_error")
+    if not found and not answer.get("ok"):
+        error = str(answer.get("error") or "unknown_error")
+        found = dict.fromkeys(pending, error)
     return found

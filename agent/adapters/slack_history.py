@@ -98,6 +98,20 @@ class ChannelReader:
                         return PostedMessage(channel_id, str(reply["ts"]))
         return None
 
+    def marked(self, channel_id: str, oldest: str | None = None) -> dict[str, PostedMessage]:
+        """Every message of the agent's in the channel and its threads, by metadata key."""
+        found: dict[str, PostedMessage] = {}
+        for message in self._history(channel_id, oldest):
+            key = metadata_key(message)
+            if key is not None:
+                found.setdefault(key, PostedMessage(channel_id, str(message["ts"])))
+            if self._bot_replied(message):
+                for reply in self._replies(channel_id, message):
+                    reply_key = metadata_key(reply)
+                    if reply_key is not None:
+                        found.setdefault(reply_key, PostedMessage(channel_id, str(reply["ts"])))
+        return found
+
     def find_in_thread(self, channel_id: str, thread_ts: str, key: str) -> PostedMessage | None:
         """The agent's reply with ``key`` in one thread."""
         for reply in self._replies(channel_id, {"ts": thread_ts}):

@@ -44,11 +44,43 @@ class BotIdentity:
 
 @dataclass(frozen=True)
 class ChannelRef:
-    """A channel the agent uses; ``created`` is False when an existing one was reused."""
+    """A channel the agent uses; ``created`` is False when an existing one was reused.
+
+    ``replaced`` names the ticket's own channels that were found archived and passed
+    over for this one (oldest first): a bot can neither unarchive nor rejoin them.
+    """
 
     id: str
     name: str
     created: bool
+    replaced: tuple[str, ...] = ()
+
+
+class ChannelDirectory(Protocol):
+    """Channel ids found by name, kept between runs (the state store) so that ``#name``
+    needs no ``conversations.list`` at every start."""
+
+    def get(self, name: str) -> str | None: ...
+
+    def put(self, name: str, channel_id: str) -> None: ...
+
+    def forget(self, name: str) -> None: ...
+
+
+class MemoryChannelDirectory:
+    """A :class:`ChannelDirectory` for one process (tests, and adapters built without a store)."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, str] = {}
+
+    def get(self, name: str) -> str | None:
+        return self._ids.get(name)
+
+    def put(self, name: str, channel_id: str) -> None:
+        self._ids[name] = channel_id
+
+    def forget(self, name: str) -> None:
+        self._ids.pop(name, None)
 
 
 @dataclass(frozen=True)
@@ -128,7 +160,7 @@ class SlackPort(Protocol):
         topic: str,
         purpose: str,
         private: bool = False,
-        replace_archived: bool = False,
+        replace_archived: bool = True,
     ) -> ChannelRef: ...
 
     def join(self, channel_id: str) -> None: ...
@@ -161,6 +193,10 @@ class SlackPort(Protocol):
     def find_message_by_key(
         self, channel: str, key: str, *, oldest: datetime | str | None = None
     ) -> PostedMessage | None: ...
+
+    def marked_messages(
+        self, channel: str, oldest: datetime | str | None = None
+    ) -> Mapping[str, PostedMessage]: ...
 
     def pin(self, channel: str, ts: str) -> bool: ...
 

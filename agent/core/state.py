@@ -1,8 +1,8 @@
 """What the engine remembers between cycles; immutable, updated by returning copies.
 
 The executor adds the keys it has carried out (``with_done``) and the ids it
-learned (``with_channel``); the planner records first sightings, admissions,
-holds, severity changes, open threads, SLA breaches and the incident ledger
+learned (``with_channel``, ``with_channel_archived``); the planner records first
+sightings, admissions, holds, severity changes, open threads, SLA breaches and the incident ledger
 (``incidents``), which the weekly digest counts and which outlives ticket pruning.
 """
 
@@ -28,7 +28,9 @@ class TicketState:
     ``open_items`` maps an obligation id (``rule:item``) to the key of the first
     nudge sent for it, so repeats reply in its thread and the thread is closed
     when the obligation is met. ``breaches`` lists each overdue slot once (for
-    the ledger's SLA-breach counts).
+    the ledger's SLA-breach counts). ``archived_channels`` holds the ticket's
+    escalation channels found archived, oldest first: each one makes the next
+    channel a successor (:attr:`channel_generation`).
     """
 
     first_seen: datetime
@@ -41,6 +43,12 @@ class TicketState:
     resolved_at: datetime | None = None
     open_items: Mapping[str, str] = field(default_factory=frozen_map)
     breaches: tuple[Breach, ...] = ()
+    archived_channels: tuple[str, ...] = ()
+
+    @property
+    def channel_generation(self) -> int:
+        """1 for the ticket's first escalation channel, 2 for its successor, and so on."""
+        return len(self.archived_channels) + 1
 
     def with_breach(self, rule: str, item: str, due: datetime) -> TicketState:
         """This state with the overdue slot ``(item, due)`` counted once; ``self`` if it was."""
@@ -102,6 +110,24 @@ class EngineState:
         if current is None:
             raise KeyError(f"no state for {issue}; plan a cycle before recording its channel")
         return self.with_ticket(issue, replace(current, channel_id=channel_id))
+
+    def with_channel_archived(self, issue: str, channel_id: str) -> EngineState:
+        """The ticket's escalation channel ``channel_id`` was found archived: its next
+        channel is a successor. ``self`` when that was known, or it is not the ticket's
+        current channel (an older one, or none: nothing to replace)."""
+        current = self.tickets.get(issue)
+        if (
+            current is None
+            or channel_id in current.archived_channels
+            or current.channel_id != channel_id
+        ):
+            return self
+        archived = replace(
+            current,
+            channel_id=None,
+            archived_channels=(*current.archived_channels, channel_id),
+        )
+        return self.with_ticket(issue, archived)
 
     def pruned(self, resolved_before: datetime) -> EngineState:
         """Forget tickets resolved before the cut-off, and the done keys of their actions.

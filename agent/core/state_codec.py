@@ -1,7 +1,8 @@
 """EngineState <-> plain JSON-safe data, so any store (SQLite, PostgreSQL, a file) can keep it.
 
-Fields added after version 1 (``breaches``, ``incidents``) are optional when
-loading, so a state saved by an older agent still loads (with an empty ledger).
+Fields added after version 1 (``breaches``, ``incidents``, ``archived_channels``) are
+optional when loading, so a state saved by an older agent still loads (with an
+empty ledger).
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ def _parse_time(value: Any, field: str, issue: str) -> datetime | None:
     if moment.tzinfo is None:
         raise ValueError(f"state of {issue}: {field} {value!r} has no time zone")
     return moment
+
+
+def _texts(raw: Any, field: str, issue: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise ValueError(f"state of {issue}: {field} must be a list of strings, got {raw!r}")
+    return tuple(raw)
 
 
 def _breaches_to_list(breaches: tuple[Breach, ...]) -> list[list[str]]:
@@ -88,6 +95,8 @@ def state_to_dict(state: EngineState) -> dict[str, Any]:
         data["open_items"] = dict(sorted(ticket.open_items.items()))
         if ticket.breaches:
             data["breaches"] = _breaches_to_list(ticket.breaches)
+        if ticket.archived_channels:
+            data["archived_channels"] = list(ticket.archived_channels)
         tickets[issue] = data
     return {
         "version": FORMAT_VERSION,
@@ -117,6 +126,7 @@ def state_from_dict(data: dict[str, Any]) -> EngineState:
             channel_id=raw.get("channel_id"),
             open_items=frozen_map(raw.get("open_items", {})),
             breaches=_breaches_from_list(raw.get("breaches", []), issue),
+            archived_channels=_texts(raw.get("archived_channels", []), "archived_channels", issue),
         )
     incidents = {k: _record_from_dict(k, r) for k, r in data.get("incidents", {}).items()}
     return EngineState(

@@ -29,8 +29,9 @@ MESSAGES = frozenset(
         "weekly_digest",
     }
 )
-# Messages that only make sense in Slack (the escalation channel's own intro).
-SLACK_ONLY = frozenset({"channel_intro"})
+# Messages that only make sense in Slack (the escalation channel's own intro, and the
+# line a successor channel starts with).
+SLACK_ONLY = frozenset({"channel_intro", "channel_successor"})
 PAGES = frozenset(
     {
         "confluence/incident_log_row.xml.j2",

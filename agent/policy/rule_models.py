@@ -82,7 +82,9 @@ class ClericalChannel(RuleBase):
     always_include: list[RoleRef] = []
     announce_on_ticket: bool = True
     announce_in: list[NotifyTarget] = []
-    archived: Literal["unarchive", "replace"] = "unarchive"
+    # Slack removes everyone from an archived channel and a bot token cannot unarchive
+    # it, so the default opens a successor; "unarchive" asks first (a user token may).
+    archived: Literal["unarchive", "replace"] = "replace"
 
 
 class LimitBase(RuleBase):

@@ -30,6 +30,7 @@ from markupsafe import Markup
 from agent.render.escaping import (
     escape_jira_wiki,
     escape_mrkdwn,
+    slack_channel,
     slack_link,
     slack_mention,
     strip_xml_illegal,
@@ -113,6 +114,7 @@ def _make_env(loader: ChoiceLoader, destination: str) -> SandboxedEnvironment:
     if destination == "slack":
         env.filters["mention"] = slack_mention
         env.filters["link"] = slack_link
+        env.filters["channel"] = slack_channel
     return env
 
 

@@ -79,6 +79,13 @@ def slack_mention(slack_user_id: str) -> Mrkdwn:
     return Mrkdwn(f"<@{slack_user_id}>")
 
 
+def slack_channel(channel_id: str) -> Mrkdwn:
+    """A channel link, ``<#C0123>``, from a channel id (Slack shows it by its current name)."""
+    if not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel_id):
+        raise ValueError(f"{channel_id!r} is not a Slack channel id")
+    return Mrkdwn(f"<#{channel_id}>")
+
+
 def slack_link(url: str, label: str) -> Mrkdwn:
     """``<url|label>`` with the label escaped and the URL checked."""
     if not re.fullmatch(r"https?://[^\s<>|]+", url):

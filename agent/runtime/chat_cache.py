@@ -6,6 +6,9 @@ MORE nudges, never fewer: the cycle re-reads exactly the channels of tickets
 that would get an action or have an open obligation, and plans again (see
 ``agent.runtime.fresh_plan``). Policies with a rule that reads the content of
 the latest update (``update_next_missing``) always read fresh.
+
+When a ticket's channel is archived nobody can read it again, so its messages
+are carried over to the ticket's next channel: updates given there still count.
 """
 
 from __future__ import annotations
@@ -61,18 +64,42 @@ class ChatCache:
         return self._loaded
 
     def get(self, issue: str, channel_id: str) -> list[ChatMessage] | None:
-        """The kept messages, or None when there is no usable copy for this channel."""
+        """The kept messages (with those carried over), or None when there is no usable
+        copy for this channel."""
         raw = self._all().get(issue)
         if not isinstance(raw, dict) or raw.get("channel_id") != channel_id:
             return None
         try:
-            return [_message_from_json(m) for m in raw.get("messages", [])]
+            return [_message_from_json(m) for m in [*raw.get("carried", []), *raw["messages"]]]
         except (KeyError, TypeError, ValueError) as exc:
             log.warning("kept messages of %s are unusable (%s); reading again", issue, exc)
             return None
 
-    def put(self, issue: str, channel_id: str, messages: list[ChatMessage]) -> None:
-        doc = {"channel_id": channel_id, "messages": [_message_to_json(m) for m in messages]}
+    def carried(self, issue: str, archived: tuple[str, ...]) -> list[ChatMessage]:
+        """What was kept from the ticket's archived channels, to count in its next one."""
+        raw = self._all().get(issue)
+        if not isinstance(raw, dict) or raw.get("channel_id") not in archived:
+            return []
+        try:
+            return [_message_from_json(m) for m in [*raw.get("carried", []), *raw["messages"]]]
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("kept messages of %s's archived channel are unusable (%s)", issue, exc)
+            return []
+
+    def put(
+        self,
+        issue: str,
+        channel_id: str,
+        messages: list[ChatMessage],
+        carried: list[ChatMessage] | None = None,
+    ) -> None:
+        """Keep the channel's messages (and those carried from archived channels)."""
+        doc: dict[str, Any] = {
+            "channel_id": channel_id,
+            "messages": [_message_to_json(m) for m in messages],
+        }
+        if carried:
+            doc["carried"] = [_message_to_json(m) for m in carried]
         self._all()[issue] = doc
         if not self.writable:
             return

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from agent.core.actions import Plan
 from agent.core.state import EngineState
 from agent.core.state_codec import state_from_dict, state_to_dict
+from agent.runtime.archived_channels import record_archived
 from agent.runtime.deps import Deps
 from agent.runtime.env import ActionEnv
 from agent.runtime.executor import Executor
@@ -67,6 +69,7 @@ def read_and_plan(deps: Deps, now: datetime, report: CycleReport) -> Plan:
         user_map=deps.settings.user_map,
     )
     read = reader.read(deps.policies, state, report, now)
+    state = record_archived(state, read.archived_channels, report)
     pages = read_page_statuses(
         deps.confluence,
         deps.store,
@@ -89,6 +92,8 @@ def read_and_plan(deps: Deps, now: datetime, report: CycleReport) -> Plan:
             first_contact=contacts.at,
         )
     report.history = dict(planned.history)
+    # channels found archived when re-reading kept copies: recorded for the next plan
+    planned = replace(planned, state=record_archived(planned.state, read.archived_channels, report))
     for problem in planned.problems:
         text = f"{problem.issue} [{problem.rule}]: {problem.message}"
         log.warning("ticket problem: %s", text)

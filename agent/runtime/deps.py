@@ -21,6 +21,7 @@ from agent.adapters.slack_port import SlackPort
 from agent.config import Settings
 from agent.policy import Policy
 from agent.render.environment import Renderer
+from agent.runtime.channel_directory import StoreChannelDirectory
 from agent.runtime.ports import TemplateRenderer
 from agent.runtime.reader import DETAIL_WORKERS
 from agent.runtime.readonly import open_read_only_store
@@ -81,7 +82,7 @@ def build_deps(
     )
     try:
         jira = build_jira_adapter(settings, calls.jira)
-        slack = build_slack_adapter(settings, calls.slack)
+        slack = build_slack_adapter(settings, calls.slack, StoreChannelDirectory(store))
         confluence = build_confluence_adapter(settings, calls.confluence)
     except BaseException:
         store.close()

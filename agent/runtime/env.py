@@ -16,7 +16,7 @@ from typing import Any
 
 from agent.adapters.confluence_port import ConfluencePort
 from agent.adapters.jira_port import JiraPort
-from agent.adapters.slack_port import SlackPort
+from agent.adapters.slack_port import PostedMessage, SlackPort
 from agent.core.actions import PlannedAction, Recipient
 from agent.core.rules.base import iso
 from agent.core.state import EngineState
@@ -47,6 +47,15 @@ class ActionEnv:
     refs: dict[str, JsonDoc] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     user_map: Mapping[str, str] = field(default_factory=dict)  # AGENT_USER_MAP
+    # Channels created in this cycle: none can hold a message of ours yet.
+    created_channels: set[str] = field(default_factory=set)
+    # Escalation channels found archived in this cycle: issue -> channel id.
+    archived_channels: dict[str, str] = field(default_factory=dict)
+    # The agent's messages found in a channel this cycle, by their key (see ``find_marker``).
+    _markers: dict[str, dict[str, PostedMessage]] = field(default_factory=dict, repr=False)
+    _marker_locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
+    # User groups' members, read once per cycle (usergroups.users.list is Tier 2).
+    _group_members: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
     # The executor's lanes share this env from several threads: what they add to
     # ``refs`` and ``problems`` goes through the lock. (Each lane owns its issues,
     # so no two threads write the same ``refs`` key or ``learned_channels`` issue.)
@@ -80,11 +89,54 @@ class ActionEnv:
         return record.external_ref
 
     def channel_of(self, issue: str) -> str | None:
-        """The escalation channel id of ``issue``, if known."""
-        if issue in self.learned_channels:
-            return self.learned_channels[issue]
+        """The escalation channel id of ``issue``, if known (never one found archived)."""
+        found = self.learned_channels.get(issue)
+        if found is None:
+            ticket = self.state.ticket(issue)
+            found = ticket.channel_id if ticket is not None else None
+        return None if found == self.archived_channels.get(issue) else found
+
+    def channel_created(self, channel_id: str) -> None:
+        with self._lock:
+            self.created_channels.add(channel_id)
+
+    def channel_archived(self, issue: str, channel_id: str) -> None:
+        """``issue``'s escalation channel was found archived: the executor records it in
+        the state, and the next plan opens a successor."""
+        with self._lock:
+            self.archived_channels[issue] = channel_id
+
+    def is_archived(self, issue: str | None, channel_id: str) -> bool:
+        """Whether ``channel_id`` is one of ``issue``'s escalation channels found archived."""
+        if issue is None:
+            return False
+        if self.archived_channels.get(issue) == channel_id:
+            return True
         ticket = self.state.ticket(issue)
-        return ticket.channel_id if ticket is not None else None
+        return ticket is not None and channel_id in ticket.archived_channels
+
+    # -- the agent's own messages ----------------------------------------------------
+    def find_marker(self, channel: str, key: str) -> PostedMessage | None:
+        """The agent's message with ``key`` in ``channel``, if it was posted.
+
+        Read at most once per channel and cycle (``conversations.history`` is Tier 3, and
+        after a crash or at first contact every post asks), never for a channel made in
+        this cycle; what is posted meanwhile is added by ``remember_marker``.
+        """
+        if channel in self.created_channels:
+            return None
+        with self._lock:
+            lock = self._marker_locks.setdefault(channel, threading.Lock())
+        with lock:
+            if channel not in self._markers:
+                self._markers[channel] = dict(self.slack.marked_messages(channel))
+            return self._markers[channel].get(key)
+
+    def remember_marker(self, key: str, posted: PostedMessage) -> None:
+        with self._lock:
+            known = self._markers.get(posted.channel)
+        if known is not None:
+            known[key] = posted
 
     # -- people ----------------------------------------------------------------------
     def slack_id(self, person: Recipient) -> str | None:
@@ -97,6 +149,17 @@ class ActionEnv:
         mapped = self.user_map.get(person.email.lower())
         return mapped or self.slack.user_id_for_email(person.email)
 
+    def group_members(self, handle: str) -> tuple[str, ...] | None:
+        """The Slack ids in user group ``handle`` (None: no such group), read once a cycle:
+        on-call rotations change by the hour, a cycle takes minutes at most."""
+        with self._lock:
+            if handle in self._group_members:
+                return self._group_members[handle]
+        members = self.slack.usergroup_members(handle)
+        with self._lock:
+            self._group_members[handle] = members
+        return members
+
     def group_id(self, person: Recipient) -> str | None:
         """The Slack id of a user-group recipient (``S...``), for a ``<!subteam^ID>`` mention;
         None for people and for a handle Slack does not know (then named as plain text)."""
@@ -106,11 +169,14 @@ class ActionEnv:
         return found if found is not None and _SUBTEAM_ID.fullmatch(found) else None
 
     # -- rendering ---------------------------------------------------------------------
-    def render(self, action: PlannedAction, template: str | None = None) -> str:
+    def render(self, action: PlannedAction, template: str | None = None, **extra: object) -> str:
+        """The action's template (or ``template``) with its context, plus ``extra`` data."""
         name = template or action.template
         if name is None:
             raise ActionError(f"{action.key}: a {action.kind.value} action needs a template")
-        return self.renderer.render(name, self.context_for(action, slack=name.startswith("slack/")))
+        context = self.context_for(action, slack=name.startswith("slack/"))
+        context.update(extra)
+        return self.renderer.render(name, context)
 
     def context_for(self, action: PlannedAction, *, slack: bool) -> dict[str, Any]:
         """The action's context plus what only the executor knows (ids, names, links).
@@ -166,7 +232,16 @@ class ActionEnv:
         for name, value in extra.items():
             data.setdefault(name, value)
         self._link_page(data)
+        self._name_channel(data)
         return data
+
+    def _name_channel(self, data: dict[str, Any]) -> None:
+        """The escalation channel by the name it got (``-2`` when the planned one was taken
+        or archived), once the action that made it is done (``channel_action``)."""
+        made = data.get("channel_action")
+        ref = self.ref_of(str(made)) if made else None
+        if ref and ref.get("name"):
+            data["channel_name"] = str(ref["name"])
 
     def _link_page(self, data: dict[str, Any]) -> None:
         """Give ``page`` (a message announcing a page planned earlier) the page's web address.

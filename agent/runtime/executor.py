@@ -24,6 +24,7 @@ from agent.core.actions import ActionKind, PlannedAction
 from agent.core.state import EngineState
 from agent.render.environment import TemplateRenderError
 from agent.runtime import handlers_confluence, handlers_jira, handlers_slack
+from agent.runtime.archived_channels import record_archived
 from agent.runtime.env import ActionEnv, ActionError, Handler
 from agent.runtime.lanes import run_plan
 from agent.runtime.processes import has_ended_here
@@ -121,7 +122,7 @@ class Executor:
         for issue, channel_id in env.learned_channels.items():
             if state.ticket(issue) is not None:
                 state = state.with_channel(issue, channel_id)
-        execution.state = state
+        execution.state = record_archived(state, env.archived_channels, report)
         return execution
 
     def _claim(self, action: PlannedAction, now: datetime) -> EffectClaim:

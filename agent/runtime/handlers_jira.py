@@ -106,6 +106,10 @@ def remote_link(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonD
     """A web link on the ticket, upserted by a global id made from the action key."""
     issue = _issue(action)
     url, title = _link_url(action, env), str(_context_value(action, "link_title"))
+    source = action.context.get("link_from_ref")
+    named = (env.ref_of(str(source)) or {}).get("name") if source else None
+    if action.context.get("link_names_ref") and named:
+        title = f"Slack #{named}"  # the channel's real name (a successor's ``-2``)
     link_id = env.jira.add_remote_link(
         issue, url, title, global_id=f"escalation-agent:{action.key}"
     )

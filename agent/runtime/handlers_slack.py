@@ -10,6 +10,7 @@ user group's members in :mod:`agent.runtime.slack_groups`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from agent.adapters.slack_port import event_type_for
@@ -31,6 +32,8 @@ from agent.store import EffectStatus, JsonDoc
 log = logging.getLogger(__name__)
 
 TOPIC_SEPARATOR = " | "
+# The line a successor channel starts with: which archived channel it replaces.
+SUCCESSOR_TEMPLATE = "slack/channel_successor.j2"
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ def post(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
     if target.group is not None:
         return group_dms(action, env, reconcile, target.group, message_text(action, env))
     thread = env.ref_of(action.thread_of) if action.thread_of else None
+    if thread and env.is_archived(action.issue, str(thread.get("channel"))):
+        thread = None  # its thread is in an archived channel: a new one starts here
     thread_ts = str(thread["ts"]) if thread and thread.get("ts") else None
     channel = str(thread["channel"]) if thread_ts and thread else target.channel
     if channel is None:
@@ -121,12 +126,31 @@ def create_channel(action: PlannedAction, env: ActionEnv, reconcile: bool) -> Js
         replace_archived=context.get("on_archived") == "replace",
     )
     env.learned_channels[action.issue] = channel.id
-    return {
+    if channel.created:
+        env.channel_created(channel.id)
+    result: JsonDoc = {
         "channel": channel.id,
         "name": channel.name,
         "created": channel.created,
         "url": env.slack.channel_url(channel.id),  # for the ticket's remote link
     }
+    replaced = list(dict.fromkeys([*channel.replaced, *_replaces(context)]))
+    if replaced:
+        result["replaces"] = replaced
+        result["note"] = post_once(
+            action,
+            env,
+            channel.id,
+            message_text(action, env, SUCCESSOR_TEMPLATE, replaced=replaced),
+            key=f"{action.key}:replaces",
+            reconcile=reconcile,
+        )
+    return result
+
+
+def _replaces(context: Mapping[str, object]) -> list[str]:
+    replaces = context.get("replaces")
+    return [replaces] if isinstance(replaces, str) and replaces else []
 
 
 def _message_key(action: PlannedAction) -> str:
@@ -142,7 +166,7 @@ def _posted_ref(action: PlannedAction, env: ActionEnv, key: str) -> JsonDoc | No
     if (not ref or not ref.get("ts")) and action.channel:
         # the store does not know it (it was lost): the message's marker does
         channel = resolve_target(action, env, action.channel).channel
-        found = env.slack.find_message_by_key(channel, key) if channel else None
+        found = env.find_marker(channel, key) if channel else None
         ref = message_ref(found) if found is not None else None
     return ref if ref and ref.get("ts") else None
 
@@ -181,13 +205,15 @@ def thread_done(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonD
         and record.status is EffectStatus.DONE
         and record.external_ref
         and record.external_ref.get("ts")
+        # an archived channel takes no replies (and its threads are closed with it)
+        and not env.is_archived(action.issue, str(record.external_ref.get("channel")))
     ]
     replied: list[str] = []
     for record in threads:
         assert record.external_ref is not None
         channel, ts = str(record.external_ref["channel"]), str(record.external_ref["ts"])
         key = f"{action.key}{record.key[len(anchor) :]}"
-        if reconcile and env.slack.find_message_by_key(channel, key) is not None:
+        if reconcile and env.find_marker(channel, key) is not None:
             replied.append(key)
             continue
         posted = env.slack.post(
@@ -197,6 +223,7 @@ def thread_done(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonD
             event_type=event_type_for(action.rule),
             payload=payload(action, key),
         )
+        env.remember_marker(key, posted)
         replied.append(posted.ts)
     return {"threads": len(threads), "replies": replied}
 

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from agent.adapters.errors import NotFound, ServiceError
+from agent.adapters.errors import ChannelArchived, NotFound, ServiceError
 from agent.adapters.jira_port import JiraPort, UnknownFieldError
 from agent.adapters.slack_port import SlackPort
 from agent.core.model import ChatMessage, Ticket
@@ -53,6 +53,8 @@ class ReadResult:
     # Issues whose messages came from the kept copy (refreshed on demand before acting).
     cached_messages: set[str] = field(default_factory=set)
     full_reads: list[str] = field(default_factory=list)  # policies read in full this cycle
+    # Escalation channels found archived while reading them: issue -> channel id.
+    archived_channels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -370,15 +372,24 @@ class TicketReader:
                     continue
             try:
                 messages = self.slack.channel_messages(known.channel_id, ticket.created)
+            except ChannelArchived:
+                # nobody can read it any more: what was read before still counts
+                result.archived_channels[ticket.key] = known.channel_id
+                kept = self.chat.get(ticket.key, known.channel_id) or []
+                result.messages[ticket.key] = self._with_accounts(kept)
+                continue
             except ServiceError as exc:
                 unreadable.add(ticket.key)
                 report.read_error(
                     "slack", f"{ticket.key}: channel messages not read, left for next cycle: {exc}"
                 )
                 continue
-            result.messages[ticket.key] = self._with_accounts(messages)
+            # updates given in the ticket's archived channels still count
+            carried = self.chat.carried(ticket.key, known.archived_channels)
+            self.chat.put(ticket.key, known.channel_id, messages, carried)
+            merged = sorted([*carried, *messages], key=lambda m: (m.at, m.ts))
+            result.messages[ticket.key] = self._with_accounts(merged)
             result.cached_messages.discard(ticket.key)
-            self.chat.put(ticket.key, known.channel_id, messages)
         if unreadable:
             result.tickets = [t for t in result.tickets if t.key not in unreadable]
             for key in unreadable:

@@ -10,7 +10,10 @@ when the executor says an earlier attempt may have done it (``reconcile``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from agent.adapters.errors import ChannelArchived
 from agent.adapters.slack_blocks import fit_message_text
 from agent.adapters.slack_port import PostedMessage, event_type_for
 from agent.core.actions import PlannedAction, Recipient
@@ -60,12 +63,21 @@ def ref(posted: PostedMessage, **extra: object) -> JsonDoc:
 
 
 def escalation_channel(action: PlannedAction, env: ActionEnv, issue: str) -> str:
-    """The id of ``issue``'s escalation channel: from the state, this cycle, or by name."""
+    """The id of ``issue``'s escalation channel: from the state, this cycle, or by name.
+
+    Not by name once a channel of the ticket was found archived: the name leads to
+    the archived one, and its successor is known only once it is made.
+    """
     known = env.channel_of(issue)
     if known is not None:
         return known
+    made = action.context.get("channel_action")
+    ref_made = env.ref_of(str(made)) if made else None
+    if ref_made and ref_made.get("channel"):
+        return str(ref_made["channel"])
+    ticket = env.state.ticket(issue)
     name = action.context.get("escalation_channel_name") or action.context.get("channel_name")
-    if not name:
+    if not name or issue in env.archived_channels or (ticket and ticket.archived_channels):
         raise ActionError(f"{action.key}: the escalation channel of {issue} does not exist yet")
     return env.slack.resolve_channel(f"#{name}")
 
@@ -83,9 +95,12 @@ def fit_text(action: PlannedAction, text: str) -> str:
     return fit_message_text(text, url if HTTP_URL.fullmatch(url) else None)
 
 
-def message_text(action: PlannedAction, env: ActionEnv, template: str | None = None) -> str:
-    """The action's rendered message (or ``template``'s) within Slack's limits."""
-    return fit_text(action, env.render(action, template))
+def message_text(
+    action: PlannedAction, env: ActionEnv, template: str | None = None, **extra: object
+) -> str:
+    """The action's rendered message (or ``template``'s, with ``extra`` data) within
+    Slack's limits."""
+    return fit_text(action, env.render(action, template, **extra))
 
 
 def post_once(
@@ -98,16 +113,36 @@ def post_once(
     reconcile: bool,
     thread_ts: str | None = None,
 ) -> JsonDoc:
-    """Post ``text`` under ``key`` unless ``reconcile`` finds a message with that key."""
-    if reconcile:
-        found = env.slack.find_message_by_key(channel, key)
+    """Post ``text`` under ``key`` unless ``reconcile`` finds a message with that key
+    (the channel's markers, read at most once a cycle and never in a channel made in it)."""
+    with watching_archival(action, env, channel):
+        found = env.find_marker(channel, key) if reconcile else None
         if found is not None:
             return ref(found, reconciled=True)
-    posted = env.slack.post(
-        channel,
-        text,
-        thread_ts=thread_ts,
-        event_type=event_type_for(action.rule),
-        payload=payload(action, key),
-    )
+        posted = env.slack.post(
+            channel,
+            text,
+            thread_ts=thread_ts,
+            event_type=event_type_for(action.rule),
+            payload=payload(action, key),
+        )
+    env.remember_marker(key, posted)
     return ref(posted)
+
+
+@contextmanager
+def watching_archival(action: PlannedAction, env: ActionEnv, channel: str) -> Iterator[None]:
+    """Slack says ``channel`` is archived: if it is the ticket's escalation channel, that is
+    recorded (the next plan opens a successor) and the action waits for it."""
+    try:
+        yield
+    except ChannelArchived as exc:
+        issue = action.issue
+        if issue is None or env.channel_of(issue) != channel:
+            raise
+        env.channel_archived(issue, channel)
+        raise ActionError(
+            f"{action.key}: the escalation channel of {issue} ({channel}) was archived, which "
+            "removed everyone from it; a new channel replaces it in the next cycle, and this "
+            "is done there"
+        ) from exc

@@ -35,7 +35,7 @@ def missing_group(handle: str) -> str:
 def group_members(action: PlannedAction, env: ActionEnv, handle: str) -> tuple[str, ...] | None:
     """The group's member ids; a group that does not exist is reported (log and cycle
     report) and gives None. The action is then done, so this is said once."""
-    members = env.slack.usergroup_members(handle)
+    members = env.group_members(handle)
     if members is None:
         message = missing_group(handle)
         log.warning("%s: %s", action.key, message)
@@ -54,7 +54,7 @@ def _already_told(action: PlannedAction, env: ActionEnv) -> set[str]:
             if user is not None:
                 told.add(user)
     for spec in skip.get("groups") or ():
-        told.update(env.slack.usergroup_members(str(spec).removeprefix("group:")) or ())
+        told.update(env.group_members(str(spec).removeprefix("group:")) or ())
     return told
 
 

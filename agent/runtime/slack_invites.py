@@ -1,18 +1,22 @@
-"""Inviting the people a procedure names into the escalation channel.
+"""Inviting the people a procedure names into the escalation channel, in one call.
 
-A user group (``group:@sre-oncall``) is invited as its members (Slack invites
-people, not groups). A person with no Slack account the agent can find (no
+Everyone goes into one ``conversations.invite`` (Slack takes up to 1000 users;
+with ``force`` the valid ones are invited even if one id is not). A user group
+(``group:@sre-oncall``) is invited as its members (Slack invites people, not
+groups). A person with no Slack account the agent can find (no
 ``AGENT_USER_MAP`` entry, and no Slack user with their email, or no email at
 all because their Jira profile hides it) cannot be invited by anyone but a
 human, so the channel is told once, with what to do, and the rest are still
 invited. Only the executor learns that, so there is no planned action for that
-note: it is posted under the invite's key plus ``:no-slack`` (in the message
-metadata) and, when the executor says an earlier attempt may have run
-(``reconcile``), looked for before it is posted again.
+note: it is posted under the invite's ``note_scope`` plus ``:no-slack:`` and who
+is missing (in the message metadata), so a later invite of someone else does not
+repeat it, and, when the executor says an earlier attempt may have run
+(``reconcile``), it is looked for before it is posted again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from agent.core.actions import PlannedAction, Recipient
@@ -24,15 +28,19 @@ from agent.runtime.slack_common import (
     hidden_email_reason,
     post_once,
     slack_user,
+    watching_archival,
 )
 from agent.runtime.slack_groups import group_members
-from agent.store import JsonDoc
+from agent.store import EffectStatus, JsonDoc
 
 log = logging.getLogger(__name__)
 
 
-def no_slack_key(action: PlannedAction) -> str:
-    return f"{action.key}:no-slack"
+def no_slack_key(action: PlannedAction, missing: list[Recipient]) -> str:
+    """The note's key: the invite's scope (one per channel) and who is missing."""
+    scope = str(action.context.get("note_scope") or action.key)
+    whom = sorted(p.account_id or p.email or p.label for p in missing)
+    return f"{scope}:no-slack:{hashlib.sha256(chr(10).join(whom).encode()).hexdigest()[:10]}"
 
 
 def _channel(action: PlannedAction, env: ActionEnv) -> str:
@@ -61,13 +69,28 @@ def _tell_channel(
     """The one note in the channel about people who could not be invited (and the log line)."""
     lines = [f"• {escape_mrkdwn(_why_not(p))}." for p in missing]
     text = fit_text(action, ":warning: Not invited:\n" + "\n".join(lines))
-    note = post_once(action, env, channel, text, key=no_slack_key(action), reconcile=reconcile)
+    key = no_slack_key(action, missing)
+    earlier = _earlier_note(action, env, key)
+    if earlier is not None:
+        return earlier
+    note = {**post_once(action, env, channel, text, key=key, reconcile=reconcile), "key": key}
     if not note.get("reconciled"):
         for person in missing:
             message = _why_not(person)
             log.warning("%s: %s", action.key, message)
             env.ticket_problem(action, message)
     return note
+
+
+def _earlier_note(action: PlannedAction, env: ActionEnv, key: str) -> JsonDoc | None:
+    """The same note, posted by an earlier invite into this channel (the store holds it)."""
+    if action.issue is None:
+        return None
+    for record in env.store.effects_for_issue(action.issue):
+        note = (record.external_ref or {}).get("note")
+        if record.status is EffectStatus.DONE and isinstance(note, dict) and note.get("key") == key:
+            return {**note, "reconciled": True}
+    return None
 
 
 def invite(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
@@ -93,7 +116,8 @@ def invite(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
             user_ids.append(user)
     result: JsonDoc = {"channel": channel, "invited": user_ids, "skipped": skipped}
     if user_ids:
-        invited = env.slack.invite(channel, user_ids)
+        with watching_archival(action, env, channel):
+            invited = env.slack.invite(channel, user_ids)
         if not invited.ok:
             failed = ", ".join(f"{who}: {error}" for who, error in invited.failed.items())
             raise ActionError(f"{action.key}: Slack refused to invite {failed}")

@@ -106,18 +106,40 @@ def test_our_suffixed_channel_is_found_again(sandbox: SandboxHandle) -> None:
     assert (ref.id, ref.created) == (made.id, False)
 
 
-def test_archived_channel_of_ours_is_unarchived_and_reused(sandbox: SandboxHandle) -> None:
+def test_archived_channel_of_ours_is_passed_over_for_the_next_suffix(
+    sandbox: SandboxHandle,
+) -> None:
     adapter, _ = adapter_for(sandbox)
     made = adapter.ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
     channel = model.get_channel(sandbox.ctx, made.id)
     assert channel is not None
     model.set_archived(sandbox.ctx, channel, True, channel["creator"])
 
-    ref = adapter_for(sandbox)[0].ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
+    fresh = adapter_for(sandbox)[0]
+    ref = fresh.ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
+    again = fresh.ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
 
-    assert (ref.id, ref.created) == (made.id, False)
-    assert stored_channel(sandbox, made.id)["is_archived"] is False
-    assert [e["status"] for e in slack_calls(sandbox, "conversations.unarchive")] == [200]
+    assert (ref.name, ref.created, ref.replaced) == (f"{NAME}-2", True, (made.id,))
+    assert (again.id, again.created) == (ref.id, False)
+    assert stored_channel(sandbox, made.id)["is_archived"] is True
+    # replace (the default) never asks Slack to unarchive: a bot token cannot
+    assert slack_calls(sandbox, "conversations.unarchive") == []
+
+
+def test_unarchive_asks_slack_first_and_moves_on_when_refused(sandbox: SandboxHandle) -> None:
+    adapter, _ = adapter_for(sandbox)
+    made = adapter.ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
+    channel = model.get_channel(sandbox.ctx, made.id)
+    assert channel is not None
+    model.set_archived(sandbox.ctx, channel, True, channel["creator"])
+
+    ref = adapter_for(sandbox)[0].ensure_channel(
+        NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE, replace_archived=False
+    )
+
+    assert (ref.name, ref.replaced) == (f"{NAME}-2", (made.id,))
+    refused = slack_calls(sandbox, "conversations.unarchive")
+    assert [e["status"] for e in refused] == [200]  # answered not_in_channel
 
 
 def test_public_channel_of_ours_without_the_bot_is_joined(sandbox: SandboxHandle) -> None:
@@ -186,10 +208,15 @@ def test_invites_people_skipping_those_without_slack_and_those_already_in(
     ids = [adapter.user_id_for_email(email) for email in emails]
     assert ids == [alice, bob, None]
     bot = adapter.auth_test().user_id
+    sandbox.clear_requests()
     result = adapter.invite(ref.id, [i for i in ids if i] + [bot])
 
-    assert result.invited == (alice,)
-    assert set(result.already) == {bob, bot}
+    # one call for everyone; with force Slack invites the valid ones and says nothing
+    # about Bob, who is in already (the bot itself is never sent)
+    calls = slack_calls(sandbox, "conversations.invite")
+    assert len(calls) == 1
+    assert result.invited == (alice, bob)
+    assert result.already == (bot,)
     assert result.failed == {}
     assert result.ok
     members = stored_channel(sandbox, ref.id)["members"]
@@ -201,10 +228,15 @@ def test_invite_reports_people_slack_refuses(sandbox: SandboxHandle) -> None:
     adapter, _ = adapter_for(sandbox)
     ref = adapter.ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
 
-    result = adapter.invite(ref.id, [alice, "U0NOBODY1"])
+    mixed = adapter.invite(ref.id, [alice, "U0NOBODY1"])
+    # force: the valid one went in; Slack does not say which ids it disregarded
+    assert mixed.invited == (alice, "U0NOBODY1")
+    assert alice in stored_channel(sandbox, ref.id)["members"]
 
-    assert result.invited == (alice,)
-    assert result.failed == {"U0NOBODY1": "user_not_found"}
+    result = adapter.invite(ref.id, ["U0NOBODY1", "U0NOBODY2"])  # nobody valid: refused
+
+    assert result.invited == ()
+    assert result.failed == {"U0NOBODY1": "user_not_found", "U0NOBODY2": "user_not_found"}
     assert not result.ok
 
 

@@ -63,8 +63,9 @@ HOSTILE = [
     "",
     LONG_COMMENT,
 ]
-# Keys the agent (not people) controls: the ticket URL and the Slack ids to mention.
-AGENT_KEYS = frozenset({"url", "mentions"})
+# Keys the agent (not people) controls: the ticket URL, the Slack ids to mention and the
+# ids of the archived channels a successor names.
+AGENT_KEYS = frozenset({"url", "mentions", "replaced"})
 JIRA_SPECIAL = re.compile(r"(?<!\\)[*_\-+^~{}\[\]|!#?]")
 SLACK_ANGLE = re.compile(r"<([^<>]*)>")
 
@@ -142,10 +143,12 @@ def test_slack_messages_mention_only_the_agents_ids(
     clean = example_context(name)
     text = renderer.render(name, poison(clean, hostile))
     wanted = {f"@{sid}" for sid in clean.get("mentions", [])}
+    channels = {f"#{cid}" for cid in clean.get("replaced", [])}
     for token in SLACK_ANGLE.findall(text):
-        assert token in wanted or token.startswith("https://jira.example/browse/"), token
+        assert token in wanted | channels or token.startswith("https://jira.example/browse/")
+    outside = SLACK_ANGLE.sub(lambda m: "" if m.group(1) in channels else m.group(0), text)
     for forbidden in ("<!channel>", "<!here>", "<!everyone>", "<!subteam", "<#C", "<@U123ABC>"):
-        assert forbidden not in text
+        assert forbidden not in outside
     if "{{ 7*7 }}" in hostile:
         assert "{{ 7*7 }}" in text
 

@@ -146,6 +146,7 @@ class FakeSlack:
     invites: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     pins: list[tuple[str, str]] = field(default_factory=list)
     channel_reads: list[str] = field(default_factory=list)
+    marker_reads: list[str] = field(default_factory=list)
     messages: dict[str, list[ChatMessage]] = field(default_factory=dict)
     fail: Failures = field(default_factory=Failures)
     groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # handle
@@ -186,7 +187,7 @@ class FakeSlack:
         topic: str,
         purpose: str,
         private: bool = False,
-        replace_archived: bool = False,
+        replace_archived: bool = True,
     ) -> ChannelRef:
         self.fail.check("ensure_channel")
         created = name not in self.channels
@@ -241,6 +242,16 @@ class FakeSlack:
             if post["channel"] == channel and post["key"] == key:
                 return PostedMessage(channel, post["ts"])
         return None
+
+    def marked_messages(
+        self, channel: str, oldest: datetime | str | None = None
+    ) -> dict[str, PostedMessage]:
+        self.marker_reads.append(channel)
+        return {
+            str(post["key"]): PostedMessage(channel, post["ts"])
+            for post in self.posts
+            if post["channel"] == channel
+        }
 
     def pin(self, channel: str, ts: str) -> bool:
         self.pins.append((channel, ts))

@@ -127,11 +127,10 @@ def test_channel_intro_pin_invites_note_comment_and_link_exactly_once(site: Site
     # the user group's members are invited, the person without Slack is not
     assert set(site.ids.values()) <= set(channel["members"])
     messages = agent_messages(site, channel["id"])
-    keys = [m["metadata"]["event_payload"]["key"] for m in messages]
-    assert sorted(keys) == [
-        "clerical_channel:TT-1:channel:intro",
-        "clerical_channel:TT-1:invite:acc-ivan:no-slack",
-    ]
+    keys = sorted(m["metadata"]["event_payload"]["key"] for m in messages)
+    assert keys[0] == "clerical_channel:TT-1:channel:intro"
+    assert keys[1].startswith("clerical_channel:TT-1:invite:no-slack:")
+    assert len(keys) == 2
     intro = next(m for m in messages if m["metadata"]["event_payload"]["key"].endswith("intro"))
     assert [pin["ts"] for pin in channel["pins"]] == [intro["ts"]]
     assert "<https://jira.example/browse/TT-1|TT-1>" in intro["text"]
@@ -161,7 +160,8 @@ def test_channel_intro_pin_invites_note_comment_and_link_exactly_once(site: Site
 
 
 @pytest.mark.parametrize("mode", ["unarchive", "replace"])
-def test_an_archived_channel_is_unarchived_or_replaced(site: Site, mode: str) -> None:
+def test_an_archived_channel_is_passed_over_for_a_successor(site: Site, mode: str) -> None:
+    """A bot token cannot unarchive (``unarchive`` asks, Slack refuses), nor rejoin."""
     text = POLICY + f"    archived: {mode}\n"
     actions = [a for a in planned(text).actions if a.kind is ActionKind.SLACK_CREATE_CHANNEL]
     assert actions[0].context["on_archived"] == mode
@@ -174,12 +174,9 @@ def test_an_archived_channel_is_unarchived_or_replaced(site: Site, mode: str) ->
 
     assert report.total_failed == 0, report.failures
     old = slack_model.find_channel(site.sandbox.ctx, "tt-1-checkout-is-down")
-    assert old is not None
+    assert old is not None and old["is_archived"] is True  # left as it is
     fresh = slack_model.find_channel(site.sandbox.ctx, "tt-1-checkout-is-down-2")
-    if mode == "unarchive":
-        assert old["is_archived"] is False
-        assert fresh is None
-    else:
-        assert old["is_archived"] is True  # left alone
-        assert fresh is not None and fresh["is_archived"] is False
-        assert "TT-1" in fresh["topic"]["value"]
+    assert fresh is not None and fresh["is_archived"] is False
+    assert "TT-1" in fresh["topic"]["value"]
+    notes = [m["text"] for m in agent_messages(site, fresh["id"])]
+    assert len(notes) == 1 and f"<#{old['id']}>" in notes[0]  # says what it replaces

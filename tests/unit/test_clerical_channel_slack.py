@@ -10,7 +10,7 @@ import pytest
 from agent.core.actions import ActionKind, Recipient
 from agent.core.routing import route
 from agent.policy.errors import PolicyErrors
-from tests.unit.factories import ALICE, Runner, of_kind, policy, ticket, utc
+from tests.unit.factories import ALICE, BOB, Runner, of_kind, policy, ticket, utc
 
 NOW = utc(2026, 3, 2, 10, 0)
 CHANNEL = """
@@ -25,17 +25,13 @@ rules:
 def test_the_channel_is_introduced_pinned_and_linked_from_the_ticket() -> None:
     result = Runner([policy(CHANNEL)]).cycle([ticket("T-7", created=NOW)], NOW)
     keys = [a.key.removeprefix("clerical_channel:T-7:") for a in result.actions]
-    assert keys == [
-        "channel",
-        "channel:intro",
-        "channel:pin",
-        "invite:acc-alice",
-        "invite:@dev-support",
-        "announce",
-        "channel:link",
-    ]
+    assert keys[:3] == ["channel", "channel:intro", "channel:pin"]
+    assert keys[3].startswith("invite:")
+    assert keys[4:] == ["announce", "channel:link"]
     create = of_kind(result, ActionKind.SLACK_CREATE_CHANNEL)[0]
-    assert create.context["on_archived"] == "unarchive"
+    assert create.context["on_archived"] == "replace"
+    (invite,) = of_kind(result, ActionKind.SLACK_INVITE)  # everyone in one invite
+    assert [p.account_id or p.group for p in invite.audience] == ["acc-alice", "@dev-support"]
     intro = of_kind(result, ActionKind.SLACK_POST)[0]
     assert intro.template == "slack/channel_intro.j2"
     assert intro.channel == "escalation:T-7"
@@ -48,10 +44,54 @@ def test_the_channel_is_introduced_pinned_and_linked_from_the_ticket() -> None:
     assert "link_url" not in link.context
 
 
-def test_archived_replace_is_passed_to_the_channel_action() -> None:
-    body = CHANNEL + "    archived: replace\n"
+def test_someone_new_to_invite_gets_one_invite_of_everyone_and_the_old_stays_done() -> None:
+    runner = Runner([policy(CHANNEL)])
+    first = of_kind(runner.cycle([ticket("T-7", created=NOW)], NOW), ActionKind.SLACK_INVITE)
+    later = NOW + timedelta(minutes=5)
+    assert of_kind(runner.cycle([ticket("T-7", created=NOW)], later), ActionKind.SLACK_INVITE) == []
+    moved = ticket("T-7", created=NOW, assignee=BOB)
+    (second,) = of_kind(runner.cycle([moved], later), ActionKind.SLACK_INVITE)
+    assert second.key != first[0].key
+    assert [p.account_id or p.group for p in second.audience] == ["acc-bob", "@dev-support"]
+    assert second.context["note_scope"] == first[0].context["note_scope"]
+
+
+def test_an_archived_channel_gets_a_successor_planned_under_new_keys() -> None:
+    body = CHANNEL + "    announce_in: ['#ops']\n"
+    runner = Runner([policy(body)])
+    t = ticket("T-7", created=NOW)
+    runner.cycle([t], NOW)
+    runner.state = runner.state.with_channel("T-7", "C0001")
+    assert runner.state.with_channel_archived("T-7", "C0009") is runner.state  # not its channel
+    runner.state = runner.state.with_channel_archived("T-7", "C0001")
+    assert runner.state.with_channel_archived("T-7", "C0001") is runner.state  # known already
+
+    result = runner.cycle([t], NOW + timedelta(minutes=5))
+
+    keys = [a.key.removeprefix("clerical_channel:T-7:") for a in result.actions]
+    assert [k.split(":")[0] if k.startswith("invite") else k for k in keys] == [
+        "channel@2",
+        "channel:intro@2",
+        "channel:pin@2",
+        "invite@2",
+        "announce@2",
+        "channel:link@2",
+    ]  # no second announcement in #ops
+    create = of_kind(result, ActionKind.SLACK_CREATE_CHANNEL)[0]
+    assert create.context["replaces"] == "C0001"
+    assert "successor" not in keys
+    pin = of_kind(result, ActionKind.SLACK_PIN)[0]
+    assert pin.context["message_key"].endswith("channel:intro@2")
+    link = of_kind(result, ActionKind.JIRA_REMOTE_LINK)[0]
+    assert link.context["link_from_ref"] == create.key
+    assert result.state.ticket("T-7").channel_generation == 2  # type: ignore[union-attr]
+
+
+def test_archived_unarchive_is_passed_to_the_channel_action() -> None:
+    body = CHANNEL + "    archived: unarchive\n"
     result = Runner([policy(body)]).cycle([ticket("T-7", created=NOW)], NOW)
-    assert of_kind(result, ActionKind.SLACK_CREATE_CHANNEL)[0].context["on_archived"] == "replace"
+    context = of_kind(result, ActionKind.SLACK_CREATE_CHANNEL)[0].context
+    assert context["on_archived"] == "unarchive"
     with pytest.raises(PolicyErrors, match="archived"):
         policy(CHANNEL + "    archived: delete\n")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -49,49 +50,45 @@ def _fixed_recipients(refs: list[str]) -> tuple[Recipient, ...]:
 
 def clerical_channel(ctx: RuleContext, rule: ClericalChannel) -> None:
     """Create the public escalation channel, introduce and pin the ticket in it, invite
-    everyone, and post it on the ticket (comment and remote link)."""
+    everyone, and post it on the ticket (comment and remote link).
+
+    When the ticket's channel was found archived (nobody, the bot included, can use it
+    again), all of this is planned once more for its successor, under keys marked with
+    the channel's generation (``channel@2``...); the successor says which channel it
+    replaces.
+    """
     if not ctx.ticket.is_open:
         return
     name = ctx.channel_name()
     if name is None:
         ctx.problem("clerical_channel needs channels.escalation in the policy")
         return
+    generation = ctx.state.channel_generation
+    mark = "" if generation == 1 else f"@{generation}"
     channel = f"escalation:{ctx.issue}"
-    data = ctx.context(channel_name=name)
+    data = ctx.context(channel_name=name, channel_action=ctx.key(f"channel{mark}"))
+    created: dict[str, Any] = {**data, "is_private": False, "on_archived": rule.archived}
+    if ctx.state.archived_channels:
+        created["replaces"] = ctx.state.archived_channels[-1]
     ctx.action(
         ActionKind.SLACK_CREATE_CHANNEL,
-        "channel",
-        reason=f"Communication about {ctx.issue} is centralised in one public channel.",
+        f"channel{mark}",
+        reason=(
+            f"Communication about {ctx.issue} is centralised in one public channel."
+            if generation == 1
+            else f"The escalation channel of {ctx.issue} was archived; a new one replaces it."
+        ),
         due=ctx.now,
         template=None,
         channel=channel,
-        context={**data, "is_private": False, "on_archived": rule.archived},
+        context=created,
     )
-    _introduce(ctx, channel, data)
-    people = ctx.people(rule.invite, required=False) + _fixed_recipients(rule.always_include)
-    missing = [r for r in rule.invite if not ctx.anybody_plays(r)]
-    for role in missing:
-        # say why (empty field, deactivated user...), not only that the role is empty
-        why = ctx.resolution([role]).problems
-        detail = "; ".join(why) or "nobody holds that role on the ticket"
-        ctx.problem(f"cannot invite {role} to #{name}: {detail}")
-    for person in people:
-        who = person.account_id or person.email or f"@{(person.group or '').lstrip('@')}"
-        role_name = person.role.replace("_", " ")
-        ctx.action(
-            ActionKind.SLACK_INVITE,
-            f"invite:{who}",
-            reason=f"The procedure includes the {role_name} in the escalation channel.",
-            due=ctx.now,
-            template=None,
-            audience=(person,),
-            channel=channel,
-            context=data,
-        )
+    _introduce(ctx, channel, data, mark)
+    _invite(ctx, rule, data, mark=mark, name=name)
     if rule.announce_on_ticket:
         ctx.action(
             ActionKind.JIRA_COMMENT,
-            "announce",
+            f"announce{mark}",
             reason="The procedure posts the escalation channel on the ticket.",
             due=ctx.now,
             template="jira/channel_announce.j2",
@@ -99,14 +96,21 @@ def clerical_channel(ctx: RuleContext, rule: ClericalChannel) -> None:
         )
         ctx.action(
             ActionKind.JIRA_REMOTE_LINK,
-            "channel:link",
+            f"channel:link{mark}",
             reason="The ticket links to its escalation channel.",
             due=ctx.now,
             template=None,
-            # the channel's URL is only known once it exists: the handler takes it
-            # from the channel action's result
-            context={**data, "link_from_ref": ctx.key("channel"), "link_title": f"Slack #{name}"},
+            # the channel's URL (and a successor's name) is only known once it exists:
+            # the handler takes it from the channel action's result
+            context={
+                **data,
+                "link_from_ref": ctx.key(f"channel{mark}"),
+                "link_title": f"Slack #{name}",
+                "link_names_ref": True,
+            },
         )
+    if generation > 1:
+        return  # the announcements elsewhere named the first channel; the ticket has the new one
     for target in rule.announce_in:
         where = channel_spec(ctx.policy, ctx.ticket, target)
         if where is None:
@@ -122,12 +126,46 @@ def clerical_channel(ctx: RuleContext, rule: ClericalChannel) -> None:
         )
 
 
-def _introduce(ctx: RuleContext, channel: str, data: dict[str, Any]) -> None:
+def _who(person: Recipient) -> str:
+    return person.account_id or person.email or f"@{(person.group or '').lstrip('@')}"
+
+
+def _invite(
+    ctx: RuleContext, rule: ClericalChannel, data: dict[str, Any], *, mark: str, name: str
+) -> None:
+    """Everyone in one invite (one ``conversations.invite`` call). Its key names who is
+    invited, so someone new (another assignee) gets a new invite, the others stay done."""
+    people = ctx.people(rule.invite, required=False) + _fixed_recipients(rule.always_include)
+    missing = [r for r in rule.invite if not ctx.anybody_plays(r)]
+    for role in missing:
+        # say why (empty field, deactivated user...), not only that the role is empty
+        why = ctx.resolution([role]).problems
+        detail = "; ".join(why) or "nobody holds that role on the ticket"
+        ctx.problem(f"cannot invite {role} to #{name}: {detail}")
+    if not people:
+        return
+    whom = sorted({_who(person) for person in people})
+    digest = hashlib.sha256("\n".join(whom).encode()).hexdigest()[:10]
+    roles = sorted({person.role.replace("_", " ") for person in people})
+    ctx.action(
+        ActionKind.SLACK_INVITE,
+        f"invite{mark}:{digest}",
+        reason=f"The procedure includes the {', '.join(roles)} in the escalation channel.",
+        due=ctx.now,
+        template=None,
+        audience=people,
+        channel=f"escalation:{ctx.issue}",
+        # a note about people without Slack is keyed under this, whoever else is invited
+        context={**data, "note_scope": ctx.key(f"invite{mark}")},
+    )
+
+
+def _introduce(ctx: RuleContext, channel: str, data: dict[str, Any], mark: str) -> None:
     """A first message in the channel with the ticket (link, summary, severity, assignee),
     pinned so that whoever joins later finds what the channel is about."""
     ctx.action(
         ActionKind.SLACK_POST,
-        "channel:intro",
+        f"channel:intro{mark}",
         reason=f"The escalation channel says which ticket it is for: {ctx.issue}.",
         due=ctx.now,
         template="slack/channel_intro.j2",
@@ -136,12 +174,12 @@ def _introduce(ctx: RuleContext, channel: str, data: dict[str, Any]) -> None:
     )
     ctx.action(
         ActionKind.SLACK_PIN,
-        "channel:pin",
+        f"channel:pin{mark}",
         reason="The ticket link stays pinned in the escalation channel.",
         due=ctx.now,
         template=None,
         channel=channel,
-        context={**data, "message_key": ctx.key("channel:intro")},
+        context={**data, "message_key": ctx.key(f"channel:intro{mark}")},
     )
 
 

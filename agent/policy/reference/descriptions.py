@@ -113,9 +113,11 @@ RULE_PARAMS: dict[tuple[str, str], str] = {
     "escalation channel (`email:` or `group:` sources).",
     ("clerical_channel", "announce_on_ticket"): "Post the channel on the Jira ticket.",
     ("clerical_channel", "announce_in"): "Also announce the new channel here.",
-    ("clerical_channel", "archived"): "When the ticket's channel exists but is archived: "
-    "`unarchive` it and carry on there, or `replace` it with a new channel under the next "
-    "free suffix (`-2`, `-3`...), leaving the archived one untouched.",
+    ("clerical_channel", "archived"): "When the ticket's channel is archived (Slack removes "
+    "everyone from it, the bot too): `replace` it with a successor under the next free "
+    "suffix (`-2`, `-3`...) with the same people invited, linked on the ticket, and a line "
+    "saying which channel it replaces; `unarchive` first asks Slack to unarchive it, which "
+    "a bot token cannot do, then does the same.",
     ("limit_daily", "max"): "New escalations admitted per local day.",
     ("limit_active", "max"): "Open escalations admitted at once.",
     ("limit_assignee", "max"): "Open escalations admitted per assignee.",
