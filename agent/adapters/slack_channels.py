@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -104,6 +105,8 @@ class ChannelManager:
         self._bot_id = bot_id
         self._directory = directory or MemoryChannelDirectory()
         self._by_name: dict[str, dict[str, Any]] | None = None
+        # Lanes resolve names at the same time: one of them lists, the others wait for it.
+        self._resolving = threading.Lock()
 
     # -- finding ---------------------------------------------------------------------
     def listing(self, *, refresh: bool = False) -> dict[str, dict[str, Any]]:
@@ -125,23 +128,24 @@ class ChannelManager:
         only if it was read before this name was asked for).
         """
         wanted = name.removeprefix("#")
-        known = self._directory.get(wanted)
-        if known is not None:
-            return known
-        fresh = self._by_name is None
-        channel = self.listing().get(wanted)
-        if channel is None and not fresh:
-            channel = self.listing(refresh=True).get(wanted)
-        if channel is None:
-            raise ChannelNotFound(
-                "slack",
-                "resolve_channel",
-                f"no channel #{wanted} that the bot can see: check the name in the policy, "
-                "or invite the bot if it is private",
-                reason="channel_not_found",
-            )
-        self._directory.put(wanted, str(channel["id"]))
-        return str(channel["id"])
+        with self._resolving:
+            known = self._directory.get(wanted)
+            if known is not None:
+                return known
+            fresh = self._by_name is None
+            channel = self.listing().get(wanted)
+            if channel is None and not fresh:
+                channel = self.listing(refresh=True).get(wanted)
+            if channel is not None:
+                self._directory.put(wanted, str(channel["id"]))
+                return str(channel["id"])
+        raise ChannelNotFound(
+            "slack",
+            "resolve_channel",
+            f"no channel #{wanted} that the bot can see: check the name in the policy, "
+            "or invite the bot if it is private",
+            reason="channel_not_found",
+        )
 
     def forget(self, name: str) -> None:
         """Drop what is known about ``#name`` (its id answered ``channel_not_found``)."""
