@@ -62,16 +62,20 @@ PACE = {
 }
 
 
-def seed_quarter(ctx: SandboxContext, tickets: int, days: int, seed: int = 19) -> int:
+def seed_quarter(
+    ctx: SandboxContext, tickets: int, days: float, seed: int = 19, start: datetime = START
+) -> int:
     """The quarter's history; returns how many events (creations, comments, changes) it has.
 
     Most updates come on time, some late (one in ten waits three times as long), and
     about 5% of the tickets are still open when the quarter ends."""
     rng = random.Random(seed)
-    end = START + timedelta(days=days)
+    end = start + timedelta(days=days)
     numbers: dict[str, int] = {}
     events = 0
-    raised = sorted(START + timedelta(seconds=rng.randrange(days * 86_400)) for _ in range(tickets))
+    raised = sorted(
+        start + timedelta(seconds=rng.randrange(int(days * 86_400))) for _ in range(tickets)
+    )
     for created in raised:
         pack = _pack(rng)
         numbers[pack] = numbers.get(pack, 0) + 1
