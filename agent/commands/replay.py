@@ -32,7 +32,7 @@ from agent.adapters.calls import CallPoints
 from agent.adapters.errors import ServiceError
 from agent.adapters.jira_adapter import build_jira_adapter
 from agent.adapters.slack_adapter import build_slack_adapter
-from agent.commands.plan import EXIT_FAILED, EXIT_INVALID, EXIT_OK
+from agent.commands.plan import EXIT_FAILED, EXIT_INVALID, EXIT_OK, cycle_time
 from agent.config import Settings
 from agent.policy import Policy, PolicyErrors, load_policies
 from agent.replay.compare import Comparison, compare
@@ -203,9 +203,17 @@ def run_replay(settings: Settings, console: Console, args: argparse.Namespace) -
         every = parse_every(args.every)
         start = parse_moment(args.start, settings, end_of_day=False, option="--from")
         end = parse_moment(args.end, settings, end_of_day=True, option="--to")
+        now = cycle_time(args)
+        if end > now:
+            shown = now.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M %Z")
+            console.print(
+                f"--to is after now: the replay ends now ({shown}); nothing later has happened.",
+                markup=False,
+            )
+            end = now
         window = Window(start, end)
     except ValueError as exc:
-        console.print(str(exc), markup=False)
+        console.print(f"{exc}; check --from and --to.", markup=False)
         return EXIT_INVALID
     rules = Path(args.rules) if args.rules else settings.rules_path
     policies = _policies(rules, args.policy, console, str(rules))
@@ -292,7 +300,11 @@ def add_parser(
         help="the window's end (YYYY-MM-DD: the end of that day; or ISO-8601)",
     )
     parser.add_argument(
-        "--policy", action="append", metavar="NAME", help="only this policy (repeatable)"
+        "--policy",
+        action="extend",
+        nargs="+",
+        metavar="NAME",
+        help="only these policies (one or more names; repeatable)",
     )
     parser.add_argument(
         "--rules", metavar="PATH", help="the rules to replay (default: AGENT_RULES)"

@@ -16,6 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from agent.cli import main
 from agent.sandbox.jira import model as jira
 from tests.foundation.test_check_command import run_cli, sandbox_env
 from tests.scenarios.support import build_site
@@ -173,3 +176,35 @@ def test_compare_shows_what_updates_every_hour_would_add(
     }
     assert "Messages per rule" in stdout and "+3" in stdout
     assert "Tickets where they differ (4)" in page
+
+
+def test_arguments_are_checked_before_anything_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = {
+        "JIRA_URL": "http://127.0.0.1:9",
+        "JIRA_EMAIL": "agent@example.com",
+        "JIRA_API_TOKEN": "x",
+        "CONFLUENCE_URL": "http://127.0.0.1:9/wiki",
+        "CONFLUENCE_EMAIL": "agent@example.com",
+        "CONFLUENCE_API_TOKEN": "x",
+        "CONFLUENCE_SPACE": "OPS",
+        "SLACK_BOT_TOKEN": "xoxb-x",
+        "AGENT_RULES": str(rules(tmp_path, "2h")),
+    }
+    window = ["--from", "2026-11-23", "--to", "2026-11-24"]
+    cases = [
+        ([*window, "--every", "soon"], "--every 'soon' is not a duration; use e.g. 60s"),
+        (["--from", "2026-11-24", "--to", "2026-11-23"], "the replay window ends before it starts"),
+        (["--from", "yesterday", "--to", "2026-11-23"], "--from 'yesterday' is not a date"),
+        ([*window, "--policy", "nope"], "--policy nope: no such policy"),
+        ([*window, "--compare", str(tmp_path / "missing.yaml")], "missing.yaml"),
+    ]
+    monkeypatch.chdir(tmp_path)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    for args, said in cases:
+        code = main(["replay", *args])
+        out = capsys.readouterr().out
+        assert code == 2, (args, out)
+        assert said in out, (args, out)
