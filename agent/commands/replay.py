@@ -263,10 +263,11 @@ def run_replay(settings: Settings, console: Console, args: argparse.Namespace) -
 
 
 def _label(path: Path, other: str | None = None) -> str:
-    label = path.stem or path.name or str(path)
-    if label == other:
-        label = f"{path.parent.name}/{label}" if path.parent.name else f"{label} (2)"
-    return label
+    """How the page and the JSON name a rule set: its folder, or its file with the folder."""
+    label = (
+        path.name if path.is_dir() or not path.parent.name else f"{path.parent.name}/{path.name}"
+    )
+    return f"{label} (2)" if label == other else label
 
 
 def add_parser(
