@@ -2,13 +2,13 @@
 
 Seeds a sandbox (in this process, through the seeding API, with its clock moved
 to each event) with a quarter of history: tickets raised at random moments over
-90 days across the packs' projects, each acknowledged by its assignee 3 to 40
+90 days across the packs' projects, each acknowledged by its assignee 3 to 30
 minutes later, then updated at the pace its procedure asks (one update in ten
 comes three times later), moved to In Progress and resolved after 30 minutes to
-3 days; about 5% are still open at the end. Then runs the real command as a child process,
-``escalation-agent replay --from ... --to ... --every 60s`` over HTTP, and
-reports its wall time (reading, replaying), the planner calls it made, and
-its peak RSS (the child's own, ``ru_maxrss``).
+3 days; about 5% are never resolved (worked for a while, then forgotten). Then
+runs the real command as a child process, ``escalation-agent replay --from ...
+--to ... --every 60s`` over HTTP, and reports its wall time (reading, replaying),
+the planner calls it made, and its peak RSS (the child's own, ``ru_maxrss``).
 
 Run: ``.venv/bin/python benchmarks/replay.py [--tickets 5000] [--days 90] [--every 60s]``.
 """
@@ -68,7 +68,7 @@ def seed_quarter(
     """The quarter's history; returns how many events (creations, comments, changes) it has.
 
     Most updates come on time, some late (one in ten waits three times as long), and
-    about 5% of the tickets are still open when the quarter ends."""
+    about 5% of the tickets are never resolved."""
     rng = random.Random(seed)
     end = start + timedelta(days=days)
     numbers: dict[str, int] = {}
@@ -86,9 +86,10 @@ def seed_quarter(
         key = str(doc["key"])
         (low, high), (fastest, slowest) = PACE[pack]
         lifetime = timedelta(hours=rng.uniform(fastest, slowest))
+        # about 5% are never resolved: worked for their lifetime, then forgotten
         resolved = created + lifetime if rng.random() > 0.05 else None
         moment = created + timedelta(minutes=rng.randrange(3, 30))
-        last = resolved or end
+        last = created + lifetime
         first = True
         while moment < last and moment < end:
             ctx.clock.set(moment, frozen=True)
@@ -110,6 +111,7 @@ def seed_quarter(
 
 
 def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=5_000)
     parser.add_argument("--days", type=int, default=90)
