@@ -10,7 +10,8 @@ runs the real command as a child process, ``escalation-agent replay --from ...
 --to ... --every 60s`` over HTTP, and reports its wall time (reading, replaying),
 the planner calls it made, and its peak RSS (the child's own, ``ru_maxrss``).
 
-Run: ``.venv/bin/python benchmarks/replay.py [--tickets 5000] [--days 90] [--every 60s]``.
+Run: ``.venv/bin/python benchmarks/replay.py [--tickets 5000] [--days 90] [--every 60s]
+[--keep DIR]`` (``--keep`` keeps the report, to open ``DIR/replay.html``).
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--every", default="60s")
     parser.add_argument("--exact", action="store_true", help="plan every ticket every step")
+    parser.add_argument("--keep", metavar="DIR", help="keep replay.json and replay.html in DIR")
     args = parser.parse_args()
 
     from agent.sandbox.server import SandboxServer
@@ -144,7 +146,7 @@ def main() -> int:
                 "--every",
                 args.every,
                 "--out",
-                str(Path(work) / "out"),
+                args.keep or str(Path(work) / "out"),
                 *(["--exact"] if args.exact else []),
             ]
             began = time.monotonic()
@@ -154,8 +156,9 @@ def main() -> int:
             if result.returncode != 0:
                 print(result.stdout, result.stderr)
                 return 1
-            data = json.loads((Path(work) / "out" / "replay.json").read_text())
-            page = (Path(work) / "out" / "replay.html").stat().st_size
+            out = Path(args.keep or Path(work) / "out")
+            data = json.loads((out / "replay.json").read_text())
+            page = (out / "replay.html").stat().st_size
     finally:
         server.stop()
     replayed = [float(s) for s in re.findall(r"replayed in ([\d.]+) s", result.stdout)]
