@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.history import is_history
+from agent.core.ledger import IncidentRecord
 from agent.core.model import Person, Ticket
 from agent.core.planner import plan
 from agent.core.state import EngineState, TicketState, frozen_map
@@ -80,6 +81,7 @@ class Replay:
         self.by_name = {p.name: p for p in self.policies}
         self.limited = {p.name for p in self.policies if _has(p, _LIMITS)}
         self.timed = {p.name for p in self.policies if _has(p, _LIMITS + _POLICY_TIMED)}
+        self.digested = {p.name for p in self.policies if _has(p, _POLICY_TIMED)}
         self.tracker = AdherenceTracker(
             {
                 (p.name, rule.ident): kind
@@ -91,7 +93,10 @@ class Replay:
         self.first_contact = {p.name: self.window.start for p in self.policies}
         self.states: dict[str, TicketState] = {}
         self.done: dict[str | None, set[str]] = {}
-        self.incidents = EngineState().incidents
+        # the ledger the weekly digest counts, by issue; each plan gets the records of its
+        # tickets only (all of them when a digest may be due), as copying and pruning the
+        # whole ledger on every plan would grow with the history
+        self.incidents: dict[str, IncidentRecord] = {}
         self.active: dict[str, set[str]] = {p.name: set() for p in self.policies}
         self.governed: dict[str, str] = {}
         self.fired: list[Fired] = []
@@ -197,12 +202,17 @@ class Replay:
         if not tickets and not ticks:
             return
         keys = set(tickets)
+        ledger = (
+            self.incidents
+            if ticks & self.digested
+            else {k: self.incidents[k] for k in keys if k in self.incidents}
+        )
         state = EngineState(
             tickets=frozen_map({k: self.states[k] for k in keys if k in self.states}),
             done_keys=frozenset().union(
                 self.done.get(None, ()), *(self.done.get(k, ()) for k in keys)
             ),
-            incidents=self.incidents,
+            incidents=frozen_map(ledger),
         )
         messages = {k: self.pasts[k].messages_at(now) for k in keys}
         # only the policies that select one of these tickets (or tick now) have work; a
@@ -222,7 +232,10 @@ class Replay:
         )
         self.plans += 1
         self.ticket_plans += len(tickets)
-        self.incidents = planned.state.incidents
+        kept = planned.state.incidents
+        for key in [k for k in ledger if k not in kept]:
+            self.incidents.pop(key, None)  # pruned by the planner (past the digest's horizon)
+        self.incidents.update(kept)
         for key, ticket_state in planned.state.tickets.items():
             self.states[key] = ticket_state
         acted: set[str] = set()
