@@ -2,7 +2,9 @@
 
 The same reading and planning as ``run``, but the state store is opened
 read-only and no Jira, Confluence or Slack write is made. Prints one row per
-planned action (ticket, policy, rule, action, reason, due time).
+planned action (ticket, policy, rule, action, reason, due time), then the
+obligations that are due but wait (outside business hours, held by a limit,
+nobody in the role), with why and when they will fire.
 
 Exit codes: 0 planned, 1 a service or the store could not be read, 2 invalid
 configuration or policy.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +23,7 @@ from rich.table import Table
 
 from agent.adapters.errors import ServiceError
 from agent.clock import SystemClock
+from agent.commands.obligations_view import policy_zones, print_waiting
 from agent.config import Settings
 from agent.core.actions import Plan
 from agent.policy import Policy, PolicyErrors, load_policies
@@ -63,7 +67,15 @@ def cycle_time(args: argparse.Namespace) -> datetime:
     return now if isinstance(now, datetime) else SystemClock().now()
 
 
-def print_plan(console: Console, planned: Plan, report: CycleReport, zone: ZoneInfo) -> None:
+def print_plan(
+    console: Console,
+    planned: Plan,
+    report: CycleReport,
+    zone: ZoneInfo,
+    zones: Mapping[str, ZoneInfo] | None = None,
+) -> None:
+    """The planned actions, then the obligations that are due but wait (each in its
+    policy's zone, ``zones``), problems, read errors and a one-line summary."""
     table = Table(title=f"{len(planned.actions)} planned action(s)", expand=False)
     for column in ("ticket", "policy", "rule", "action", "reason", "due"):
         table.add_column(column, overflow="fold")
@@ -73,6 +85,7 @@ def print_plan(console: Console, planned: Plan, report: CycleReport, zone: ZoneI
             action.issue or "-", action.policy, action.rule, action.kind.value, action.reason, due
         )
     console.print(table)
+    print_waiting(console, planned.obligations, zones or {})
     for problem in report.problems:
         console.print(f"problem: {problem}", markup=False)
     for error in report.read_errors:
@@ -109,7 +122,7 @@ def dry_run(settings: Settings, console: Console, args: argparse.Namespace) -> i
         return EXIT_FAILED
     finally:
         deps.close()
-    print_plan(console, planned, report, settings.zone)
+    print_plan(console, planned, report, settings.zone, policy_zones(policies))
     return EXIT_OK if not report.read_errors else EXIT_FAILED
 
 
@@ -123,8 +136,10 @@ def add_parser(
         help="show what the next cycle would do, writing nothing",
         description=(
             "Read the tickets and plan one cycle like 'run', but write nothing: no Jira, "
-            "Confluence or Slack change and no state change. Exit 0 when planned, 1 when a "
-            "service could not be read, 2 when configuration or policy is invalid."
+            "Confluence or Slack change and no state change. Lists the planned actions, then "
+            "the obligations that are due but wait (outside business hours, held by a limit, "
+            "nobody in the role) with why and when they will fire. Exit 0 when planned, 1 "
+            "when a service could not be read, 2 when configuration or policy is invalid."
         ),
     )
     parser.set_defaults(handler=dry_run, needs_settings=True)

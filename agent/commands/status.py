@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from agent.commands.obligations_view import fires, print_waiting, when_in
 from agent.commands.plan import EXIT_FAILED, EXIT_INVALID, EXIT_OK, cycle_time
 from agent.config import Settings
 from agent.policy import PolicyErrors, load_policies
@@ -40,13 +42,18 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%a %d %b %H:%M")
 
 
-def _next_due(row: EscalationStatus, zone: ZoneInfo, plain: bool) -> str:
-    if row.next_due is None:
+def _next_due(row: EscalationStatus, plain: bool) -> str:
+    due = row.next_due
+    if due is None:
         return "-"
-    text = f"{row.next_due.item} {_when(row.next_due.due, zone)}"
-    if not row.next_due.overdue:
-        return text
-    return f"{text} OVERDUE" if plain else f"{text} [bold red]OVERDUE[/bold red]"
+    text = f"{due.ident} {when_in(due.due, row.zone)}"
+    if due.overdue:
+        text += " OVERDUE" if plain else " [bold red]OVERDUE[/bold red]"
+    if due.waiting is not None:
+        text += escape(
+            f" (waiting: {due.waiting.reason.value}; fires {fires(due.waiting, row.zone)})"
+        )
+    return text
 
 
 def print_status(console: Console, report: StatusReport, zone: ZoneInfo) -> None:
@@ -68,10 +75,15 @@ def print_status(console: Console, report: StatusReport, zone: ZoneInfo) -> None
             severity,
             row.owner or "-",
             format_age(row.age),
-            _next_due(row, zone, plain),
+            _next_due(row, plain),
             overdue if plain or not row.overdue else f"[red]{overdue}[/red]",
         )
     console.print(table)
+    print_waiting(
+        console,
+        [o for row in report.escalations for o in row.waiting],
+        {row.policy: row.zone for row in report.escalations},
+    )
     if report.limits:
         limits = Table(title="Limits", expand=False)
         for column in ("Policy", "Today", "Active", "Held (in order)"):
@@ -128,12 +140,14 @@ def add_parser(
     parser = subparsers.add_parser(
         "status",
         parents=parents,
-        help="active escalations, their next due item, and limit use (reads the store only)",
+        help="active escalations, their next open obligation, and limit use (reads the store only)",
         description=(
-            "Show the escalations the agent follows (issue, policy, severity, owner, age, next "
-            "due item, overdue items) and each policy's limit use (today vs the daily limit, "
-            "active vs the maximum, held in order), from the state store alone: nothing is "
-            "written and Jira is not called. Exit 0 shown, 1 store unreadable, 2 invalid "
+            "Show the escalations the agent follows (issue, policy, severity, owner, age, the "
+            "next open obligation in the policy's time zone, overdue items), the obligations "
+            "that are due but wait (outside business hours, held by a limit, nobody in the "
+            "role) with when they will fire, and each policy's limit use (today vs the daily "
+            "limit, active vs the maximum, held in order), from the state store alone: nothing "
+            "is written and Jira is not called. Exit 0 shown, 1 store unreadable, 2 invalid "
             "configuration or policy."
         ),
     )

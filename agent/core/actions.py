@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from agent.core.obligations import Obligation
+
 if TYPE_CHECKING:
     from agent.core.state import EngineState
 
@@ -89,10 +91,12 @@ class TicketProblem:
 
 @dataclass(frozen=True)
 class Plan:
-    """A cycle's actions and problems, the state after it, and per policy how many
-    tickets were left alone as history (resolved before its first contact)."""
+    """A cycle's actions and problems, the state after it, per policy how many
+    tickets were left alone as history (resolved before its first contact), and
+    every ticket's open obligations (``agent.core.obligations``) as the rules left them."""
 
     actions: tuple[PlannedAction, ...]
     problems: tuple[TicketProblem, ...]
     state: EngineState
     history: Mapping[str, int] = field(default_factory=dict)
+    obligations: tuple[Obligation, ...] = ()

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 import zoneinfo
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -36,6 +36,8 @@ __all__ = ["BusinessCalendar", "BusinessHours", "CalendarError"]
 
 # Longest run of days without business hours before a search gives up.
 _MAX_IDLE_DAYS = slots.MAX_SEARCH_DAYS
+# Slot searches remembered per calendar before the memo starts afresh.
+_SLOT_MEMO_SIZE = 4096
 
 _ALL_WEEKDAYS = frozenset(range(7))
 
@@ -170,6 +172,19 @@ class BusinessCalendar:
         self._holidays_by_year: dict[int, frozenset[date]] = {}
         # Business-hours window per day: every ticket's rules ask about the same few days.
         self._window_by_day: dict[date, tuple[datetime, datetime] | None] = {}
+        # Slot searches: in one plan every ticket of a policy asks about the same instants.
+        self._slots: dict[tuple[object, ...], datetime | None] = {}
+
+    def _memo(
+        self, key: tuple[object, ...], search: Callable[[], datetime | None]
+    ) -> datetime | None:
+        """``search()``, remembered by ``key`` (the calendar never changes once built)."""
+        if key in self._slots:
+            return self._slots[key]
+        if len(self._slots) >= _SLOT_MEMO_SIZE:
+            self._slots.clear()
+        found = self._slots[key] = search()
+        return found
 
     def __repr__(self) -> str:
         return (
@@ -374,8 +389,10 @@ class BusinessCalendar:
         self, moment: datetime, times: Sequence[time], *, business_days_only: bool = True
     ) -> datetime | None:
         """The latest slot ``<= moment``; None if ``times`` is empty or none in ten years."""
-        return slots.last_slot_at_or_before(
-            self, _require_aware(moment), self._check_times(times), business_days_only
+        instant, wanted = _require_aware(moment), tuple(self._check_times(times))
+        return self._memo(
+            ("last", instant, wanted, business_days_only),
+            lambda: slots.last_slot_at_or_before(self, instant, wanted, business_days_only),
         )
 
     def next_slot_after(
@@ -384,8 +401,10 @@ class BusinessCalendar:
         """The earliest slot ``> moment``."""
         if not times:
             raise ValueError("next_slot_after needs at least one slot time")
-        found = slots.next_slot_after(
-            self, _require_aware(moment), self._check_times(times), business_days_only
+        instant, wanted = _require_aware(moment), tuple(self._check_times(times))
+        found = self._memo(
+            ("next", instant, wanted, business_days_only),
+            lambda: slots.next_slot_after(self, instant, wanted, business_days_only),
         )
         if found is None:
             raise CalendarError(
@@ -396,12 +415,16 @@ class BusinessCalendar:
 
     def weekly_slot_at_or_before(self, moment: datetime, weekday: int, at: time) -> datetime:
         """The latest ``at`` on a ``weekday`` (local) ``<= moment``, holidays included."""
-        return slots.weekly_slot_at_or_before(
-            self, _require_aware(moment), _require_weekday(weekday), _require_wall_time(at, "at")
-        )
+        args = (_require_aware(moment), _require_weekday(weekday), _require_wall_time(at, "at"))
+        found = self._memo(("weekly", *args), lambda: slots.weekly_slot_at_or_before(self, *args))
+        assert found is not None  # a weekly slot always exists
+        return found
 
     def next_weekly_slot_after(self, moment: datetime, weekday: int, at: time) -> datetime:
         """The earliest ``at`` on a ``weekday`` (local) ``> moment``, holidays included."""
-        return slots.next_weekly_slot_after(
-            self, _require_aware(moment), _require_weekday(weekday), _require_wall_time(at, "at")
+        args = (_require_aware(moment), _require_weekday(weekday), _require_wall_time(at, "at"))
+        found = self._memo(
+            ("next-weekly", *args), lambda: slots.next_weekly_slot_after(self, *args)
         )
+        assert found is not None  # a weekly slot always exists
+        return found

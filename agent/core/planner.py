@@ -5,6 +5,11 @@ policy's first contact (``agent.core.history``), remember first sightings, apply
 escalation limits, run every rule on every ticket (in file order, tickets by
 creation then key), then policy-level rules. Actions whose key is already done
 are dropped, so running a cycle twice, or after a crash, does nothing twice.
+
+While they plan, the rules record what each ticket still owes (its open
+obligations, ``Plan.obligations``). A ticket held by a limit runs only the
+intake rules for real; its other rules that declare obligations run on a
+scratch context that keeps nothing but those, each waiting for the release.
 """
 
 from __future__ import annotations
@@ -19,13 +24,15 @@ from agent.core.calendar import CalendarError
 from agent.core.history import is_history
 from agent.core.ledger import KEEP_RECORDS, ledger_updates
 from agent.core.model import ChatMessage, Ticket
+from agent.core.obligations import Obligation, Waiting
 from agent.core.rules import (
+    DECLARE_OBLIGATIONS,
     HANDLERS,
     KEEP_ITEMS_WHEN_CLOSED,
     POLICY_LEVEL_RULES,
     RUN_WHILE_HELD,
 )
-from agent.core.rules.base import RuleContext, RuleProblem
+from agent.core.rules.base import RuleContext, RuleProblem, quiet_hours_wait
 from agent.core.rules.digest import weekly_digest
 from agent.core.rules.intake import rejected_value
 from agent.core.rules.limits import apply_limits
@@ -59,6 +66,7 @@ def plan(
         raise ValueError("plan() needs an aware 'now' (UTC)")
     actions: list[PlannedAction] = []
     problems: list[TicketProblem] = []
+    owed: list[Obligation] = []
     usable: list[Ticket] = []
     for ticket in tickets:
         naive = _naive_times(ticket)
@@ -96,6 +104,7 @@ def plan(
             actions=actions,
             problems=problems,
             first_contact=since,
+            owed=owed,
         )
     state = state.incidents_pruned(now - KEEP_RECORDS)
     unique: dict[str, PlannedAction] = {}
@@ -103,7 +112,11 @@ def plan(
         if action.key not in state.done_keys and action.key not in unique:
             unique[action.key] = action
     return Plan(
-        actions=tuple(unique.values()), problems=tuple(problems), state=state, history=history
+        actions=tuple(unique.values()),
+        problems=tuple(problems),
+        state=state,
+        history=history,
+        obligations=tuple(owed),
     )
 
 
@@ -137,6 +150,7 @@ def _plan_ticket(
     *,
     actions: list[PlannedAction],
     problems: list[TicketProblem],
+    owed: list[Obligation],
 ) -> TicketState:
     """Run ``rules`` on one ticket through one context (its memo answers what several
     rules ask: roles, updates, template data); returns the ticket's new state."""
@@ -155,8 +169,26 @@ def _plan_ticket(
             actions += ctx.actions
         if ctx.problems:
             problems += ctx.problems
+        if ctx.obligations:
+            owed += ctx.obligations
         current = ctx.state
     return current
+
+
+def _held_obligations(
+    rules: list[tuple[str, RuleBase, Handler]], ctx: RuleContext, owed: list[Obligation]
+) -> None:
+    """What a held ticket's rules would owe, each overdue item waiting for the release.
+
+    ``ctx`` is a scratch context (``ctx.held`` set): its actions, problems and state
+    are dropped; the rules run for real once the ticket is admitted."""
+    for _name, rule, handler in rules:
+        ctx.begin(rule, ctx.state)
+        try:
+            handler(ctx, rule)
+        except _TICKET_DATA_ERRORS:
+            continue  # reported when the rule runs for real
+        owed += ctx.obligations
 
 
 def _plan_policy(
@@ -169,6 +201,7 @@ def _plan_policy(
     pages: Mapping[str, Mapping[str, str]],
     actions: list[PlannedAction],
     problems: list[TicketProblem],
+    owed: list[Obligation],
     first_contact: datetime | None = None,
 ) -> EngineState:
     calendar = calendar_for(policy)
@@ -194,12 +227,35 @@ def _plan_policy(
     states.update(limits.states)
 
     quiet = not calendar.is_business_time(now)
+    quiet_wait = quiet_hours_wait(calendar, now) if quiet else None
     per_ticket = [
         (name, rule, HANDLERS[name])
         for rule in policy.rules
         if (name := str(getattr(rule, "rule"))) not in POLICY_LEVEL_RULES  # noqa: B009
     ]
     by_level: dict[str | None, list[tuple[str, RuleBase, Handler]]] = {}
+
+    def context(
+        ticket: Ticket, first: RuleBase, level: str | None, *, held: Waiting | None = None
+    ) -> RuleContext:
+        return RuleContext(
+            policy=policy,
+            rule=first,
+            ticket=ticket,
+            now=now,
+            calendar=calendar,
+            severity=level,
+            messages=tuple(chat.get(ticket.key, ())),
+            state=states[ticket.key],
+            previous=state.ticket(ticket.key),
+            pages=pages.get(ticket.key, {}),
+            done_keys=state.done_keys,
+            is_quiet=quiet,
+            quiet_wait=quiet_wait,
+            held=held,
+            first_contact=first_contact,
+        )
+
     for ticket in selected:
         level = levels[ticket.key]
         rules = by_level.get(level)
@@ -209,30 +265,26 @@ def _plan_policy(
                 for entry in per_ticket
                 if not entry[1].severities or level in entry[1].severities
             ]
-        if ticket.key in limits.held or ticket.key in rejected:
+        held = limits.held.get(ticket.key)
+        if held is not None or ticket.key in rejected:
+            later = [
+                entry
+                for entry in rules
+                if entry[0] in DECLARE_OBLIGATIONS and entry[0] not in RUN_WHILE_HELD
+            ]
+            if held is not None and later:
+                scratch = context(ticket, later[0][1], level, held=held)
+                _held_obligations(later, scratch, owed)
             rules = [entry for entry in rules if entry[0] in RUN_WHILE_HELD]
         if not rules:
             continue
         states[ticket.key] = _plan_ticket(
             ticket,
             rules,
-            RuleContext(
-                policy=policy,
-                rule=rules[0][1],
-                ticket=ticket,
-                now=now,
-                calendar=calendar,
-                severity=level,
-                messages=tuple(chat.get(ticket.key, ())),
-                state=states[ticket.key],
-                previous=state.ticket(ticket.key),
-                pages=pages.get(ticket.key, {}),
-                done_keys=state.done_keys,
-                is_quiet=quiet,
-                first_contact=first_contact,
-            ),
+            context(ticket, rules[0][1], level),
             actions=actions,
             problems=problems,
+            owed=owed,
         )
 
     ledger = ledger_updates(

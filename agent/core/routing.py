@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction, Recipient
+from agent.core.answers import replies_count
 from agent.core.lazy import Later, once, resolve
 from agent.core.model import Ticket
 from agent.policy.schema import Policy
@@ -77,6 +78,7 @@ def route(
     thread_anchor: str | None = None,
     slack_only: bool = False,
     skip: AbstractSet[str] = frozenset(),
+    skipped: list[str] | None = None,
 ) -> list[PlannedAction]:
     """One action per target (one per person for ``dm``, one per user group); keys are
     ``base_key#<where>``.
@@ -85,13 +87,21 @@ def route(
     anchor's post in the same place (``thread_of = anchor#<where>``). Keys in
     ``skip`` (already carried out) are not built, and ``audience`` and
     ``context`` are resolved only if an action is (``dm`` needs the audience for
-    its keys).
+    its keys). The keys left out as done are added to ``skipped``: a nudge with
+    neither an action nor a done key went to nobody.
     """
     issue = ticket.key if ticket else None
     actions: list[PlannedAction] = []
     people = once(lambda: resolve(audience))
     data_of = once(lambda: resolve(context))
     groups_done: list[str] = []  # group specs planned so far, in order
+
+    def done(key: str) -> bool:
+        if key not in skip:
+            return False
+        if skipped is not None:
+            skipped.append(key)
+        return True
 
     def dm_people() -> list[str]:
         return [who for p in people() if (who := p.account_id or p.email)]
@@ -103,15 +113,17 @@ def route(
                 return
             before = list(groups_done)
             groups_done.append(where)
-            if key in skip:
+            if done(key):
                 return
             skip_people = dm_people() if "dm" in targets else []
             data: Mapping[str, Any] = {
                 **data_of(),
                 "dm_skip": {"people": skip_people, "groups": before},
             }
-        elif key in skip:
+        elif done(key):
             return
+        elif replies_count(policy, issue, where):
+            data = {**data_of(), "reply_in_thread": True}
         else:
             data = data_of()
         actions.append(
@@ -134,7 +146,7 @@ def route(
 
     for target in targets:
         if target == "jira":
-            if slack_only or ticket is None or f"{base_key}#jira" in skip:
+            if slack_only or ticket is None or done(f"{base_key}#jira"):
                 continue
             actions.append(
                 PlannedAction(

@@ -16,6 +16,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
+from agent.core.answers import answer_places
 from agent.core.model import ChatMessage, Ticket
 from agent.core.roles import OneRole, RoleResolution, combine_roles, resolve_role, role_holders
 from agent.core.routing import escalation_channel_name
@@ -100,6 +101,7 @@ class TicketMemo:
         base = ticket_context(self.ticket, self.severity)
         if self.channel_name:
             base["escalation_channel_name"] = self.channel_name
+        base["answer"] = answer_places(self.policy, self.channel_name)
         return base
 
     def context(self) -> dict[str, Any]:

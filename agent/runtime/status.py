@@ -1,61 +1,67 @@
-"""What the agent is following right now, from the store alone: escalations, due items, limits.
+"""What the agent is following right now, from the store alone: escalations, what they owe, limits.
 
 ``status`` must never write and should not need Jira, so everything comes from
-the engine-state document and the ticket snapshots the cycle keeps. The next
-due item is found by running the (pure) rule handlers on the snapshot at
-``now`` and collecting the obligations they declare, without keeping any
-action. Escalation-channel messages are not stored, so for a policy that counts
-them as updates an item may show as overdue until the next cycle reads them.
+the engine-state document, the ticket snapshots and the channel messages the
+cycle keeps. What each escalation owes is what the planner says: ``plan()`` runs
+on those at ``now`` and its obligations are read (nothing it plans is kept), so
+``status`` and ``plan`` cannot disagree about what is due, overdue or waiting.
+A channel message newer than the last cycle is not seen until the next cycle
+reads it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from agent.core.calendar import CalendarError
-from agent.core.model import Ticket
-from agent.core.rules import HANDLERS, POLICY_LEVEL_RULES, RUN_WHILE_HELD
-from agent.core.rules.base import RuleContext, RuleProblem
+from agent.core.model import ChatMessage, Ticket
+from agent.core.obligations import Obligation, earliest_first
+from agent.core.planner import plan
 from agent.core.state import EngineState, TicketState
 from agent.policy.calendars import calendar_for
 from agent.policy.rule_models import LimitActive, LimitBase, LimitDaily
 from agent.policy.schema import Policy
+from agent.runtime.chat_cache import ChatCache
 from agent.runtime.cycle import load_state
 from agent.runtime.leader import LEASE_NAME
 from agent.runtime.reader import SNAPSHOT_NAMESPACE
 from agent.runtime.snapshots import SnapshotError, ticket_from_json
 from agent.store import Lease, StateStore
 
-# Data errors a damaged snapshot can provoke inside a rule (as in the planner).
-_TICKET_DATA_ERRORS = (RuleProblem, CalendarError, ValueError, TypeError, KeyError, AttributeError)
-
-
-@dataclass(frozen=True)
-class DueItem:
-    """One obligation of a rule on a ticket: ``item`` is ``<rule ident>:<item>``."""
-
-    item: str
-    due: datetime
-    overdue: bool
-
 
 @dataclass(frozen=True)
 class EscalationStatus:
+    """One open escalation: ``obligations`` are its open ones, earliest first
+    (``next_due`` is the first), and ``zone`` the policy's time zone its times are
+    shown in."""
+
     issue: str
     policy: str
+    zone: ZoneInfo
     summary: str
     severity: str | None
     owner: str | None
     opened: datetime
     age: timedelta
     held: str | None
-    next_due: DueItem | None
-    overdue: tuple[str, ...]
+    obligations: tuple[Obligation, ...]
     nudged: tuple[str, ...]
+
+    @property
+    def next_due(self) -> Obligation | None:
+        return self.obligations[0] if self.obligations else None
+
+    @property
+    def overdue(self) -> tuple[str, ...]:
+        return tuple(o.ident for o in self.obligations if o.overdue)
+
+    @property
+    def waiting(self) -> tuple[Obligation, ...]:
+        return tuple(o for o in self.obligations if o.waiting is not None)
 
 
 @dataclass(frozen=True)
@@ -85,20 +91,16 @@ class StatusReport:
                 {
                     "issue": e.issue,
                     "policy": e.policy,
+                    "timezone": e.zone.key,
                     "summary": e.summary,
                     "severity": e.severity,
                     "owner": e.owner,
                     "opened": _iso(e.opened),
                     "age_seconds": int(e.age.total_seconds()),
                     "held": e.held,
-                    "next_due": None
-                    if e.next_due is None
-                    else {
-                        "item": e.next_due.item,
-                        "due": _iso(e.next_due.due),
-                        "overdue": e.next_due.overdue,
-                    },
+                    "next_due": None if e.next_due is None else obligation_json(e.next_due, e.zone),
                     "overdue": list(e.overdue),
+                    "obligations": [obligation_json(o, e.zone) for o in e.obligations],
                     "nudged": list(e.nudged),
                 }
                 for e in self.escalations
@@ -121,13 +123,26 @@ class StatusReport:
         }
 
 
-class _ObligationProbe(RuleContext):
-    """A RuleContext that only records the obligations a rule declares, and plans nothing."""
-
-    found: list[DueItem]
-
-    def obligation(self, item: str, *, due: datetime, overdue: bool, **_ignored: Any) -> None:
-        self.found.append(DueItem(f"{self.rule.ident}:{item}", due, overdue))
+def obligation_json(obligation: Obligation, zone: ZoneInfo) -> dict[str, Any]:
+    """An obligation for scripts: times in ISO 8601 with the policy zone's offset."""
+    wait = obligation.waiting
+    return {
+        "item": obligation.item,
+        "rule": obligation.rule,
+        "due": obligation.due.astimezone(zone).isoformat(),
+        "overdue": obligation.overdue,
+        "reason": obligation.reason,
+        "waiting": None
+        if wait is None
+        else {
+            "reason": wait.reason.value,
+            "why": wait.why,
+            "fires_at": None
+            if wait.fires_at is None
+            else wait.fires_at.astimezone(zone).isoformat(),
+            "fires_when": wait.fires_when or None,
+        },
+    }
 
 
 def _snapshot(store: StateStore, issue: str) -> Ticket | None:
@@ -179,46 +194,36 @@ def held_by_policy(store: StateStore, policies: Sequence[Policy]) -> dict[str, i
     return dict(counts)
 
 
-def due_items(
-    policy: Policy, ticket: Ticket, ticket_state: TicketState, now: datetime
-) -> list[DueItem]:
-    """Every obligation the policy's per-ticket rules declare for the ticket at ``now``."""
-    calendar = calendar_for(policy)
-    found: list[DueItem] = []
-    for rule in policy.rules:
-        name: str = getattr(rule, "rule")  # noqa: B009
-        if name in POLICY_LEVEL_RULES:
+def kept_messages(
+    store: StateStore, state: EngineState, tickets: Sequence[Ticket]
+) -> dict[str, list[ChatMessage]]:
+    """The escalation-channel messages the last cycle kept, per issue (none written)."""
+    cache = ChatCache(store, writable=False)
+    found: dict[str, list[ChatMessage]] = {}
+    for ticket in tickets:
+        kept = state.ticket(ticket.key)
+        if kept is None or kept.channel_id is None:
             continue
-        if ticket_state.held_reason is not None and name not in RUN_WHILE_HELD:
-            continue
-        if rule.severities and ticket_state.severity not in rule.severities:
-            continue
-        probe = _ObligationProbe(
-            policy=policy,
-            rule=rule,
-            ticket=ticket,
-            now=now,
-            calendar=calendar,
-            severity=ticket_state.severity,
-            messages=(),
-            state=ticket_state,
-            previous=ticket_state,
-        )
-        probe.found = found
-        try:
-            HANDLERS[name](probe, rule)
-        except _TICKET_DATA_ERRORS:
-            continue  # the cycle reports the ticket's problem; status just shows less
-    return sorted(found, key=lambda d: (d.due, d.item))
+        messages = cache.get(ticket.key, kept.channel_id)
+        if messages is not None:
+            found[ticket.key] = messages
+    return found
 
 
-def _next_due(items: Iterable[DueItem]) -> DueItem | None:
-    """The earliest item still to come, else the longest-overdue one."""
-    listed = list(items)
-    upcoming = [d for d in listed if not d.overdue]
-    if upcoming:
-        return min(upcoming, key=lambda d: d.due)
-    return min(listed, key=lambda d: d.due) if listed else None
+def owed_at(
+    store: StateStore,
+    policies: Sequence[Policy],
+    state: EngineState,
+    followed: Sequence[tuple[Policy, Ticket, TicketState]],
+    now: datetime,
+) -> dict[str, list[Obligation]]:
+    """Each ticket's open obligations at ``now``, as the planner finds them."""
+    tickets = [ticket for _policy, ticket, _state in followed]
+    planned = plan(tickets, state, now, policies, kept_messages(store, state, tickets))
+    owed: dict[str, list[Obligation]] = {}
+    for obligation in planned.obligations:
+        owed.setdefault(obligation.issue, []).append(obligation)
+    return owed
 
 
 def _limit_use(
@@ -263,22 +268,23 @@ def build_status(store: StateStore, policies: Sequence[Policy], now: datetime) -
     report = StatusReport(now=now, lease=store.lease_holder(LEASE_NAME, now))
     state = load_state(store)
     followed = followed_tickets(store, policies, state, report.problems)
+    owed = owed_at(store, policies, state, followed, now)
     for policy, ticket, ticket_state in followed:
         if not ticket.is_open or ticket_state.resolved_at is not None:
             continue
-        items = due_items(policy, ticket, ticket_state, now)
+        items = owed.get(ticket.key, [])
         report.escalations.append(
             EscalationStatus(
                 issue=ticket.key,
                 policy=policy.name,
+                zone=ZoneInfo(policy.timezone),
                 summary=ticket.summary,
                 severity=ticket_state.severity,
                 owner=ticket.assignee.display_name if ticket.assignee else None,
                 opened=ticket.created,
                 age=max(now - ticket.created, timedelta(0)),
                 held=ticket_state.held_reason,
-                next_due=_next_due(items),
-                overdue=tuple(d.item for d in items if d.overdue),
+                obligations=tuple(sorted(items, key=earliest_first)),
                 nudged=tuple(sorted(ticket_state.open_items)),
             )
         )

@@ -58,11 +58,14 @@ def test_status_shows_severity_owner_age_and_the_next_due_item(
     assert row["issue"] == "SUP-1" and row["policy"] == "support-p1-p4"
     assert row["severity"] == "P1" and row["owner"] == "Alice Assignee"
     assert row["age_seconds"] == 5 * 60 and row["held"] is None
-    assert row["next_due"] == {
-        "item": "ack_overdue:ack",
-        "due": "2026-11-23T10:15:00Z",
-        "overdue": False,
-    }
+    # the earliest obligation not yet met: the report still lacks its evidence
+    assert row["next_due"]["rule"] == "intake_missing_fields"
+    assert row["next_due"]["overdue"] is True
+    assert [(o["rule"], o["due"], o["overdue"]) for o in row["obligations"]] == [
+        ("intake_missing_fields", "2026-11-23T11:00:00+01:00", True),
+        ("ack_overdue", "2026-11-23T11:15:00+01:00", False),
+        ("update_overdue", "2026-11-23T11:30:00+01:00", False),
+    ]
 
     code, text = status(site, support.RULES, "--now", at.isoformat())
     assert code == 0, text

@@ -300,3 +300,19 @@ def test_every_built_in_template_compiles_and_every_engine_name_exists(renderer:
     assert all_templates() <= names
     partials = {n for n in names - all_templates() if n.rsplit("/", 1)[1].startswith("_")}
     assert names - all_templates() == partials  # only shared partials beyond the contract
+
+
+def test_a_nudge_says_reply_in_this_thread_only_where_replies_count(renderer: Renderer) -> None:
+    base = dict(example_context("slack/nudge.j2"))
+    counted = {"comment": True, "status": False, "channel": "sup-12-feed"}
+    in_channel = render(renderer, "slack/nudge.j2", {**base, "answer": counted})
+    assert "To answer, reply in this thread or comment on the ticket." in in_channel
+    elsewhere = {**base, "answer": counted, "reply_in_thread": False}
+    text = render(renderer, "slack/nudge.j2", elsewhere)
+    assert "reply in this thread" not in text
+    assert "To answer, comment on the ticket or post in #sup-12-feed." in text
+    no_chat = {**base, "answer": {"comment": True, "status": True, "channel": None}}
+    text = render(renderer, "slack/nudge.j2", {**no_chat, "reply_in_thread": False})
+    assert "To answer, comment on the ticket." in text
+    jira = render(renderer, "jira/nudge.j2", {**example_context("jira/nudge.j2"), **no_chat})
+    assert "To answer, comment on this ticket." in jira and "#" not in jira.split("answer")[1]

@@ -79,6 +79,7 @@ def test_ack_overdue_nudges_once_repeats_in_thread_and_closes(
     assert nudging.returncode == 0, nudging.stdout + nudging.stderr
     (nudge,) = keyed(channel_messages(site), "ack_overdue")
     assert f"<@{site.slack_id(ALICE)}>" in nudge["text"]
+    assert "reply in this thread or comment on the ticket" in nudge["text"]  # replies count here
     assert nudge["metadata"]["event_type"] == "escalation_agent_ack_overdue"
     assert nudge["metadata"]["event_payload"]["issue"] == "SUP-1"
 

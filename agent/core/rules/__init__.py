@@ -20,3 +20,21 @@ POLICY_LEVEL_RULES = frozenset({"limit_daily", "limit_active", "limit_assignee",
 KEEP_ITEMS_WHEN_CLOSED = frozenset({"closure_missing_fields", "postmortem_due"})
 # Rules that still apply to an escalation held back by a limit or rejected at intake.
 RUN_WHILE_HELD = frozenset({"intake_missing_fields", "intake_rejected"})
+# Rules that declare obligations (``RuleContext.obligation``): for a held escalation
+# these run on a scratch context so its plan lists what it owes, waiting for release.
+DECLARE_OBLIGATIONS = frozenset(
+    {
+        "ack_overdue",
+        "closure_missing_fields",
+        "eod_update_overdue",
+        "estimate_missing",
+        "intake_missing_fields",
+        "postmortem_due",
+        "progress_overdue",
+        "sev1_daily_update",
+        "sev1_setup_missing",
+        "sev2_weekly_update",
+        "update_next_missing",
+        "update_overdue",
+    }
+)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from agent.core.calendar import BusinessCalendar
 from agent.core.history import inherited
 from agent.core.lazy import Later, extended, once, resolve
 from agent.core.model import ChatMessage, Ticket
+from agent.core.obligations import Obligation, Waiting, WaitReason
 from agent.core.roles import RoleResolution
 from agent.core.routing import route
 from agent.core.state import TicketState
@@ -44,6 +45,16 @@ class RuleProblem(Exception):
 def iso(moment: datetime) -> str:
     """Minutes in UTC; cached: one plan formats the same few instants thousands of times."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def quiet_hours_wait(calendar: BusinessCalendar, now: datetime) -> Waiting:
+    """Non-urgent nudges wait outside business hours: until the next opening."""
+    hours = calendar.hours
+    return Waiting(
+        WaitReason.QUIET_HOURS,
+        f"only urgent rules speak outside {hours.start:%H:%M}-{hours.end:%H:%M} on business days",
+        fires_at=calendar.next_business_time(now),
+    )
 
 
 def plain_value(value: object) -> object:
@@ -83,6 +94,14 @@ class RuleContext:
     is_quiet: bool | None = None
     # When the policy first ran against the site (agent.core.history); None: unknown.
     first_contact: datetime | None = None
+    # Why a non-urgent nudge waits now (outside business hours) and until when; the
+    # planner works it out once per policy, else it is worked out on first need.
+    quiet_wait: Waiting | None = None
+    # Set when a limit holds the ticket back: its rules declare what they owe, and
+    # every overdue item waits with this reason; nothing is nudged.
+    held: Waiting | None = None
+    # The open obligations the current rule declared (see ``agent.core.obligations``).
+    obligations: list[Obligation] = field(default_factory=list)
     # Answers shared by the ticket's rules (roles, updates, template data): one context,
     # and so one memo, serves all the rules of a ticket in a plan() pass.
     memo: TicketMemo = field(init=False)
@@ -101,6 +120,7 @@ class RuleContext:
         self.state = state
         self.actions = []
         self.problems = []
+        self.obligations = []
 
     @property
     def issue(self) -> str:
@@ -202,6 +222,7 @@ class RuleContext:
         context: Later[Mapping[str, Any]],
         thread_anchor: str | None = None,
         slack_only: bool = False,
+        skipped: list[str] | None = None,
     ) -> None:
         self.actions += route(
             policy=self.policy,
@@ -218,6 +239,7 @@ class RuleContext:
             thread_anchor=thread_anchor,
             slack_only=slack_only,
             skip=self.done_keys,
+            skipped=skipped,
         )
 
     def speak_once(
@@ -280,7 +302,7 @@ class RuleContext:
         item: str,
         *,
         due: datetime,
-        overdue: bool,
+        met: bool,
         reason: str,
         template: str,
         audience: Later[tuple[Recipient, ...]],
@@ -289,12 +311,20 @@ class RuleContext:
     ) -> None:
         """Nudge once per slot, repeat in the thread, climb the chain, close when met.
 
-        ``audience`` and ``context`` are only resolved for nudges not yet sent."""
+        The item is overdue from ``due`` until it is ``met``. An unmet item is
+        recorded as an open obligation (with why it waits, when its nudge is
+        held back). ``audience`` and ``context`` are only resolved for nudges not
+        yet sent."""
         item_id = f"{self._ident}:{item}"
         open_anchor = self.state.open_items.get(item_id)
-        if not overdue:
+        if met or self.now < due:
+            if not met:
+                self.owe(item, due=due, reason=reason)
             if open_anchor is not None:
                 self._close(item_id, open_anchor)
+            return
+        if self.held is not None:
+            self.owe(item, due=due, reason=reason, waiting=self.held)
             return
         anchor = self.key(f"{item}@{iso(due)}")
         if open_anchor is not None and open_anchor != anchor:
@@ -304,6 +334,10 @@ class RuleContext:
         self.state = self.state.with_breach(self._ident, item_id, due)
         if self.quiet() and not self.rule.urgent:
             self._check_held(targets, anchor, audience)
+            waits = self.quiet_waiting()
+            if open_anchor == anchor:  # nudged before the close: its reminders wait
+                waits = replace(waits, why=f"{waits.why}; reminders wait (first nudge sent)")
+            self.owe(item, due=due, reason=reason, waiting=waits)
             return
         targets, who = self._after_hours(targets, audience)
         people = once(lambda: resolve(who))
@@ -314,6 +348,7 @@ class RuleContext:
             return found
 
         data = once(nudge_data)
+        planned, reported, skipped = len(self.actions), len(self.problems), list[str]()
         self.notify(
             targets,
             anchor,
@@ -322,6 +357,14 @@ class RuleContext:
             template=template,
             audience=people,
             context=data,
+            skipped=skipped,
+        )
+        sent = len(self.actions) > planned or bool(skipped)
+        self.owe(
+            item,
+            due=due,
+            reason=reason,
+            waiting=None if sent else self._nobody(self.problems[reported:]),
         )
         if open_anchor != anchor:
             self.state = self.state.with_item(item_id, anchor)
@@ -342,6 +385,37 @@ class RuleContext:
             reason=reason,
         )
         self._chain(anchor, due=due, data=data, reason=reason)
+
+    def owe(self, item: str, *, due: datetime, reason: str, waiting: Waiting | None = None) -> None:
+        """Record ``item`` as open: due at ``due`` (overdue once ``now`` reaches it), unmet.
+
+        Rules call it directly for an item that is only coming (the next slot of a
+        schedule whose current slot is met); ``obligation`` calls it for the rest."""
+        self.obligations.append(
+            Obligation(
+                issue=self.ticket.key,
+                policy=self.policy.name,
+                rule=self._ident,
+                item=item,
+                due=due,
+                reason=reason,
+                overdue=self.now >= due,
+                waiting=waiting,
+            )
+        )
+
+    def quiet_waiting(self) -> Waiting:
+        """Why a non-urgent nudge waits now: business hours are over until the next opening."""
+        if self.quiet_wait is None:
+            self.quiet_wait = quiet_hours_wait(self.calendar, self.now)
+        return self.quiet_wait
+
+    @staticmethod
+    def _nobody(problems: Sequence[TicketProblem]) -> Waiting:
+        why = "; ".join(p.message for p in problems) or "nobody to tell on this ticket"
+        return Waiting(
+            WaitReason.NOBODY, why, fires_when="when someone is named in the role on the ticket"
+        )
 
     def _repeat(
         self,

@@ -82,7 +82,7 @@ def ack_overdue(ctx: RuleContext, rule: AckOverdue) -> None:
     ctx.obligation(
         "ack",
         due=due,
-        overdue=not acked and ctx.now >= due,
+        met=acked,
         reason=f"{ctx.issue} was not acknowledged within {_minutes(rule.within)} of reporting.",
         template=ctx.template("nudge"),
         audience=ctx.people_later(rule.to or ["assignee"]),
@@ -94,12 +94,10 @@ def estimate_missing(ctx: RuleContext, rule: EstimateMissing) -> None:
     if not ctx.ticket.is_open:
         return
     due = ctx.ticket.created + rule.within if rule.within else ctx.ticket.created
-    missing = not field_present(ctx.ticket, "estimate")
-    overdue = missing and ctx.now >= due
     ctx.obligation(
         "estimate",
         due=due,
-        overdue=overdue,
+        met=field_present(ctx.ticket, "estimate"),
         reason=f"{ctx.issue} has no resolution estimate (original estimate or due date).",
         template=ctx.template("ask_estimate"),
         audience=ctx.people_later(rule.to or ["assignee"]),
@@ -123,11 +121,10 @@ def progress_overdue(ctx: RuleContext, rule: ProgressOverdue) -> None:
     if not ctx.ticket.is_open:
         return
     due = last_progress(ctx, rule.by) + rule.within
-    overdue = ctx.now >= due
     ctx.obligation(
         "progress",
         due=due,
-        overdue=overdue,
+        met=False,
         reason=f"No progress on {ctx.issue} for {_minutes(rule.within)}.",
         template=ctx.template("nudge"),
         audience=ctx.people_later(rule.to or ["assignee"]),

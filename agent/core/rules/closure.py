@@ -51,11 +51,10 @@ def closure_missing_fields(ctx: RuleContext, rule: ClosureMissingFields) -> None
         trigger = "the ticket is resolved"
     due = since + rule.within if rule.within else since
     missing = missing_fields(ctx.ticket, rule.fields)
-    overdue = bool(missing) and ctx.now >= due
     ctx.obligation(
         "closure",
         due=due,
-        overdue=overdue,
+        met=not missing,
         reason=f"Now that {trigger}, {ctx.issue} needs {', '.join(missing) or 'nothing more'}.",
         template=ctx.template("ask_fields"),
         audience=ctx.people_later(rule.to or ["assignee"]),
@@ -73,11 +72,10 @@ def sev1_setup_missing(ctx: RuleContext, rule: Sev1SetupMissing) -> None:
     missing = missing_fields(ctx.ticket, rule.fields)
     if rule.milestones and not ctx.ticket.subtasks:
         missing.append("milestones (sub-tasks)")
-    overdue = bool(missing) and ctx.now >= due
     ctx.obligation(
         "setup",
         due=due,
-        overdue=overdue,
+        met=not missing,
         reason=(
             f"{ctx.issue} became {ctx.severity} at {iso(since)} and still lacks "
             f"{', '.join(missing) or 'nothing'} after {format_duration(rule.within)}."
@@ -168,12 +166,10 @@ def postmortem_due(ctx: RuleContext, rule: PostmortemDue) -> None:
         data=data,
     )
     missing = missing_fields(ctx.ticket, rule.fields)
-    done = postmortem_done(ctx, rule)
-    overdue = bool(missing) and not done and ctx.now >= due
     ctx.obligation(
         "postmortem",
         due=due,
-        overdue=overdue,
+        met=not missing or postmortem_done(ctx, rule),
         reason=(
             f"The post-mortem for {ctx.issue} is due by {iso(due)} and still lacks "
             f"{', '.join(missing) or 'nothing'}."

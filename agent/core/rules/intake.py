@@ -35,7 +35,7 @@ def intake_missing_fields(ctx: RuleContext, rule: IntakeMissingFields) -> None:
     ctx.obligation(
         "fields",
         due=due,
-        overdue=bool(missing) and ctx.now >= due,
+        met=not missing,
         reason=f"{ctx.issue} is missing {', '.join(missing)}; the procedure needs them.",
         template=ctx.template("ask_fields"),
         audience=ctx.people_later(rule.to or ["reporter"]),

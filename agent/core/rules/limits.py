@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.calendar import BusinessCalendar
 from agent.core.model import Ticket
+from agent.core.obligations import Waiting, WaitReason
 from agent.core.rules.base import iso, ticket_context
 from agent.core.state import TicketState
 from agent.policy.rule_models import LimitActive, LimitAssignee, LimitBase, LimitDaily
@@ -22,7 +23,9 @@ from agent.policy.schema import Policy
 
 @dataclass
 class LimitOutcome:
-    held: set[str] = field(default_factory=set)
+    """Who is held (and why, for their obligations), the hold/release actions, new states."""
+
+    held: dict[str, Waiting] = field(default_factory=dict)
     actions: list[PlannedAction] = field(default_factory=list)
     states: dict[str, TicketState] = field(default_factory=dict)
 
@@ -84,7 +87,7 @@ def apply_limits(
             continue
         if not isinstance(limit, LimitAssignee):
             blocked_by = limit
-        outcome.held.add(ticket.key)
+        outcome.held[ticket.key] = _waiting(limit, len(outcome.held) + 1, now, calendar)
         _hold(
             outcome,
             policy,
@@ -122,6 +125,19 @@ def _explain(limit: LimitBase) -> str:
     if isinstance(limit, LimitActive):
         return f"no more than {limit.max} active escalations"
     return f"no more than {limit.max} escalation(s) per assignee"
+
+
+def _waiting(limit: LimitBase, place: int, now: datetime, calendar: BusinessCalendar) -> Waiting:
+    """Why a held ticket's obligations wait, and the earliest they can fire."""
+    why = f"held: the procedure allows {_explain(limit)} (number {place} in line)"
+    if isinstance(limit, LimitDaily):
+        tomorrow = calendar.local(now).date() + timedelta(days=1)
+        return Waiting(WaitReason.HELD, why, fires_at=calendar.at_local(tomorrow, time(0)))
+    if isinstance(limit, LimitActive):
+        return Waiting(WaitReason.HELD, why, fires_when="when an active escalation is resolved")
+    return Waiting(
+        WaitReason.HELD, why, fires_when="when another escalation of its assignee is resolved"
+    )
 
 
 def _hold(

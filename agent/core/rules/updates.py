@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from agent.core.calendar import CalendarError
 from agent.core.rules.base import RuleContext, iso
 from agent.core.updates import Update
 from agent.policy.calendars import weekday_number
@@ -27,11 +28,10 @@ def _interval(ctx: RuleContext, rule: UpdateOverdue, every: timedelta) -> None:
     last = max([ctx.ticket.created, *(u.at for u in updates if u.at <= ctx.now)])
     business = rule.clock == "business"
     due = ctx.calendar.add_business_time(last, every) if business else last + every
-    overdue = ctx.now >= due
     ctx.obligation(
         "update",
         due=due,
-        overdue=overdue,
+        met=False,
         reason=f"{ctx.issue} needs an update every {format_duration(every)}; last {iso(last)}.",
         template=ctx.template("update_due"),
         audience=ctx.people_later(rule.to or ["assignee"]),
@@ -47,25 +47,43 @@ def _slotted(
     grace: timedelta | None,
     label: str,
 ) -> None:
-    """The latest slot (plus grace) needs an update made after the slot before it."""
+    """The latest slot (plus grace) needs an update made after the slot before it; once
+    it has one (or before the first slot), the next slot is what is owed."""
     reference = ctx.now - grace if grace else ctx.now
     slot = ctx.calendar.last_slot_at_or_before(reference, times)
     if slot is None or slot <= ctx.ticket.created:
+        _next_slot(ctx, max(reference, ctx.ticket.created), times, grace, label)
         return
     previous = ctx.calendar.last_slot_at_or_before(slot - _TINY, times)
     window_start = previous if previous is not None else ctx.ticket.created
     updates = [u for u in ctx.updates(rule.by) if window_start < u.at <= ctx.now]
     due = slot + grace if grace else slot
-    overdue = not updates
     ctx.obligation(
         "update",
         due=due,
-        overdue=overdue,
+        met=bool(updates),
         reason=f"{ctx.issue} needs its {label} update (due {iso(slot)}).",
         template=ctx.template("update_due"),
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],
         context=lambda: ctx.context(slot=iso(slot), label=label),
+    )
+    if updates:
+        _next_slot(ctx, slot, times, grace, label)
+
+
+def _next_slot(
+    ctx: RuleContext, after: datetime, times: list[time], grace: timedelta | None, label: str
+) -> None:
+    """The slot after ``after`` is owed next (recorded only: nothing is due yet)."""
+    try:
+        slot = ctx.calendar.next_slot_after(after, times)
+    except CalendarError:
+        return  # no such slot for years: nothing is owed (the calendar check says why)
+    ctx.owe(
+        "update",
+        due=slot + grace if grace else slot,
+        reason=f"{ctx.issue} needs its {label} update (due {iso(slot)}).",
     )
 
 
@@ -96,24 +114,35 @@ def sev2_weekly_update(ctx: RuleContext, rule: Sev2WeeklyUpdate) -> None:
     weekday = weekday_number(rule.weekday)
     slot = ctx.calendar.weekly_slot_at_or_before(ctx.now, weekday, rule.at)
     if slot <= ctx.ticket.created:
+        _next_week(ctx, rule, ctx.now)
         return
     previous = ctx.calendar.weekly_slot_at_or_before(slot - _TINY, weekday, rule.at)
     updates = [u for u in ctx.updates(rule.by) if previous < u.at <= ctx.now]
     if rule.pattern:
         updates = [u for u in updates if re.search(rule.pattern, u.text)]
-    overdue = not updates
+    reason = (
+        f"{ctx.issue} needs its weekly status update"
+        + (" with a path to green" if rule.pattern else "")
+        + "."
+    )
     ctx.obligation(
         "weekly",
         due=slot,
-        overdue=overdue,
-        reason=f"{ctx.issue} needs its weekly status update"
-        + (" with a path to green" if rule.pattern else "")
-        + ".",
+        met=bool(updates),
+        reason=reason,
         template=ctx.template("update_due"),
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],
         context=lambda: ctx.context(slot=iso(slot), pattern=rule.pattern),
     )
+    if updates:
+        _next_week(ctx, rule, slot)
+
+
+def _next_week(ctx: RuleContext, rule: Sev2WeeklyUpdate, after: datetime) -> None:
+    """The weekly slot after ``after`` is owed next (recorded only)."""
+    slot = ctx.calendar.next_weekly_slot_after(after, weekday_number(rule.weekday), rule.at)
+    ctx.owe("weekly", due=slot, reason=f"{ctx.issue} needs its next weekly status update.")
 
 
 def _latest(updates: list[Update]) -> Update | None:
@@ -128,11 +157,10 @@ def update_next_missing(ctx: RuleContext, rule: UpdateNextMissing) -> None:
     latest = _latest(ctx.updates(rule.by))
     if latest is None:
         return
-    overdue = re.search(rule.pattern, latest.text) is None
     ctx.obligation(
         "next",
         due=latest.at,
-        overdue=overdue,
+        met=re.search(rule.pattern, latest.text) is not None,
         reason=f"The last update on {ctx.issue} does not say when the next update will come.",
         template=ctx.template("ask_next_update"),
         audience=ctx.people_later(rule.to or ["assignee"]),
