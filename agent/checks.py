@@ -1,14 +1,15 @@
 """``escalation-agent check``: is the configuration usable, and can we reach each service?
 
 Each check is a read-only call and yields one line: pass or fail, and why, in
-words that say what to fix.
+words that say what to fix. Once a service answers, ``agent.preflight`` checks
+everything the policies name on it, the people they touch, and their traps.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import requests
@@ -21,17 +22,12 @@ from agent.adapters.jira_port import UnknownFieldError
 from agent.adapters.retry import RetryBudget
 from agent.config import Settings
 from agent.policy import Policy, PolicyErrors, load_policies
+from agent.preflight.result import CheckResult
+from agent.preflight.site import site_checks
 from agent.render.environment import Renderer
 from agent.secrets import Redactor
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    name: str
-    ok: bool
-    detail: str
 
 
 def explain_http_failure(service: str, credential: str, error: BaseException) -> str:
@@ -255,7 +251,23 @@ def local_checks(settings: Settings, loaded: list[Policy]) -> Iterator[CheckResu
     yield from template_checks(settings)
 
 
+# The line that proves a service answers: its site checks follow only then.
+_REACHED_BY = {
+    "jira.serverInfo": "jira",
+    "confluence.space": "confluence",
+    "slack.auth.test": "slack",
+}
+
+
 def service_checks(settings: Settings, policies: list[Policy]) -> Iterator[CheckResult]:
-    yield from jira_checks(settings, policies)
-    yield from confluence_checks(settings, policies)
-    yield from slack_checks(settings)
+    reachable: set[str] = set()
+    for result in chain(
+        jira_checks(settings, policies),
+        confluence_checks(settings, policies),
+        slack_checks(settings),
+    ):
+        service = _REACHED_BY.get(result.name)
+        if service and (result.ok or "does not exist" in result.detail):
+            reachable.add(service)
+        yield result
+    yield from site_checks(settings, policies, reachable)

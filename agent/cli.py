@@ -27,6 +27,7 @@ from agent.commands import (
     run,
     sandbox,
     status,
+    users,
 )
 from agent.config import (
     ConfigError,
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser(subparsers, parents)
     status.add_parser(subparsers, parents)
     config.add_parser(subparsers, parents)
+    users.add_parser(subparsers, parents)
     return parser
 
 

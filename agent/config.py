@@ -486,6 +486,14 @@ def _read_user_map(path: Path, r: _Reader) -> dict[str, str]:
         return {}
     mapping: dict[str, str] = {}
     for key, value in data.items():
+        if value is None or value == "":
+            r.problem(
+                "AGENT_USER_MAP",
+                f"{path}: {key!r} has no Slack id yet: fill in their Slack member id "
+                "or delete the line",
+                example,
+            )
+            continue
         if not isinstance(value, str) or not _SLACK_USER_ID.fullmatch(value):
             r.problem(
                 "AGENT_USER_MAP", f"{path}: {key!r} maps to {value!r}, not a Slack user id", example

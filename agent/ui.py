@@ -23,7 +23,11 @@ def make_console(*, no_color: bool = False, stream: IO[str] | None = None) -> Co
     )
 
 
-def status_word(ok: bool, console: Console) -> str:
+_COLOURS = {"PASS": "green", "WARN": "yellow", "FAIL": "red"}
+
+
+def status_word(word: str, console: Console) -> str:
+    """``PASS``, ``WARN`` or ``FAIL``, coloured on a terminal."""
     if console.no_color:
-        return "PASS" if ok else "FAIL"
-    return "[green]PASS[/green]" if ok else "[red]FAIL[/red]"
+        return word
+    return f"[{_COLOURS.get(word, 'default')}]{word}[/{_COLOURS.get(word, 'default')}]"

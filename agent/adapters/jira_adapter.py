@@ -103,6 +103,30 @@ class JiraAdapter:
                 found.append((str(item.get("id", "")), str(item["name"]), str(key)))
         return found
 
+    def people_with_email(self, email: str) -> list[Person]:
+        """Active Jira users whose email is ``email`` (``user/search``), for ``check``.
+
+        Cloud matches ``query`` against display names and emails, and leaves out an
+        email its owner's profile settings hide (Jira Cloud REST "Find users",
+        ``GET /rest/api/2/user/search``; developer.atlassian.com/cloud/jira/platform/
+        api-changes-for-user-privacy-announcement-connect), so a single answer
+        without an email is taken as that person. Data Center searches ``username``
+        (name, display name and email).
+        """
+        datacenter = self.server_kind() == "datacenter"
+        params = {"username": email} if datacenter else {"query": email}
+        answer = self._http.get("user_search", "user/search", params)
+        people: list[Person] = []
+        for raw in answer if isinstance(answer, list) else []:
+            try:
+                people.append(person_from_json(raw, datacenter=datacenter))
+            except ValueProblem:
+                continue
+        wanted = email.strip().lower()
+        exact = [p for p in people if p.active and p.email and p.email.lower() == wanted]
+        hidden = [p for p in people if p.active and p.email is None]
+        return exact or (hidden if len(hidden) == 1 else [])
+
     # -- problems noticed while converting ------------------------------------------------
     def take_problems(self) -> list[TicketProblem]:
         """Conversion problems since the last call (for the cycle's report)."""

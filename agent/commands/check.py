@@ -1,6 +1,9 @@
-"""``escalation-agent check``: configuration, policies, templates, then each service.
+"""``escalation-agent check``: configuration, policies, templates, each service, then
+everything the policies name on the sites (channels, user groups, people, parent pages),
+the people without a Slack identity, and traps (WARN).
 
-Exit codes: 0 all pass, 1 a service check failed, 2 configuration or policy invalid.
+Exit codes: 0 all pass (warnings included), 1 a service check failed, 2 configuration or
+policy invalid.
 """
 
 from __future__ import annotations
@@ -10,16 +13,18 @@ import argparse
 from rich.console import Console
 from rich.markup import escape
 
-from agent.checks import CheckResult, local_checks, service_checks
+from agent.checks import local_checks, service_checks
 from agent.config import Settings
 from agent.policy import Policy
+from agent.preflight.result import CheckResult
 from agent.ui import status_word
 
 EXIT_OK, EXIT_SERVICE, EXIT_INVALID = 0, 1, 2
 
 
 def print_result(console: Console, result: CheckResult) -> None:
-    console.print(f"{status_word(result.ok, console)}  {result.name:<20} {escape(result.detail)}")
+    word = status_word(result.word, console)
+    console.print(f"{word}  {result.name:<20} {escape(result.detail)}")
 
 
 def run_check(settings: Settings, console: Console, args: argparse.Namespace) -> int:
@@ -61,8 +66,12 @@ def add_parser(
         help="validate configuration, policies and templates, then reach each service",
         description=(
             "Validate configuration, policy files and templates, then check each service "
-            "with read-only calls. Exit 0 when all pass, 1 when a service check fails, "
-            "2 when configuration or policy is invalid."
+            "with read-only calls, and that everything the policies name exists there: Slack "
+            "channels (with the bot in them, or public) and user groups, people named by "
+            "email (in Jira and Slack), Confluence parent pages; count the people the "
+            "policies touch who have no Slack identity; warn (WARN, exit 0) about traps. "
+            "Exit 0 when all pass, 1 when a service check fails, 2 when configuration or "
+            "policy is invalid."
         ),
     )
     parser.add_argument(

@@ -16,6 +16,7 @@ from typing import Any
 
 from agent.adapters.confluence_port import ConfluencePort
 from agent.adapters.jira_port import JiraPort
+from agent.adapters.slack_identity import slack_match
 from agent.adapters.slack_port import PostedMessage, SlackPort
 from agent.core.actions import PlannedAction, Recipient
 from agent.core.rules.base import iso
@@ -142,12 +143,12 @@ class ActionEnv:
     def slack_id(self, person: Recipient) -> str | None:
         """A person's Slack id: ``AGENT_USER_MAP`` first (by Jira account id or email),
         then Slack's lookup by email; None for groups and people without Slack."""
-        if person.account_id and person.account_id in self.user_map:
-            return self.user_map[person.account_id]
-        if person.email is None:
+        if person.group is not None:
             return None
-        mapped = self.user_map.get(person.email.lower())
-        return mapped or self.slack.user_id_for_email(person.email)
+        found = slack_match(
+            person.account_id, person.email, self.user_map, self.slack.user_id_for_email
+        )
+        return found.slack_id
 
     def group_members(self, handle: str) -> tuple[str, ...] | None:
         """The Slack ids in user group ``handle`` (None: no such group), read once a cycle:

@@ -158,10 +158,33 @@ def _make_policy_spaces(sandbox: SandboxHandle) -> None:
         create_project(sandbox.ctx, project, f"{project} project", "agent@sandbox.example")
 
 
+def _make_named_things(sandbox: SandboxHandle) -> None:
+    """What the bundled packs name on the sites: people, channels (the bot in them), user
+    groups with members, parent pages."""
+    from agent.policy import load_policies
+    from agent.policy.named import named_in
+    from agent.resources import bundled_rules_dir
+    from agent.sandbox.confluence.model import create_page
+    from agent.sandbox.slack.model import add_members, create_channel, create_usergroup
+
+    named = named_in(load_policies(bundled_rules_dir()))
+    slack_ids = [
+        str(sandbox.add_user(email.split("@")[0].title(), email)["slackId"])
+        for email in named.emails
+    ]
+    for channel in named.channels:
+        add_members(sandbox.ctx, create_channel(sandbox.ctx, channel.removeprefix("#")), slack_ids)
+    for handle in named.groups:
+        create_usergroup(sandbox.ctx, handle, handle.title(), slack_ids[:2])
+    for parent in named.parents:
+        create_page(sandbox.ctx, parent.space or "OPS", parent.title, "<p>Index</p>")
+
+
 def test_check_passes_against_the_sandbox(sandbox: SandboxHandle, tmp_path: Path) -> None:
     _make_space(sandbox)
     _make_policy_spaces(sandbox)
     _make_policy_fields(sandbox)
+    _make_named_things(sandbox)
     result = run_cli(["check", "--no-color"], sandbox_env(sandbox), tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
@@ -174,8 +197,18 @@ def test_check_passes_against_the_sandbox(sandbox: SandboxHandle, tmp_path: Path
         "jira.fields",
         "confluence.space",
         "slack.auth.test",
+        "confluence.parent INC",
+        "slack.channel #inc-project",
+        "slack.group @gamnify-support",
+        "people oleh@sandbox.example",
+        "people ",
     ):
         assert any(line.startswith(f"PASS  {name}") for line in lines), (name, result.stdout)
+    assert not [line for line in lines if line.startswith("FAIL")], result.stdout
+    # the bundled packs' traps are warnings: exit 0 all the same
+    warnings = [line for line in lines if line.startswith("WARN")]
+    assert any("ps-customer-escalation" in w and "channels.escalation" in w for w in warnings)
+    assert any("support-p1-p4" in w and "update_overdue is not urgent" in w for w in warnings)
     assert TOKEN not in result.stdout + result.stderr
 
 
