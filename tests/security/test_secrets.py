@@ -61,11 +61,20 @@ def add_incident(site: Site) -> None:
     jira.create_project(site.ctx, "INC", "Incidents", "rita@sandbox.example")
     dev = site.person("Dana Developer", "dev@sandbox.example")
     manager = site.person("Mia Manager", "mia@sandbox.example")
-    for name, email in [("Oleh CTO", "oleh@sandbox.example"), ("Pat PMO", "pmo@sandbox.example")]:
+    for name, email in [
+        ("Oleh CTO", "oleh@sandbox.example"),
+        ("Pat PMO", "pmo@sandbox.example"),
+        ("Alex Lead", "alex@sandbox.example"),
+        ("Sophia Lead", "sophia@sandbox.example"),
+    ]:
         site.person(name, email)
     confluence.create_space(site.ctx, "INC", "Incidents")
     confluence.create_space(site.ctx, "OPS", "Operations")
+    confluence.create_page(site.ctx, "INC", "Incident logs", "<p>Logs</p>")  # the digest's parent
     slack.create_channel(site.ctx, "inc-project")
+    slack.create_usergroup(
+        site.ctx, "dev-support", "Dev support", [site.slack_id("oleh@sandbox.example")]
+    )
     fields = {
         "project": {"key": "INC"},
         "summary": "Checkout returns 500",
