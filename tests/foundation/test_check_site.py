@@ -130,3 +130,21 @@ def test_warnings_alone_exit_0(sandbox: SandboxHandle, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert not [text for text in result.stdout.splitlines() if text.startswith("FAIL")]
     assert line(result, "slack.members #ops-outages").startswith("WARN")
+
+
+def test_a_named_person_whose_email_jira_hides_is_a_warning(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    basics(sandbox)
+    lead = sandbox.control(
+        "POST", "users", {"name": "Lee Lead", "email": LEAD, "email_visible": False}
+    )
+    slack.create_usergroup(sandbox.ctx, "ops-duty", "Ops duty", [str(lead["slackId"])])
+    for name in ("ops-leads", "ops-outages"):
+        slack.add_members(sandbox.ctx, slack.create_channel(sandbox.ctx, name), [lead["slackId"]])
+    create_page(sandbox.ctx, "OPS", "Incident summaries", "<p>Index</p>")
+    result = check(sandbox, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    person = line(result, f"people {LEAD}")
+    assert person.startswith("WARN") and "Jira hides the email" in person
+    assert "user-picker field" in person

@@ -90,9 +90,14 @@ def test_users_lists_people_and_writes_a_map_to_fill_in(
     jira.create_project(sandbox.ctx, "SUP", "Support", "agent@sandbox.example")
     alice = str(sandbox.add_user("Alice Assignee", "alice@sandbox.example")["accountId"])
     bob = str(sandbox.add_user("Bob Offline", "bob@sandbox.example", slack=False)["accountId"])
+    hana = sandbox.control(  # her Jira profile hides her email; Slack still knows it
+        "POST",
+        "users",
+        {"name": "Hana Hidden", "email": "hana@sandbox.example", "email_visible": False},
+    )
     sandbox.add_user("Rita Reporter", "rita@sandbox.example")
     sandbox.add_user("Lee Lead", "lead@sandbox.example")
-    for assignee in (alice, bob):
+    for assignee in (alice, bob, str(hana["accountId"])):
         jira.create_issue(
             sandbox.ctx,
             {
@@ -107,18 +112,24 @@ def test_users_lists_people_and_writes_a_map_to_fill_in(
     listed = users(sandbox, tmp_path)
     assert listed.returncode == 0, listed.stdout + listed.stderr
     out = listed.stdout
-    assert "4 people on 2 ticket(s): 3 found in Slack, 1 without a Slack identity" in out
+    assert (
+        "5 people on 3 ticket(s): 3 found in Slack, 2 without a Slack identity (1 with the "
+        "email hidden by Jira, 1 with no Slack account for their email)"
+    ) in out
     bob_row = next(row for row in out.splitlines() if "Bob Offline" in row)
     assert bob in bob_row and "none: no Slack user has the email" in bob_row
     assert "sup assignee (SUP-2)" in bob_row
+    hana_row = next(row for row in out.splitlines() if "Hana Hidden" in row)
+    assert "hidden" in hana_row and "none: Jira hides the email" in hana_row
     assert "Slack user with the same email" in next(r for r in out.splitlines() if "Alice" in r)
     assert "AGENT_USER_MAP" in out  # says how to reach Bob
 
     skeleton = tmp_path / "users.yaml"
     written = users(sandbox, tmp_path, "--write-map", str(skeleton))
     assert written.returncode == 0, written.stdout + written.stderr
-    assert "1 person(s) added" in written.stdout
+    assert "2 person(s) added" in written.stdout
     assert f'"{bob}": ""' in skeleton.read_text()
+    assert f'"{hana["accountId"]}": ""' in skeleton.read_text()
 
     # Until it is filled in, the map is refused with a sentence saying what to do.
     unfilled = users(sandbox, tmp_path, AGENT_USER_MAP=str(skeleton))
@@ -126,7 +137,9 @@ def test_users_lists_people_and_writes_a_map_to_fill_in(
     assert "has no Slack id yet" in unfilled.stdout
 
     bob_in_slack = str(sandbox.add_user("Bob", "robert@sandbox.example")["slackId"])
-    skeleton.write_text(skeleton.read_text().replace(f'"{bob}": ""', f'"{bob}": {bob_in_slack}'))
+    filled = skeleton.read_text().replace(f'"{bob}": ""', f'"{bob}": {bob_in_slack}')
+    hana_id = f'"{hana["accountId"]}"'
+    skeleton.write_text(filled.replace(f'{hana_id}: ""', f"{hana_id}: {hana['slackId']}"))
     mapped = users(sandbox, tmp_path, "--write-map", str(skeleton), AGENT_USER_MAP=str(skeleton))
     assert mapped.returncode == 0, mapped.stdout + mapped.stderr
     assert "every one found in Slack" in mapped.stdout
