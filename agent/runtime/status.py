@@ -3,7 +3,8 @@
 ``status`` must never write and should not need Jira, so everything comes from
 the engine-state document, the ticket snapshots and the channel messages the
 cycle keeps. What each escalation owes is what the planner says: ``plan()`` runs
-on those at ``now`` and its obligations are read (nothing it plans is kept), so
+on those at ``now``, with the policies' recorded first contacts, and its
+obligations are read (nothing it plans is kept, nothing is recorded), so
 ``status`` and ``plan`` cannot disagree about what is due, overdue or waiting.
 A channel message newer than the last cycle is not seen until the next cycle
 reads it.
@@ -27,6 +28,7 @@ from agent.policy.rule_models import LimitActive, LimitBase, LimitDaily
 from agent.policy.schema import Policy
 from agent.runtime.chat_cache import ChatCache
 from agent.runtime.cycle import load_state
+from agent.runtime.first_contact import first_contacts
 from agent.runtime.leader import LEASE_NAME
 from agent.runtime.reader import SNAPSHOT_NAMESPACE
 from agent.runtime.snapshots import SnapshotError, ticket_from_json
@@ -219,7 +221,15 @@ def owed_at(
 ) -> dict[str, list[Obligation]]:
     """Each ticket's open obligations at ``now``, as the planner finds them."""
     tickets = [ticket for _policy, ticket, _state in followed]
-    planned = plan(tickets, state, now, policies, kept_messages(store, state, tickets))
+    contacts = first_contacts(store, policies, now, record=False)
+    planned = plan(
+        tickets,
+        state,
+        now,
+        policies,
+        kept_messages(store, state, tickets),
+        first_contact=contacts.at,
+    )
     owed: dict[str, list[Obligation]] = {}
     for obligation in planned.obligations:
         owed.setdefault(obligation.issue, []).append(obligation)
