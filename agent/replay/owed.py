@@ -2,9 +2,10 @@
 
 This is the replay's one door to the rules' obligations. It runs the handlers
 of the rules that declare obligations (those ``agent.replay.kinds`` groups)
-on a context that records what each declares and plans nothing, as ``status``
-does; when the planner returns the open obligations itself, this module reads
-them from the plan instead.
+on a context that records what each declares and plans nothing. The planner
+returns each ticket's open obligations (``Plan.obligations``), but adherence
+also needs the met ones, which it does not keep; so this module still asks the
+rules.
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ class _Probe(RuleContext):
 
     found: list[Owed]
 
-    def obligation(self, item: str, *, due: datetime, overdue: bool, **_ignored: Any) -> None:
-        if overdue:
+    def obligation(self, item: str, *, due: datetime, met: bool, **_ignored: Any) -> None:
+        if not met and self.now >= due:
             standing = Standing.OVERDUE
         elif self.now < due:
             standing = Standing.PENDING
