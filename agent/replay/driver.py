@@ -31,7 +31,7 @@ from agent.policy.rule_models import LimitBase, WeeklyDigest
 from agent.replay.adherence import AdherenceTracker
 from agent.replay.kinds import kind_of
 from agent.replay.outcome import Fired, ReplayOutcome, TicketEvent, TicketLine, people_of
-from agent.replay.owed import owed
+from agent.replay.owed import Owed, owed_by_issue
 from agent.replay.past import TicketPast
 from agent.replay.source import History, Window
 from agent.replay.values import CUSTOM_PREFIX
@@ -243,23 +243,22 @@ class Replay:
             self._take(action, now)
             if action.issue is not None and action.kind in _CHANGES_TICKET:
                 acted.add(action.issue)
+        owed = owed_by_issue(planned)
         for key, ticket in tickets.items():
-            self._follow(now, ticket, messages[key], acted=key in acted)
+            self._follow(now, ticket, owed.get(key, []), acted=key in acted)
 
     def _policy_of(self, ticket: Ticket) -> Policy | None:
         """The policy that governs the ticket now: the first whose select matches, as in plan()."""
         return next((p for p in self.policies if p.select.matches(ticket)), None)
 
-    def _follow(self, now: datetime, ticket: Ticket, messages: tuple, *, acted: bool) -> None:  # type: ignore[type-arg]
-        """Adherence for the ticket at ``now``, and when to plan it next."""
+    def _follow(self, now: datetime, ticket: Ticket, found: list[Owed], *, acted: bool) -> None:
+        """Adherence for the ticket at ``now`` (``found``: what it owes, from the plan), and
+        when to plan it next."""
         past = self.pasts[ticket.key]
         policy = self._policy_of(ticket)
         state = self.states.get(ticket.key)
-        found = []
         if policy is not None and state is not None and not is_history(ticket, self.window.start):
             self.governed[ticket.key] = policy.name
-            quiet = not self.clocks[policy.name].calendar.is_business_time(now)
-            found = owed(policy, ticket, state, now, messages, quiet=quiet)
             self.tracker.observe(
                 ticket.key,
                 policy.name,
@@ -277,6 +276,8 @@ class Replay:
                     members.add(ticket.key)
                 else:
                     members.discard(ticket.key)
+        else:
+            found = []
         if self.settings.exact:
             return
         clock = self.clocks[policy.name] if policy is not None else None
