@@ -77,7 +77,7 @@ def add_log_row(
     previous: PageRef | None = None
     for page in _volumes(confluence, row, first, own_year):
         if previous is not None:
-            _link(confluence, previous, page)
+            _link(confluence, previous, page.title)
         result = confluence.append_log_row(
             page.id,
             row.issue,
@@ -131,9 +131,12 @@ def _volumes(
         title = volume_title(row.title, year, part)
         page = confluence.find_page(row.space, title)
         if page is None:
-            page = confluence.ensure_page(row.space, title, row.intro, labels=row.labels)
             if part == 1:
-                _link(confluence, _last_volume_before(confluence, row, year or 0, first), page)
+                # Linked before it exists (a link by title): a crash between the two
+                # steps leaves a link the next attempt completes, never an orphan page.
+                earlier = _last_volume_before(confluence, row, year or 0, first)
+                _link(confluence, earlier, title)
+            page = confluence.ensure_page(row.space, title, row.intro, labels=row.labels)
         yield page
 
 
@@ -165,9 +168,9 @@ def continued_in(title: str) -> str:
     )
 
 
-def _link(confluence: ConfluencePort, page: PageRef, following: PageRef) -> None:
+def _link(confluence: ConfluencePort, page: PageRef, following: str) -> None:
     """Append "Continued in <following>" to ``page`` unless it already links there."""
-    link = continued_in(following.title)
+    link = continued_in(following)
     for attempt in range(1, LINK_ATTEMPTS + 1):
         current = confluence.get_page(page.id)
         if link in current.body:

@@ -127,6 +127,33 @@ def test_after_a_lost_state_an_earlier_years_row_is_found(
     assert confluence.find_page(sandbox.ctx, "OPS", f"{LOG} 2027") is None
 
 
+class CrashWhileLinking(ConfluenceAdapter):
+    """The process dies once, as it writes the "Continued in" link of a roll-over."""
+
+    crashed = False
+
+    def update_page(self, page_id: str, body: str, *, expected_version: int | None = None) -> int:
+        if "Continued in" in body and not self.crashed:
+            self.crashed = True
+            raise KeyboardInterrupt("killed while linking the next volume")
+        return super().update_page(page_id, body, expected_version=expected_version)
+
+
+def test_a_crash_during_the_roll_over_still_links_the_new_years_page(
+    sandbox: SandboxHandle, wiki: ConfluenceAdapter
+) -> None:
+    add_log_row(wiki, log_row("OPS-1", 2026))
+    sandbox.set_clock(datetime(2027, 1, 2, 9, 0, tzinfo=UTC))
+    dying = wiki
+    dying.__class__ = CrashWhileLinking
+    with pytest.raises(KeyboardInterrupt):
+        add_log_row(dying, log_row("OPS-2", 2027))
+    page, result = add_log_row(dying, log_row("OPS-2", 2027))  # the next cycle
+    assert (page.title, result.added) == (f"{LOG} 2027", True)
+    assert body(sandbox, LOG).count(continued_in(f"{LOG} 2027")) == 1
+    assert keys_on(sandbox, f"{LOG} 2027") == 1
+
+
 @pytest.fixture
 def site(sandbox: SandboxHandle, tmp_path: Path) -> Iterator[PaperSite]:
     yield from open_site(sandbox, tmp_path)
