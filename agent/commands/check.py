@@ -3,7 +3,8 @@ everything the policies name on the sites (channels, user groups, people, parent
 the people without a Slack identity, and traps (WARN).
 
 Exit codes: 0 all pass (warnings included), 1 a service check failed, 2 configuration or
-policy invalid.
+policy invalid, or the bundled example packs loaded against a site that is not the sandbox
+(``run`` would refuse to write).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from agent.checks import local_checks, service_checks
+from agent.commands.run import examples_refusal
 from agent.config import Settings
 from agent.policy import Policy
 from agent.preflight.result import CheckResult
@@ -43,6 +45,10 @@ def run_check(settings: Settings, console: Console, args: argparse.Namespace) ->
     for result in service_checks(settings, policies):
         print_result(console, result)
         failed = failed or not result.ok
+    refusal = examples_refusal(settings)
+    if refusal is not None:  # what ``run`` would answer, said before anyone tries it
+        print_result(console, CheckResult("example packs", False, refusal))
+        return EXIT_INVALID
     return EXIT_SERVICE if failed else EXIT_OK
 
 

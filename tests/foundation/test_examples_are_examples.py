@@ -182,6 +182,11 @@ def test_run_refuses_the_example_packs_against_another_site(
     assert "'escalation-agent init my-rules --from PACK...'" in said
     assert not (tmp_path / "state.db").exists()  # nothing at all was written
 
+    checked = run_cli(["check"], env, tmp_path)  # check says so before anyone runs it
+    assert checked.returncode == 2, checked.stdout + checked.stderr
+    assert "FAIL  example packs" in checked.stdout
+    assert "Refusing to write:" in " ".join(checked.stdout.split())
+
     planned = run_cli(["plan"], env, tmp_path)  # a dry run is allowed: it writes nothing
     assert "Refusing to write" not in planned.stdout
     backfill = run_cli(["backfill", "--since", "2026-01-01", "--yes"], env, tmp_path)
