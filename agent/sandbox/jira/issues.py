@@ -11,7 +11,7 @@ from typing import Any
 
 from agent.sandbox.app import SandboxContext
 from agent.sandbox.errors import ApiError
-from agent.sandbox.jira import catalog
+from agent.sandbox.jira import catalog, links
 from agent.sandbox.jira.changelog import (
     change_item,
     now_stamp,
@@ -102,6 +102,28 @@ def build_issue(
     return doc, form.comments
 
 
+def check_properties(properties: Any) -> dict[str, Any]:
+    """A create request's ``properties``: a list of ``{key, value}`` set with the issue.
+
+    Jira's create-issue body (``IssueUpdateDetails.properties``, "Details of issue
+    properties to be add or update": https://developer.atlassian.com/cloud/jira/platform/rest/v2/api-group-issues/#api-rest-api-2-issue-post)
+    stores them in the same transaction as the issue; keys are at most 255
+    characters and values JSON (as for ``PUT /issue/{key}/properties/{key}``).
+    """
+    if properties is None:
+        return {}
+    if not isinstance(properties, list):
+        raise ApiError(400, "Issue properties must be a list of {key, value} objects.")
+    found: dict[str, Any] = {}
+    for item in properties:
+        if not isinstance(item, dict) or not isinstance(item.get("key"), str) or not item["key"]:
+            raise ApiError(400, "Each issue property needs a 'key' and a 'value'.")
+        if len(item["key"]) > 255:
+            raise ApiError(400, "The property key can not be longer than 255 characters.")
+        found[item["key"]] = item.get("value")
+    return found
+
+
 def save_new(ctx: SandboxContext, docs: list[Doc]) -> None:
     """Store freshly built issues (one write for many, for fast seeding)."""
     with ctx.store.lock:
@@ -181,6 +203,7 @@ def delete(ctx: SandboxContext, issue: Doc, delete_subtasks: bool) -> None:
             _link_child(ctx, issue["fields"]["parent"], issue["id"], add=False)
         for comment in issue["comments"]:
             ctx.store.delete(COMMENT_REF, comment["id"])
+        links.forget_issue(ctx, issue["id"])
         ctx.store.delete(ISSUE_KEY, issue["key"])
         ctx.store.delete(ISSUE, issue["id"])
 

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from agent.sandbox.app import SandboxContext, json_body
 from agent.sandbox.errors import ApiError
-from agent.sandbox.jira import changelog
+from agent.sandbox.jira import changelog, links
 from agent.sandbox.jira.people import user_by_ref, user_json
 from agent.sandbox.jira.routing import actor, base_url, body_object, no_content, router
 from agent.sandbox.jira.serializers import IssueRenderer, attachment_json
@@ -242,6 +242,22 @@ def register(app: Flask, ctx: SandboxContext) -> None:
     @router(app, prefix="/rest/applinks/latest")("/listApplicationlinks")
     def application_links() -> ResponseReturnValue:
         return jsonify([])
+
+    # -- issue links (agent.sandbox.jira.links) -------------------------------------------
+    @route("/issueLink", methods=("POST",))
+    def issue_link(version: str) -> ResponseReturnValue:
+        links.create(ctx, json_body())
+        return jsonify({}), 201
+
+    @route("/issueLinkType")
+    def issue_link_types(version: str) -> ResponseReturnValue:
+        return jsonify(
+            {
+                "issueLinkTypes": [
+                    links.link_type_json(t, base_url(), version) for t in links.LINK_TYPES
+                ]
+            }
+        )
 
     # -- issue properties ------------------------------------------------------------------
     @route("/issue/<ref>/properties")

@@ -39,6 +39,7 @@ def create_one(ctx: SandboxContext, data: Any, version: str) -> Doc:
             ctx, data.get("fields"), data.get("update"), actor(), version=version
         )
         bodies = [comments.check_body(body, version) for body in extra_comments]
+        doc["properties"] = issues.check_properties(data.get("properties"))
         issues.save_new(ctx, [doc])
         for body in bodies:
             comments.add(ctx, doc, body, actor())

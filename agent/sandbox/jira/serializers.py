@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from agent.sandbox.app import SandboxContext
-from agent.sandbox.jira import adf, catalog, customfields
+from agent.sandbox.jira import adf, catalog, customfields, links
 from agent.sandbox.jira.comments import comment_json
 from agent.sandbox.jira.people import user_json
 from agent.sandbox.jira.state import ISSUE, PROJECT, custom_field, custom_fields
@@ -325,8 +325,25 @@ class IssueRenderer:
             parent = self.ctx.store.get(ISSUE, value) if value else None
             return self.related(parent) if parent else None
         if field_id == "issuelinks":
-            return []
+            return self.issue_links(doc)
         return value
+
+    def issue_links(self, doc: Doc) -> list[dict[str, Any]]:
+        """The issue's links, each showing the other issue from this one's side."""
+        shown = []
+        for link, kind, side, other_id in links.links_of(self.ctx, doc["id"]):
+            other = self.ctx.store.get(ISSUE, other_id)
+            if other is None:
+                continue
+            shown.append(
+                {
+                    "id": link["id"],
+                    "self": f"{self.base}rest/api/{self.version}/issueLink/{link['id']}",
+                    "type": links.link_type_json(kind, self.base, self.version),
+                    side: self.related(other),
+                }
+            )
+        return shown
 
     def _children(self, doc: Doc) -> list[Doc]:
         found = []

@@ -1,0 +1,159 @@
+"""Reading and editing the Confluence tasks of a page, touching nothing else.
+
+A task in storage format (https://confluence.atlassian.com/doc/confluence-storage-format-790796544.html,
+"Task lists"):
+
+    <ac:task-list><ac:task><ac:task-id>1</ac:task-id>
+    <ac:task-status>incomplete</ac:task-status>
+    <ac:task-body>Add an alert <ac:link><ri:user ri:account-id="..."/></ac:link>
+    <time datetime="2026-03-20"/></ac:task-body></ac:task></ac:task-list>
+
+The mention is ``ri:account-id`` on Cloud, ``ri:userkey`` on Data Center. As for
+log rows (``agent.adapters.confluence_tables``), the body is never re-serialised:
+lxml finds the task, the exact scan gives its offsets, and an edit is spliced in,
+so everything a person wrote stays byte for byte. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
+
+from agent.adapters.confluence_tables import (
+    StorageSurgeryError,
+    _jira_macro_keys,
+    _local,
+    _Located,
+    _text,
+)
+from agent.core.followups import PageTask
+from agent.render.escaping import escape_xml
+from agent.render.storage_xml import NAMESPACES
+
+_AC = f"{{{NAMESPACES['ac']}}}"
+_RI = f"{{{NAMESPACES['ri']}}}"
+COMPLETE = "complete"
+# Jira's summary holds at most 255 characters.
+SUMMARY_LIMIT = 255
+
+
+def _child(task: etree._Element, name: str) -> etree._Element | None:
+    for child in task:
+        if isinstance(child.tag, str) and child.tag == f"{_AC}{name}":
+            return child
+    return None
+
+
+def _task_text(body: etree._Element | None) -> str:
+    """The task's words without its mentions, dates and Jira macros."""
+    if body is None:
+        return ""
+    parts: list[str] = [body.text or ""]
+    for child in body:
+        if isinstance(child.tag, str) and _local(child) not in ("link", "structured-macro", "time"):
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split())
+
+
+def _owner(body: etree._Element | None) -> str | None:
+    if body is None:
+        return None
+    for user in body.iter(f"{_RI}user"):
+        found = user.get(f"{_RI}account-id") or user.get(f"{_RI}userkey")
+        if found:
+            return str(found)
+    return None
+
+
+def _due(body: etree._Element | None) -> date | None:
+    if body is None:
+        return None
+    for moment in body.iter("time"):
+        try:
+            return date.fromisoformat(str(moment.get("datetime") or "")[:10])
+        except ValueError:
+            continue
+    return None
+
+
+def _tasks(located: _Located) -> list[etree._Element]:
+    return list(located.root.iter(f"{_AC}task"))
+
+
+def read_tasks(body: str) -> list[PageTask]:
+    """Every task on the page, in page order (nested lists included)."""
+    found = []
+    for task in _tasks(_Located(body)):
+        ident = _child(task, "task-id")
+        status = _child(task, "task-status")
+        content = _child(task, "task-body")
+        task_id = _text(ident) if ident is not None else ""
+        if not task_id:
+            continue  # Confluence gives every task an id; one without is not a task yet
+        keys = sorted(_jira_macro_keys(content)) if content is not None else []
+        found.append(
+            PageTask(
+                task_id=task_id,
+                done=status is not None and _text(status).lower() == COMPLETE,
+                text=_task_text(content)[:SUMMARY_LIMIT],
+                owner=_owner(content),
+                due=_due(content),
+                issue=keys[0] if keys else None,
+            )
+        )
+    return found
+
+
+def _find(located: _Located, task_id: str) -> etree._Element:
+    for task in _tasks(located):
+        ident = _child(task, "task-id")
+        if ident is not None and _text(ident) == task_id:
+            return task
+    raise StorageSurgeryError(f"the page has no task {task_id} (a person may have deleted it)")
+
+
+def jira_macro(key: str) -> str:
+    return (
+        '<ac:structured-macro ac:name="jira" ac:schema-version="1">'
+        f'<ac:parameter ac:name="key">{escape_xml(key)}</ac:parameter></ac:structured-macro>'
+    )
+
+
+def show_issue(body: str, task_id: str, issue_key: str) -> str:
+    """The body with a Jira macro for ``issue_key`` at the end of the task's body;
+    unchanged when the task shows it already."""
+    located = _Located(body)
+    task = _find(located, task_id)
+    content = _child(task, "task-body")
+    if content is not None and issue_key.upper() in _jira_macro_keys(content):
+        return body
+    macro = " " + jira_macro(issue_key)
+    if content is None:
+        span = located.span(task)
+        at = span.close_start if not span.self_closing else span.end
+        return body[:at] + f"<ac:task-body>{macro}</ac:task-body>" + body[at:]
+    span = located.span(content)
+    if span.self_closing:
+        return body[: span.start] + f"<ac:task-body>{macro}</ac:task-body>" + body[span.end :]
+    return body[: span.close_start] + macro + body[span.close_start :]
+
+
+def complete_task(body: str, task_id: str) -> str:
+    """The body with the task's status ``complete``; unchanged when it is already."""
+    located = _Located(body)
+    task = _find(located, task_id)
+    status = _child(task, "task-status")
+    if status is not None and _text(status).lower() == COMPLETE:
+        return body
+    if status is None:
+        span = located.span(_child(task, "task-id") or task)
+        at = span.end if _child(task, "task-id") is not None else span.open_end
+        return body[:at] + f"<ac:task-status>{COMPLETE}</ac:task-status>" + body[at:]
+    span = located.span(status)
+    if span.self_closing:
+        return (
+            body[: span.start] + f"<ac:task-status>{COMPLETE}</ac:task-status>" + body[span.end :]
+        )
+    return body[: span.open_end] + COMPLETE + body[span.close_start :]

@@ -1,0 +1,70 @@
+"""What the ``followups`` rules see: a page's tasks and the Jira issues made from them.
+
+The runtime reads both before planning (``agent.runtime.followup_read``): the
+tasks of the Actions section of the escalation's post-incident page, and the
+follow-up issues in Jira, each carrying the page id and task id it was made
+from in its entity property (``escalation-agent-followup``). Pure data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from agent.core.model import Ticket
+
+FOLLOWUP_PROPERTY = "escalation-agent-followup"
+"""Issue property on each follow-up: ``{"escalation", "page", "task", "key"}``."""
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """One Confluence task (``<ac:task>``) as a person left it on the page.
+
+    ``owner`` is the mentioned person (Cloud ``ri:account-id``, Data Center
+    ``ri:userkey``), ``due`` the task's ``<time datetime>``, ``issue`` the Jira key a
+    Jira macro in the task body shows (the agent writes it there)."""
+
+    task_id: str
+    done: bool
+    text: str
+    owner: str | None = None
+    due: date | None = None
+    issue: str | None = None
+
+
+@dataclass(frozen=True)
+class FollowupIssue:
+    """A follow-up issue in Jira and the page task it was made from (None: made in Jira)."""
+
+    ticket: Ticket
+    page_id: str | None = None
+    task_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.ticket.key
+
+    @property
+    def done(self) -> bool:
+        return not self.ticket.is_open
+
+
+@dataclass(frozen=True)
+class FollowupsSeen:
+    """An escalation's Actions page (its tasks) and its follow-up issues, as read this cycle.
+
+    ``page_id`` is None while the page is not written yet; ``tasks`` is None when
+    the page could not be read (nothing is planned from a partial picture)."""
+
+    page_id: str | None
+    page_title: str | None = None
+    tasks: tuple[PageTask, ...] | None = None
+    issues: tuple[FollowupIssue, ...] = ()
+
+    def issue_for(self, task_id: str) -> FollowupIssue | None:
+        """The issue made from the page's task ``task_id``, found by its property."""
+        for issue in self.issues:
+            if issue.page_id == self.page_id and issue.task_id == task_id:
+                return issue
+        return None

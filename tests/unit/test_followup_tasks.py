@@ -1,0 +1,65 @@
+"""Reading and editing Confluence tasks in storage format without touching anything else."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from agent.adapters.confluence_tables import StorageSurgeryError
+from agent.adapters.confluence_tasks import complete_task, read_tasks, show_issue
+
+PAGE = (
+    "<h2>Actions</h2><p>Person's <strong>note</strong> &amp; more</p>"
+    "<ac:task-list>\n"
+    "<ac:task><ac:task-id>1</ac:task-id><ac:task-status>incomplete</ac:task-status>"
+    '<ac:task-body>Add an alert on <em>queue depth</em> <ac:link><ri:user ri:account-id="acc-1"/>'
+    "</ac:link></ac:task-body></ac:task>\n"
+    "<ac:task><ac:task-id>2</ac:task-id><ac:task-status>complete</ac:task-status>"
+    '<ac:task-body>Write the runbook by <time datetime="2026-03-20"/></ac:task-body></ac:task>\n'
+    "</ac:task-list><p>after</p>"
+)
+
+
+def test_tasks_are_read_with_owner_date_and_status() -> None:
+    first, second = read_tasks(PAGE)
+    assert (first.task_id, first.done, first.text, first.owner, first.due) == (
+        "1",
+        False,
+        "Add an alert on queue depth",
+        "acc-1",
+        None,
+    )
+    assert (second.task_id, second.done, second.text, second.due) == (
+        "2",
+        True,
+        "Write the runbook by",
+        date(2026, 3, 20),
+    )
+    assert first.issue is None
+
+
+def test_showing_an_issue_splices_a_macro_and_keeps_the_rest() -> None:
+    shown = show_issue(PAGE, "1", "SUP-9")
+    assert read_tasks(shown)[0].issue == "SUP-9"
+    assert (
+        shown.replace(
+            ' <ac:structured-macro ac:name="jira" ac:schema-version="1">'
+            '<ac:parameter ac:name="key">SUP-9</ac:parameter></ac:structured-macro>',
+            "",
+        )
+        == PAGE
+    )
+    assert show_issue(shown, "1", "SUP-9") == shown  # idempotent
+
+
+def test_completing_a_task_changes_only_its_status() -> None:
+    done = complete_task(PAGE, "1")
+    assert [t.done for t in read_tasks(done)] == [True, True]
+    assert done == PAGE.replace("incomplete", "complete", 1)
+    assert complete_task(done, "1") == done
+
+
+def test_a_deleted_task_is_a_clear_error() -> None:
+    with pytest.raises(StorageSurgeryError, match="no task 7"):
+        show_issue(PAGE, "7", "SUP-1")
