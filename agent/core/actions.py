@@ -24,6 +24,7 @@ class ActionKind(enum.StrEnum):
     JIRA_SET_FIELD = "jira.set_field"
     JIRA_ADD_WATCHER = "jira.add_watcher"
     JIRA_REMOTE_LINK = "jira.remote_link"
+    JIRA_CREATE_ISSUE = "jira.create_issue"
     SLACK_CREATE_CHANNEL = "slack.create_channel"
     SLACK_INVITE = "slack.invite"
     SLACK_POST = "slack.post"
@@ -32,6 +33,7 @@ class ActionKind(enum.StrEnum):
     SLACK_UNPIN = "slack.unpin"
     CONFLUENCE_PAGE = "confluence.page"
     CONFLUENCE_LOG_ROW = "confluence.log_row"
+    CONFLUENCE_TASK = "confluence.task"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Any
 
 from agent.core.actions import Plan, PlannedAction, TicketProblem
 from agent.core.calendar import CalendarError
+from agent.core.followups import FollowupsSeen
 from agent.core.history import is_history
 from agent.core.ledger import KEEP_RECORDS, ledger_updates
 from agent.core.model import ChatMessage, Ticket
@@ -57,11 +58,14 @@ def plan(
     *,
     pages: Mapping[str, Mapping[str, str]] | None = None,
     first_contact: Mapping[str, datetime] | None = None,
+    followups: Mapping[str, FollowupsSeen] | None = None,
 ) -> Plan:
     """Plan one cycle. ``messages`` maps an issue key to its escalation channel's messages;
     ``pages`` maps an issue key to what its pages say (page kind -> status title), as
     read by the runtime (``agent.runtime.page_status``); ``first_contact`` maps a policy
-    name to when it first ran against the site (none: nothing is history)."""
+    name to when it first ran against the site (none: nothing is history); ``followups``
+    maps an issue key to its Actions page's tasks and follow-up issues
+    (``agent.runtime.followup_read``)."""
     if now.tzinfo is None:
         raise ValueError("plan() needs an aware 'now' (UTC)")
     actions: list[PlannedAction] = []
@@ -101,6 +105,7 @@ def plan(
             now=now,
             chat=chat,
             pages=pages or {},
+            followups=followups or {},
             actions=actions,
             problems=problems,
             first_contact=since,
@@ -200,6 +205,7 @@ def _plan_policy(
     chat: Mapping[str, Sequence[ChatMessage]],
     pages: Mapping[str, Mapping[str, str]],
     actions: list[PlannedAction],
+    followups: Mapping[str, FollowupsSeen] | None = None,
     problems: list[TicketProblem],
     owed: list[Obligation],
     first_contact: datetime | None = None,
@@ -249,6 +255,7 @@ def _plan_policy(
             state=states[ticket.key],
             previous=state.ticket(ticket.key),
             pages=pages.get(ticket.key, {}),
+            followups=(followups or {}).get(ticket.key),
             done_keys=state.done_keys,
             is_quiet=quiet,
             quiet_wait=quiet_wait,

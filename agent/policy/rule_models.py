@@ -276,8 +276,35 @@ class WeeklyDigest(RuleBase):
     parent: str | None = None
 
 
+# The pages an escalation's Actions section (its Confluence task list) can live on.
+FollowupPage = Literal["postmortem_due", "incident_summary", "lessons_learned", "response_report"]
+
+
+class Followups(RuleBase):
+    """Action items a person writes on the page must not be forgotten: tracked in Jira."""
+
+    rule: Literal["followups"]
+    page: FollowupPage | None = None
+    project: str | None = None
+    issue_type: str = "Task"
+    labels: list[str] = Field(default=["follow-up"], min_length=1)
+    link_type: str = "Relates"
+    due_days: dict[str, int] = {}
+    default_due_days: int = Field(default=10, ge=0)
+    transition: str | None = None
+
+
+class FollowupOverdue(Repeating):
+    """Follow-ups are chased like the procedure's other deadlines."""
+
+    rule: Literal["followup_overdue"]
+    warn_before: Duration | None = None
+
+
 AnyRule = Annotated[
     IntakeMissingFields
+    | Followups
+    | FollowupOverdue
     | IntakeRejected
     | ClericalPriority
     | ClericalLabel

@@ -19,6 +19,7 @@ from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction, Recipient, TicketProblem
 from agent.core.calendar import BusinessCalendar
+from agent.core.followups import FollowupsSeen
 from agent.core.history import inherited
 from agent.core.lazy import Later, extended, once, resolve
 from agent.core.model import ChatMessage, Ticket
@@ -84,6 +85,8 @@ class RuleContext:
     previous: TicketState | None
     # What the runtime read from the ticket's pages: page kind (the rule) -> status title.
     pages: Mapping[str, str] = field(default_factory=dict)
+    # What the runtime read of the ticket's Actions page and follow-up issues, if any.
+    followups: FollowupsSeen | None = None
     actions: list[PlannedAction] = field(default_factory=list)
     problems: list[TicketProblem] = field(default_factory=list)
     # Keys of actions already carried out: the planner drops them anyway, so they are

@@ -172,6 +172,19 @@ RULE_PARAMS: dict[tuple[str, str], str] = {
     ("response_report", "fields"): "Jira fields shown on the page.",
     ("lessons_learned", "fields"): "Jira fields shown on the page.",
     ("pm_watcher", "role"): "The role (e.g. the project manager) added as a watcher.",
+    ("followups", "page"): "The page rule whose page holds the Actions task list; unset: "
+    "the policy's first page rule (post-mortem, summary, lessons learned, response report).",
+    ("followups", "project"): "Jira project of the follow-up issues; unset: the escalation's.",
+    ("followups", "issue_type"): "Issue type of the follow-up issues.",
+    ("followups", "labels"): "Labels on every follow-up issue.",
+    ("followups", "link_type"): "Issue link type from each follow-up to the escalation.",
+    ("followups", "due_days"): "Business days after resolution a task without a date is due, "
+    "per severity (e.g. `{P1: 5, P2: 10}`).",
+    ("followups", "default_due_days"): "Business days for severities `due_days` does not name.",
+    ("followups", "transition"): "Status to move a follow-up to when a person ticks its task "
+    "on the page (Jira's transition of that name); unset: only a comment.",
+    ("followup_overdue", "warn_before"): "A heads-up this long before a follow-up is due; "
+    "unset: none.",
 }
 
 # What each rule enforces and, when it names no to:/notify:, whom it tells and where.
@@ -251,6 +264,21 @@ RULES: dict[str, str] = {
     "adds them as a Jira watcher.",
     "stakeholder_summary": "Each week at `weekday` `at`, while open, a stakeholder summary "
     "with the week's updates and milestone progress (default: in the escalation channel).",
+    "followups": "Each task a person adds to the Actions task list of the escalation's "
+    "post-incident page becomes one Jira issue (in `project`, of `issue_type`, with `labels`, "
+    "linked to the escalation by `link_type`), assigned to the person the task mentions "
+    "(else the escalation's assignee) and due on the task's date (else `due_days` business "
+    "days after resolution); the task then shows the issue. Resolving the issue completes "
+    "the task; ticking the task comments on the issue. A deleted task leaves its issue "
+    "alone and says so once on it. Each issue carries the page and task in its "
+    "`escalation-agent-followup` property, so no task makes two issues. A task as a person "
+    "pastes it in the page's storage format (Cloud mentions by `ri:account-id`, Data Center "
+    "by `ri:userkey`): `<ac:task-list><ac:task><ac:task-id>1</ac:task-id><ac:task-status>"
+    "incomplete</ac:task-status><ac:task-body>Add an alert on queue depth <ac:link><ri:user "
+    'ri:account-id="5b10ac8d82e05b22cc7d4ef5"/></ac:link> <time datetime="2026-03-20"/>'
+    "</ac:task-body></ac:task></ac:task-list>`.",
+    "followup_overdue": "A follow-up past its due date nudges its assignee (default: by DM), "
+    "repeating and climbing the chain in business time; `warn_before` adds a heads-up.",
     "weekly_digest": "Each week at `weekday` `at`, one digest of all open tickets of the "
     "policy (default: in the project channel). With `space`, also a Confluence page for "
     "the week: escalations opened, open and closed per project and severity, SLA breaches "
@@ -268,6 +296,7 @@ FAMILIES: tuple[tuple[str, str, str], ...] = (
     ("closure", "Setup, severity and closure", "Checklists, upgrades and post-mortems."),
     ("paperwork", "Paperwork", "Pages, logs and notices on resolution; weekly summaries."),
     ("digest", "Digest", "The weekly overview of a policy's open tickets."),
+    ("followups", "Follow-ups", "Action items from the pages, tracked as Jira issues."),
 )
 
 VALUE_TYPES: tuple[tuple[str, str], ...] = (

@@ -1,0 +1,247 @@
+"""Follow-ups: the Actions of a post-incident page become Jira issues, tracked both ways.
+
+``followups`` plans, for an escalation resolved and paperworked, from what the
+runtime read (``ctx.followups``: the page's tasks, the follow-up issues found by
+their entity property):
+
+- a task with no issue yet: ``jira.create_issue`` keyed ``task:<page>:<task>``
+  (the handler looks for an issue carrying that page and task before creating
+  one), then ``confluence.task`` ``...:show`` writing the issue's Jira macro into
+  the task (the key comes from the create's result, ``issue_from_ref``);
+- an issue whose task does not show it (a crash between the create and the page
+  write): ``...:show`` with the key;
+- an issue resolved while its task is open: ``...:complete`` ticks the task;
+- a task ticked while its issue is open: a comment on the issue ``...:ticked``
+  (and the rule's ``transition``, if set);
+- an issue whose task a person deleted: one comment saying the issue is left
+  alone ``...:deleted``.
+
+``followup_overdue`` makes each open follow-up with a due date an obligation due
+when the date has passed (the end of that day in the policy's zone), nudging the
+issue's assignee (else the escalation's), repeating and climbing the chain like
+the other clock rules; ``warn_before`` adds one heads-up before it is due.
+
+Pure: what the page and Jira say comes in ``ctx.followups``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from agent.core.actions import ActionKind, Recipient
+from agent.core.calendar import BusinessCalendar
+from agent.core.followups import FOLLOWUP_PROPERTY, FollowupIssue, FollowupsSeen, PageTask
+from agent.core.rules.base import RuleContext, iso
+from agent.core.rules.closure import resolved_at
+from agent.policy.rule_models import FollowupOverdue, Followups
+
+
+def business_days_after(calendar: BusinessCalendar, moment: datetime, days: int) -> date:
+    """The ``days``-th business day after ``moment``'s local day (that day itself for 0)."""
+    day = calendar.local(moment).date()
+    counted = 0
+    while counted < days:
+        day += timedelta(days=1)
+        if calendar.is_business_day(day):
+            counted += 1
+    return day
+
+
+def due_date(ctx: RuleContext, rule: Followups, task: PageTask, resolved: datetime) -> date:
+    """The task's own date, else resolution plus the severity's allowance in business days."""
+    if task.due is not None:
+        return task.due
+    days = rule.due_days.get(ctx.severity or "", rule.default_due_days)
+    return business_days_after(ctx.calendar, resolved, days)
+
+
+def _owner(ctx: RuleContext, task: PageTask) -> str | None:
+    if task.owner:
+        return task.owner
+    return ctx.ticket.assignee.account_id if ctx.ticket.assignee else None
+
+
+def _create(
+    ctx: RuleContext, rule: Followups, seen: FollowupsSeen, task: PageTask, slot: str
+) -> None:
+    resolved = resolved_at(ctx)
+    due = due_date(ctx, rule, task, resolved)
+    page_title = seen.page_title or "the post-incident page"
+    summary = task.text or f"Follow-up {task.task_id} from {page_title}"
+    ctx.action(
+        ActionKind.JIRA_CREATE_ISSUE,
+        slot,
+        reason=f"Task {task.task_id} on {page_title} becomes a follow-up issue, due {due}.",
+        due=resolved,
+        template=None,
+        context=lambda: ctx.context(
+            create={
+                "project": rule.project or ctx.ticket.project,
+                "issue_type": rule.issue_type,
+                "summary": summary,
+                "description": (
+                    f"Follow-up of {ctx.issue} from task {task.task_id} of the page "
+                    f"'{page_title}'. Resolve this issue and the task on the page is "
+                    "completed; tick the task and this issue hears of it."
+                ),
+                "labels": list(rule.labels),
+                "assignee": _owner(ctx, task),
+                "due": due.isoformat(),
+                "link_type": rule.link_type,
+                "link_to": ctx.issue,
+                "property_key": FOLLOWUP_PROPERTY,
+                "property": {
+                    "escalation": ctx.issue,
+                    "page": seen.page_id,
+                    "task": task.task_id,
+                    "key": ctx.key(slot),
+                },
+                "since": ctx.ticket.created.date().isoformat(),
+            },
+        ),
+    )
+
+
+def _task_edit(
+    ctx: RuleContext, slot: str, seen: FollowupsSeen, task: PageTask, op: str, **extra: Any
+) -> None:
+    what = {"show": "shows its follow-up issue", "complete": "is completed"}[op]
+    ctx.action(
+        ActionKind.CONFLUENCE_TASK,
+        slot,
+        reason=f"Task {task.task_id} on {seen.page_title or 'the page'} {what}.",
+        due=ctx.now,
+        template=None,
+        context=lambda: ctx.context(
+            page_id=seen.page_id, task_id=task.task_id, op=op, page_title=seen.page_title, **extra
+        ),
+    )
+
+
+def _comment_on(
+    ctx: RuleContext, slot: str, issue: FollowupIssue, *, reason: str, what: str, data: Any
+) -> None:
+    ctx.action(
+        ActionKind.JIRA_COMMENT,
+        slot,
+        reason=reason,
+        due=ctx.now,
+        template="jira/followup_note.j2",
+        context=lambda: ctx.context(on_issue=issue.key, followup_key=issue.key, what=what, **data),
+    )
+
+
+def followups(ctx: RuleContext, rule: Followups) -> None:
+    """Page to Jira and back for a resolved escalation (see the module doc)."""
+    seen = ctx.followups
+    if ctx.ticket.is_open or seen is None or seen.page_id is None or seen.tasks is None:
+        return
+    page = seen.page_id
+    present = {task.task_id for task in seen.tasks}
+    for task in seen.tasks:
+        slot = f"task:{page}:{task.task_id}"
+        issue = seen.issue_for(task.task_id)
+        if issue is None:
+            if task.issue is not None or task.done:
+                continue  # a person's own Jira macro, or done before it was ever tracked
+            _create(ctx, rule, seen, task, slot)
+            _task_edit(ctx, f"{slot}:show", seen, task, "show", issue_from_ref=ctx.key(slot))
+            continue
+        if task.issue != issue.key:
+            _task_edit(ctx, f"{slot}:show", seen, task, "show", issue_key=issue.key)
+        if issue.done and not task.done:
+            _task_edit(ctx, f"{slot}:complete", seen, task, "complete", issue_key=issue.key)
+        elif task.done and not issue.done:
+            _comment_on(
+                ctx,
+                f"{slot}:ticked",
+                issue,
+                reason=f"Task {task.task_id} was ticked on the page; {issue.key} hears of it.",
+                what="ticked",
+                data={"page_title": seen.page_title, "transition": rule.transition},
+            )
+    for issue in seen.issues:
+        if issue.page_id != page or issue.task_id is None or issue.task_id in present:
+            continue
+        if issue.done:
+            continue
+        _comment_on(
+            ctx,
+            f"task:{page}:{issue.task_id}:deleted",
+            issue,
+            reason=f"Task {issue.task_id} was deleted from the page; {issue.key} is left alone.",
+            what="deleted",
+            data={"page_title": seen.page_title},
+        )
+
+
+def _owner_of(ctx: RuleContext, issue: FollowupIssue) -> Callable[[], tuple[Recipient, ...]]:
+    person = issue.ticket.assignee or ctx.ticket.assignee
+
+    def audience() -> tuple[Recipient, ...]:
+        if person is None:
+            ctx.problem(f"follow-up {issue.key} has no assignee, nor has {ctx.issue}")
+            return ()
+        return (
+            Recipient(
+                role="follow-up owner",
+                account_id=person.account_id,
+                email=person.email,
+                display_name=person.display_name,
+            ),
+        )
+
+    return audience
+
+
+def followup_due(calendar: BusinessCalendar, day: date) -> datetime:
+    """A due date has passed at the end of that day (the next midnight, the policy's zone)."""
+    return calendar.at_local(day + timedelta(days=1), time(0, 0))
+
+
+def followup_overdue(ctx: RuleContext, rule: FollowupOverdue) -> None:
+    """Each open follow-up with a due date is owed by then (see the module doc)."""
+    seen = ctx.followups
+    if seen is None:
+        return
+    for issue in seen.issues:
+        if issue.ticket.due_date is None:
+            continue
+        due = followup_due(ctx.calendar, issue.ticket.due_date.date())
+        audience = _owner_of(ctx, issue)
+        data = {
+            "followup_key": issue.key,
+            "followup_summary": issue.ticket.summary,
+            "followup_url": issue.ticket.url,
+            "followup_due": issue.ticket.due_date.date().isoformat(),
+        }
+        targets = rule.notify or ["dm"]
+        warn = rule.warn_before
+        if warn is not None and not issue.done and due - warn <= ctx.now < due:
+            ctx.speak_once(
+                f"followup:{issue.key}:warn@{iso(due)}",
+                targets=targets,
+                reason=f"Follow-up {issue.key} is due {data['followup_due']}.",
+                due=due - warn,
+                template=ctx.template("followup_overdue"),
+                audience=audience,
+                context=lambda d=data: ctx.context(**d, heads_up=True),
+            )
+        ctx.obligation(
+            f"followup:{issue.key}",
+            due=due,
+            met=issue.done,
+            reason=f"Follow-up {issue.key} was due {data['followup_due']}: {issue.ticket.summary}",
+            template=ctx.template("followup_overdue"),
+            audience=audience,
+            targets=targets,
+            context=lambda d=data: ctx.context(**d),
+        )
+
+
+HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
+    "followups": followups,
+    "followup_overdue": followup_overdue,
+}

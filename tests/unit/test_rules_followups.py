@@ -1,0 +1,109 @@
+"""The followups and followup_overdue rules on hand-built pages and follow-up issues."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from agent.core.actions import ActionKind
+from agent.core.followups import FollowupIssue, FollowupsSeen, PageTask
+from agent.core.planner import plan
+from agent.core.state import EngineState
+from tests.unit.factories import BOB, policy, resolved, ticket, utc
+
+POLICY = policy(
+    """
+    severity: {levels: [P1, P2], priority: {Highest: P1, High: P2}}
+    rules:
+      - rule: followups
+        due_days: {P1: 5}
+      - rule: followup_overdue
+        repeat: 1d
+        chain: [{after: 2d, to: [reporter], notify: [dm]}]
+    """
+)
+RESOLVED = utc(2026, 3, 6, 10)  # a Friday
+ESCALATION = resolved(ticket("T-1"), RESOLVED)
+TASKS = (
+    PageTask("1", False, "Add an alert on queue depth", owner="acc-bob"),
+    PageTask("2", False, "Write the runbook", due=date(2026, 3, 10)),
+)
+
+
+def _issue(key: str, task: str, *, done: bool = False, due: date | None = None) -> FollowupIssue:
+    made = ticket(key, created=RESOLVED, assignee=BOB, summary=f"follow-up {task}")
+    if due is not None:
+        made = replace(made, due_date=utc(due.year, due.month, due.day))
+    if done:
+        made = resolved(made, RESOLVED + timedelta(days=2))
+    return FollowupIssue(made, page_id="900", task_id=task)
+
+
+def _plan(seen: FollowupsSeen, now=RESOLVED + timedelta(hours=1), state=None):  # type: ignore[no-untyped-def]
+    return plan([ESCALATION], state or EngineState(), now, [POLICY], followups={"T-1": seen})
+
+
+def test_each_task_becomes_one_issue_with_owner_and_due_date() -> None:
+    result = _plan(FollowupsSeen("900", "Post-mortem T-1", TASKS))
+    creates = [a for a in result.actions if a.kind is ActionKind.JIRA_CREATE_ISSUE]
+    assert [a.key for a in creates] == ["followups:T-1:task:900:1", "followups:T-1:task:900:2"]
+    first, second = (a.context["create"] for a in creates)
+    assert (first["assignee"], first["due"]) == ("acc-bob", "2026-03-13")  # 5 business days
+    assert (second["assignee"], second["due"]) == ("acc-alice", "2026-03-10")  # its own date
+    assert first["property"] == {
+        "escalation": "T-1",
+        "page": "900",
+        "task": "1",
+        "key": "followups:T-1:task:900:1",
+    }
+    shows = [a for a in result.actions if a.kind is ActionKind.CONFLUENCE_TASK]
+    assert [a.context["issue_from_ref"] for a in shows] == [c.key for c in creates]
+
+
+def test_known_issues_are_not_created_again_and_are_shown_after_a_crash() -> None:
+    seen = FollowupsSeen(
+        "900",
+        "Post-mortem T-1",
+        (replace(TASKS[0], issue="T-7"), TASKS[1]),
+        (_issue("T-7", "1"), _issue("T-8", "2")),
+    )
+    result = _plan(seen)
+    assert not [a for a in result.actions if a.kind is ActionKind.JIRA_CREATE_ISSUE]
+    shows = [a for a in result.actions if a.kind is ActionKind.CONFLUENCE_TASK]
+    assert [(a.context["op"], a.context["issue_key"]) for a in shows] == [("show", "T-8")]
+
+
+def test_both_ways_resolved_completes_ticked_comments_deleted_says_so_once() -> None:
+    seen = FollowupsSeen(
+        "900",
+        "Post-mortem T-1",
+        (replace(TASKS[0], issue="T-7"), replace(TASKS[1], issue="T-8", done=True)),
+        (_issue("T-7", "1", done=True), _issue("T-8", "2"), _issue("T-9", "3")),
+    )
+    result = _plan(seen)
+    got = sorted((a.kind.value, a.key) for a in result.actions)
+    assert got == [
+        ("confluence.task", "followups:T-1:task:900:1:complete"),
+        ("jira.comment", "followups:T-1:task:900:2:ticked"),
+        ("jira.comment", "followups:T-1:task:900:3:deleted"),
+    ]
+    comments = {a.context["on_issue"] for a in result.actions if a.kind is ActionKind.JIRA_COMMENT}
+    assert comments == {"T-8", "T-9"}
+    again = _plan(seen, state=result.state.with_done(a.key for a in result.actions))
+    assert not [a for a in again.actions if a.rule == "followups"]
+
+
+def test_an_overdue_follow_up_nudges_its_assignee_in_business_hours() -> None:
+    seen = FollowupsSeen("900", "PM", (), (_issue("T-8", "2", due=date(2026, 3, 10)),))
+    before = _plan(seen, now=utc(2026, 3, 10, 16))
+    assert not [a for a in before.actions if a.rule == "followup_overdue"]
+    night = _plan(seen, now=utc(2026, 3, 11, 2))
+    assert not [a for a in night.actions if a.rule == "followup_overdue"]
+    morning = _plan(seen, now=utc(2026, 3, 11, 9, 5))
+    nudges = [a for a in morning.actions if a.rule == "followup_overdue"]
+    assert [(a.kind.value, a.channel) for a in nudges] == [("slack.post", "dm:acc-bob")]
+    assert nudges[0].context["followup_key"] == "T-8"
+    done = replace(seen, issues=(_issue("T-8", "2", due=date(2026, 3, 10), done=True),))
+    assert not [
+        a for a in _plan(done, now=utc(2026, 3, 11, 9, 5)).actions if a.rule == "followup_overdue"
+    ]
