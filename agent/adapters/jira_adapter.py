@@ -8,16 +8,17 @@ user (``GET myself``, whose time zone is the one JQL dates are read in).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from agent.adapters import jira_read, jira_write
+from agent.adapters import jira_followups, jira_read, jira_write
 from agent.adapters.errors import BadRequest, NotFound, UnexpectedAnswer
 from agent.adapters.jira_convert import BASE_FIELDS, TicketConverter, UnusableIssue
 from agent.adapters.jira_fields import FieldCatalogue
+from agent.adapters.jira_followups import NewIssue
 from agent.adapters.jira_http import JiraHttp
 from agent.adapters.jira_jql import with_updated_since
 from agent.adapters.jira_port import Caller, FieldInfo, JiraPort, ServerKind, TicketProblem
@@ -281,6 +282,36 @@ class JiraAdapter:
 
     def add_remote_link(self, issue: str, url: str, title: str, *, global_id: str) -> str:
         return jira_write.add_remote_link(self._http, issue, url, title, global_id=global_id)
+
+    # -- follow-ups (agent.adapters.jira_followups) -----------------------------------------
+    def create_issue(self, new: NewIssue, *, find_existing: Callable[[], str | None]) -> str:
+        """Create an issue (any caller); ``find_existing`` is asked after an unclear failure."""
+        datacenter = self.server_kind() == "datacenter"
+        return jira_followups.create_issue(
+            self._http, new, datacenter=datacenter, find_existing=find_existing
+        )
+
+    def link_issues(self, inward: str, outward: str, link_type: str) -> None:
+        jira_followups.link_issues(self._http, inward, outward, link_type)
+
+    def linked_keys(self, issue: str) -> set[str]:
+        return jira_followups.linked_keys(self._http, issue)
+
+    def followup_issues(
+        self, projects: Sequence[str], since: date
+    ) -> list[tuple[Ticket, dict[str, str]]]:
+        """The agent's issues in ``projects`` created since ``since``, each with its
+        follow-up property ({} for issues that are not follow-ups)."""
+        jql = jira_followups.followups_jql(projects, since)
+        converter = self._converter({})
+        cloud = self.server_kind() == "cloud"
+        found = []
+        for raw in jira_followups.search_with_property(self._http, jql, BASE_FIELDS, cloud=cloud):
+            try:
+                found.append((converter.ticket(raw), jira_followups.followup_marker(raw)))
+            except UnusableIssue as exc:
+                log.warning("skipping unusable follow-up issue: %s", exc)
+        return found
 
 
 def _oldest_first(histories: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

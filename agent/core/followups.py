@@ -12,9 +12,28 @@ from dataclasses import dataclass
 from datetime import date
 
 from agent.core.model import Ticket
+from agent.policy import Policy
+from agent.policy.rule_models import Followups
 
 FOLLOWUP_PROPERTY = "escalation-agent-followup"
 """Issue property on each follow-up: ``{"escalation", "page", "task", "key"}``."""
+
+# The page rules an Actions section can live on, in the order an unset ``page`` picks.
+PAGE_RULES = ("postmortem_due", "incident_summary", "lessons_learned", "response_report")
+
+
+def actions_page(policy: Policy) -> str | None:
+    """The page rule whose page holds the policy's Actions (the ``followups`` rule's
+    ``page``, else the policy's first page rule); None without a ``followups`` rule or
+    without such a page."""
+    rule = next((r for r in policy.rules if isinstance(r, Followups)), None)
+    if rule is None:
+        return None
+    for candidate in policy.rules:
+        name = getattr(candidate, "rule", None)
+        if name in PAGE_RULES and (rule.page is None or rule.page == name):
+            return str(name)
+    return None
 
 
 @dataclass(frozen=True)

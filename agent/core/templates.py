@@ -16,6 +16,7 @@ MESSAGES = frozenset(
         "call_needed",
         "channel_announce",
         "escalate",
+        "followup_overdue",
         "held",
         "nudge",
         "page",
@@ -32,6 +33,8 @@ MESSAGES = frozenset(
 # Messages that only make sense in Slack (the escalation channel's own intro, and the
 # line a successor channel starts with).
 SLACK_ONLY = frozenset({"channel_intro", "channel_successor"})
+# Messages that only make sense on a Jira issue (a note on a follow-up issue itself).
+JIRA_ONLY = frozenset({"followup_note"})
 PAGES = frozenset(
     {
         "confluence/incident_log_row.xml.j2",
@@ -47,4 +50,5 @@ PAGES = frozenset(
 def all_templates() -> frozenset[str]:
     """Every template path a plan may name (policies can add their own via ``template:``)."""
     messages = {f"{medium}/{name}.j2" for medium in ("jira", "slack") for name in MESSAGES}
-    return frozenset(messages) | {f"slack/{name}.j2" for name in SLACK_ONLY} | PAGES
+    only = {f"slack/{name}.j2" for name in SLACK_ONLY} | {f"jira/{n}.j2" for n in JIRA_ONLY}
+    return frozenset(messages) | only | PAGES

@@ -291,7 +291,6 @@ class Followups(RuleBase):
     link_type: str = "Relates"
     due_days: dict[str, int] = {}
     default_due_days: int = Field(default=10, ge=0)
-    transition: str | None = None
 
 
 class FollowupOverdue(Repeating):

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from agent.core.actions import Plan
+from agent.core.followups import FollowupsSeen
 from agent.core.planner import plan
 from agent.core.state import EngineState
 from agent.policy import Policy
@@ -31,6 +32,8 @@ MESSAGE_BLIND_RULES = frozenset(
         "clerical_priority",
         "closure_missing_fields",
         "escalation_alert",
+        "followup_overdue",
+        "followups",
         "estimate_missing",
         "incident_summary",
         "intake_missing_fields",
@@ -79,14 +82,23 @@ def plan_with_fresh_messages(
     report: CycleReport,
     pages: Mapping[str, Mapping[str, str]] | None = None,
     first_contact: Mapping[str, datetime] | None = None,
+    followups: Mapping[str, FollowupsSeen] | None = None,
 ) -> Plan:
-    first = plan(
-        read.tickets, state, now, policies, read.messages, pages=pages, first_contact=first_contact
-    )
+    def planned() -> Plan:
+        return plan(
+            read.tickets,
+            state,
+            now,
+            policies,
+            read.messages,
+            pages=pages,
+            first_contact=first_contact,
+            followups=followups,
+        )
+
+    first = planned()
     stale = needs_fresh_messages(first, state, read, policies)
     if not stale:
         return first
     reader.refresh_messages(stale, policies, state, read, report)
-    return plan(
-        read.tickets, state, now, policies, read.messages, pages=pages, first_contact=first_contact
-    )
+    return planned()

@@ -32,7 +32,9 @@ def _context_value(action: PlannedAction, name: str) -> Any:
 
 
 def comment(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
-    issue = _issue(action)
+    """The marked comment, on the action's ticket or on ``on_issue`` (a follow-up issue the
+    ticket's rule speaks to)."""
+    issue = str(action.context.get("on_issue") or _issue(action))
     if reconcile:
         existing = env.jira.find_agent_comment(issue, action.key)
         if existing is not None:

@@ -218,6 +218,7 @@ def test_incident_summary_has_the_seed_sections(renderer: Renderer) -> None:
         "Root cause",
         "Steps taken",
         "Key takeaways and recommendations",
+        "Actions",  # the pack tracks follow-ups: people add tasks here
     ]
     text = storage_text(page)
     assert "Rita Reporter 2026-03-02 08:03 UTC" not in text  # time and who are separate cells
@@ -237,6 +238,7 @@ def test_response_report_has_the_seed_sections(renderer: Renderer) -> None:
         "Suspected root cause",
         "Resolution",
         "Mitigation and prevention",
+        "Actions",
     ]
     text = storage_text(page)
     assert "Date of incident 2026-03-02 09:00 GMT" in text  # the pack's zone, Europe/London
@@ -268,6 +270,7 @@ def test_lessons_learned_has_the_closure_sections(renderer: Renderer) -> None:
         "What happened, week by week",
         "Lessons learned",
         "Process improvements",
+        "Actions",
         "Financial impact",
     ]
     text = storage_text(page)

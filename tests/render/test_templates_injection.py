@@ -63,9 +63,9 @@ HOSTILE = [
     "",
     LONG_COMMENT,
 ]
-# Keys the agent (not people) controls: the ticket URL, the Slack ids to mention and the
-# ids of the archived channels a successor names.
-AGENT_KEYS = frozenset({"url", "mentions", "replaced"})
+# Keys the agent (not people) controls: the ticket's and a follow-up's URL, the Slack ids
+# to mention and the ids of the archived channels a successor names.
+AGENT_KEYS = frozenset({"url", "followup_url", "mentions", "replaced"})
 JIRA_SPECIAL = re.compile(r"(?<!\\)[*_\-+^~{}\[\]|!#?]")
 SLACK_ANGLE = re.compile(r"<([^<>]*)>")
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
+from agent.core.followups import FollowupIssue, FollowupsSeen, PageTask
 from agent.core.model import Change, FieldChange, Person, Ticket
 from agent.core.rules.base import iso
 from agent.core.templates import all_templates
@@ -51,11 +52,38 @@ def packs() -> dict[str, Policy]:
     return {p.name: p for p in load_policies(RULES_DIR)}
 
 
-def _run(pack: str, steps: Iterable[tuple[Iterable[Ticket], Any]]) -> list[PlannedAction]:
+def _run(pack: str, steps: Iterable[tuple[Any, ...]]) -> list[PlannedAction]:
+    """Each step is (tickets, now) or (tickets, now, what the follow-ups reader saw)."""
     runner = Runner([packs()[pack]])
-    for tickets, now in steps:
-        runner.cycle(list(tickets), now)
+    for tickets, now, *seen in steps:
+        runner.cycle(list(tickets), now, followups=seen[0] if seen else None)
     return [a for a in runner.history if a.template is not None]
+
+
+def _followups(escalation: Ticket, resolved_at: datetime) -> list[dict[str, FollowupsSeen]]:
+    """What the reader sees on a resolved escalation's page over three cycles: two tasks
+    added; their issues made (the page not yet showing them); then one issue resolved,
+    the other's task ticked, a third task deleted, the second issue past its due date."""
+    title = f"Post-mortem {escalation.key}"
+    tasks = (
+        PageTask("1", False, "Add an alert on the feed's age", owner=ALICE.account_id),
+        PageTask("2", False, "Write the runbook for provider changes", due=date(2026, 3, 6)),
+    )
+    made = [
+        ticket(f"SUP-{40 + n}", created=resolved_at, summary=t.text, assignee=ALICE)
+        for n, t in enumerate(tasks)
+    ]
+    due = replace(made[1], due_date=utc(2026, 3, 6))
+    issues = (
+        FollowupIssue(resolved(made[0], resolved_at + timedelta(days=2)), "900", "1"),
+        FollowupIssue(due, "900", "2"),
+        FollowupIssue(ticket("SUP-43", created=resolved_at, assignee=ALICE), "900", "3"),
+    )
+    shown = (tasks[0], replace(tasks[1], done=True, issue="SUP-41"))
+    return [
+        {escalation.key: FollowupsSeen("900", title, tasks)},
+        {escalation.key: FollowupsSeen("900", title, shown, issues)},
+    ]
 
 
 def _incident_critical() -> list[PlannedAction]:
@@ -160,6 +188,7 @@ def _support() -> list[PlannedAction]:
         start + timedelta(hours=3),
         fields={**t.fields, "Root Cause": "Feed provider changed its API without notice"},
     )
+    seen = _followups(done, start + timedelta(hours=3))
     return _run(
         "support-p1-p4",
         [
@@ -171,6 +200,9 @@ def _support() -> list[PlannedAction]:
             ([acked], start + timedelta(hours=1, minutes=32)),
             ([done], start + timedelta(hours=3, minutes=1)),
             ([done], start + timedelta(hours=51)),
+            ([done], start + timedelta(hours=52), seen[0]),
+            ([done], utc(2026, 3, 6, 10), seen[1]),  # a heads-up: due today
+            ([done], utc(2026, 3, 7, 10), seen[1]),  # overdue since midnight
         ],
     )
 

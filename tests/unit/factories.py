@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent.core.actions import ActionKind, Plan, PlannedAction
+from agent.core.followups import FollowupsSeen
 from agent.core.model import (
     Change,
     ChatMessage,
@@ -126,9 +127,16 @@ class Runner:
         now: datetime,
         messages: Mapping[str, Sequence[ChatMessage]] | None = None,
         execute: bool = True,
+        followups: Mapping[str, FollowupsSeen] | None = None,
     ) -> Plan:
         result = plan(
-            tickets, self.state, now, self.policies, messages, first_contact=self.first_contact
+            tickets,
+            self.state,
+            now,
+            self.policies,
+            messages,
+            first_contact=self.first_contact,
+            followups=followups,
         )
         if execute:
             self.state = result.state.with_done(a.key for a in result.actions)

@@ -11,8 +11,7 @@ their entity property):
 - an issue whose task does not show it (a crash between the create and the page
   write): ``...:show`` with the key;
 - an issue resolved while its task is open: ``...:complete`` ticks the task;
-- a task ticked while its issue is open: a comment on the issue ``...:ticked``
-  (and the rule's ``transition``, if set);
+- a task ticked while its issue is open: a comment on the issue ``...:ticked``;
 - an issue whose task a person deleted: one comment saying the issue is left
   alone ``...:deleted``.
 
@@ -160,7 +159,7 @@ def followups(ctx: RuleContext, rule: Followups) -> None:
                 issue,
                 reason=f"Task {task.task_id} was ticked on the page; {issue.key} hears of it.",
                 what="ticked",
-                data={"page_title": seen.page_title, "transition": rule.transition},
+                data={"page_title": seen.page_title},
             )
     for issue in seen.issues:
         if issue.page_id != page or issue.task_id is None or issue.task_id in present:

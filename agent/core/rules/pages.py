@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from agent.core.actions import ActionKind
+from agent.core.followups import actions_page
 from agent.core.rules.base import RuleContext, iso, plain_value
 from agent.core.updates import first_acknowledgement
 from agent.policy.durations import format_duration
@@ -144,7 +145,11 @@ def plan_page(
         reason=reason,
         due=resolved,
         template=template,
-        context=lambda: {**data(), "facts": filled(fields)},
+        context=lambda: {
+            **data(),
+            "facts": filled(fields),
+            "actions_section": actions_page(ctx.policy) == ctx.rule_name,
+        },
     )
     ctx.action(
         ActionKind.JIRA_REMOTE_LINK,

@@ -181,8 +181,6 @@ RULE_PARAMS: dict[tuple[str, str], str] = {
     ("followups", "due_days"): "Business days after resolution a task without a date is due, "
     "per severity (e.g. `{P1: 5, P2: 10}`).",
     ("followups", "default_due_days"): "Business days for severities `due_days` does not name.",
-    ("followups", "transition"): "Status to move a follow-up to when a person ticks its task "
-    "on the page (Jira's transition of that name); unset: only a comment.",
     ("followup_overdue", "warn_before"): "A heads-up this long before a follow-up is due; "
     "unset: none.",
 }

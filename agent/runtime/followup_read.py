@@ -1,0 +1,135 @@
+"""What the ``followups`` rules see: each resolved escalation's Actions tasks and follow-ups.
+
+Before planning, for every policy with a ``followups`` rule, the runtime reads:
+
+- the page the agent wrote for the rule's page rule (the newest done page
+  effect of that rule on the escalation, from the effect log; a lost log is
+  rebuilt by the page action's own reconciliation, by its marker, a cycle later)
+  and its tasks (``agent.adapters.confluence_tasks``);
+- the follow-up issues in Jira: one search per policy for the agent's own issues
+  in the follow-up projects created since the oldest escalation, with their
+  ``escalation-agent-followup`` property (``agent.adapters.jira_followups``).
+  Jira is the truth here, not the store: a lost state file still finds them.
+
+A page that cannot be read gives ``tasks=None`` (nothing is planned from a
+partial picture); a failed search leaves the policy's escalations out this
+cycle. Both are reported, never swallowed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Protocol, runtime_checkable
+
+from agent.adapters.confluence_port import ConfluencePort
+from agent.adapters.confluence_tables import StorageSurgeryError
+from agent.adapters.confluence_tasks import read_tasks
+from agent.adapters.errors import NotFound, ServiceError
+from agent.core.actions import ActionKind
+from agent.core.followups import FollowupIssue, FollowupsSeen, actions_page
+from agent.core.model import Ticket
+from agent.policy import Policy
+from agent.policy.rule_models import Followups
+from agent.runtime.report import CycleReport
+from agent.store import EffectStatus, StateStore
+
+log = logging.getLogger(__name__)
+
+SeenByIssue = dict[str, FollowupsSeen]
+
+
+@runtime_checkable
+class FollowupSearch(Protocol):
+    """What the Jira adapter offers to find follow-ups (``JiraAdapter.followup_issues``)."""
+
+    def followup_issues(
+        self, projects: Sequence[str], since: date
+    ) -> list[tuple[Ticket, dict[str, str]]]: ...
+
+
+def agent_page(store: StateStore, issue: str, rule: str) -> str | None:
+    """The newest page the agent wrote for ``rule`` on ``issue`` (from the effect log)."""
+    newest: tuple[datetime, str] | None = None
+    for record in store.effects_for_issue(issue):
+        if record.rule != rule or record.kind != ActionKind.CONFLUENCE_PAGE.value:
+            continue
+        if record.status is not EffectStatus.DONE:
+            continue
+        page = (record.external_ref or {}).get("page")
+        if page and (newest is None or record.updated_at > newest[0]):
+            newest = (record.updated_at, str(page))
+    return newest[1] if newest is not None else None
+
+
+def _page(
+    confluence: ConfluencePort, issue: str, page_id: str, report: CycleReport
+) -> FollowupsSeen:
+    try:
+        page = confluence.get_page(page_id)
+        return FollowupsSeen(page_id, page.title, tuple(read_tasks(page.body)))
+    except NotFound:
+        log.info("%s: the page %s is gone; its follow-ups are only chased", issue, page_id)
+        return FollowupsSeen(None)
+    except (ServiceError, StorageSurgeryError) as exc:
+        message = f"cannot read the Actions of page {page_id} ({exc}); trying again next cycle"
+        log.warning("%s: %s", issue, message)
+        report.add_problems([f"{issue} [followups]: {message}"])
+        return FollowupsSeen(page_id)
+
+
+def read_followups(
+    confluence: ConfluencePort | None,
+    jira: object,
+    store: StateStore,
+    tickets: Iterable[Ticket],
+    policies: Sequence[Policy],
+    *,
+    report: CycleReport,
+) -> SeenByIssue:
+    """issue -> its Actions page and follow-up issues, for resolved escalations of the
+    policies with a ``followups`` rule (see the module doc)."""
+    found: SeenByIssue = {}
+    if not isinstance(jira, FollowupSearch):
+        return found
+    resolved = [t for t in tickets if not t.is_open]
+    for policy in policies:
+        rule = next((r for r in policy.rules if isinstance(r, Followups)), None)
+        if rule is None:
+            continue
+        mine = [t for t in resolved if policy.select.matches(t) and t.key not in found]
+        if not mine:
+            continue
+        try:
+            issues = _issues(jira, rule, mine)
+        except ServiceError as exc:
+            message = f"cannot search the follow-up issues ({exc}); trying again next cycle"
+            log.warning("policy %s: %s", policy.name, message)
+            report.add_problems([f"{t.key} [followups]: {message}" for t in mine[:1]])
+            continue
+        pages = actions_page(policy)
+        for ticket in mine:
+            page_id = agent_page(store, ticket.key, pages) if pages else None
+            seen = FollowupsSeen(None)
+            if page_id is not None and confluence is not None:
+                seen = _page(confluence, ticket.key, page_id, report)
+            found[ticket.key] = FollowupsSeen(
+                seen.page_id, seen.page_title, seen.tasks, tuple(issues.get(ticket.key, ()))
+            )
+    return found
+
+
+def _issues(
+    jira: FollowupSearch, rule: Followups, escalations: Sequence[Ticket]
+) -> dict[str, list[FollowupIssue]]:
+    projects = sorted({rule.project or t.project for t in escalations})
+    since = min(t.created for t in escalations).date()
+    by_escalation: dict[str, list[FollowupIssue]] = {}
+    for made, marker in jira.followup_issues(projects, since):
+        escalation = marker.get("escalation")
+        if not escalation:
+            continue  # one of the agent's issues that is not a follow-up
+        issue = FollowupIssue(made, page_id=marker.get("page"), task_id=marker.get("task"))
+        by_escalation.setdefault(escalation, []).append(issue)
+    return by_escalation

@@ -1,0 +1,133 @@
+"""Follow-up actions: the issue made from a page task, and the task's edits on the page.
+
+``jira.create_issue`` looks for the issue carrying the task's page and task in
+its property before every create (``agent.adapters.jira_followups``), so a
+repeated action, a crash between the create and the page write, a lost state
+file or a second replica finds the issue rather than making another; the link
+to the escalation is added if it is missing. ``confluence.task`` reads the page,
+splices the edit into the task (``agent.adapters.confluence_tasks``) and writes
+it as the next version; a person saving meanwhile (409) makes it read again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Protocol, runtime_checkable
+
+from agent.adapters.confluence_tables import StorageSurgeryError
+from agent.adapters.confluence_tasks import complete_task, show_issue
+from agent.adapters.errors import Conflict
+from agent.adapters.jira_followups import NewIssue
+from agent.core.actions import ActionKind, PlannedAction
+from agent.core.model import Ticket
+from agent.runtime.env import ActionEnv, ActionError, Handler
+from agent.store import JsonDoc
+
+MAX_TASK_ATTEMPTS = 5
+
+
+@runtime_checkable
+class FollowupWriter(Protocol):
+    """What the Jira adapter offers for follow-ups (the fakes of older tests do not)."""
+
+    def create_issue(self, new: NewIssue, *, find_existing: Any) -> str: ...
+
+    def link_issues(self, inward: str, outward: str, link_type: str) -> None: ...
+
+    def linked_keys(self, issue: str) -> set[str]: ...
+
+    def followup_issues(
+        self, projects: Any, since: date
+    ) -> list[tuple[Ticket, dict[str, str]]]: ...
+
+
+def _spec(action: PlannedAction) -> dict[str, Any]:
+    spec = action.context.get("create")
+    if not isinstance(spec, dict):
+        raise ActionError(f"{action.key}: the action's context has no 'create' request")
+    return spec
+
+
+def create_issue(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    spec = _spec(action)
+    jira = env.jira
+    if not isinstance(jira, FollowupWriter):
+        raise ActionError(f"{action.key}: this Jira adapter cannot create follow-up issues")
+    marker = dict(spec["property"])
+    since = date.fromisoformat(str(spec["since"]))
+
+    def find() -> str | None:
+        for ticket, found in jira.followup_issues([str(spec["project"])], since):
+            if all(found.get(k) == str(marker[k]) for k in ("escalation", "page", "task")):
+                return ticket.key
+        return None
+
+    key = find()
+    created = key is None
+    if key is None:
+        new = NewIssue(
+            project=str(spec["project"]),
+            issue_type=str(spec["issue_type"]),
+            summary=str(spec["summary"]),
+            description=str(spec.get("description") or "") or None,
+            labels=tuple(spec.get("labels") or ()),
+            assignee=spec.get("assignee") or None,
+            due=date.fromisoformat(str(spec["due"])) if spec.get("due") else None,
+            properties={str(spec["property_key"]): marker},
+        )
+        key = jira.create_issue(new, find_existing=find)
+    escalation = str(spec["link_to"])
+    if escalation not in jira.linked_keys(key):
+        jira.link_issues(escalation, key, str(spec["link_type"]))
+    return {"issue": key, "created": created}
+
+
+def _issue_key(action: PlannedAction, env: ActionEnv) -> str:
+    key = action.context.get("issue_key")
+    if key:
+        return str(key)
+    source = str(action.context.get("issue_from_ref") or "")
+    ref = env.ref_of(source) if source else None
+    if not ref or not ref.get("issue"):
+        raise ActionError(
+            f"{action.key}: {source or 'the follow-up issue'} is not made yet, so the task "
+            "cannot show it; tried again next cycle"
+        )
+    return str(ref["issue"])
+
+
+def task(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    if env.confluence is None:
+        raise ActionError(f"{action.key}: Confluence is not available to this agent")
+    page_id, task_id = str(action.context["page_id"]), str(action.context["task_id"])
+    op = str(action.context.get("op"))
+    if op not in ("show", "complete"):
+        raise ActionError(f"{action.key}: unknown task edit {op!r}")
+    key = _issue_key(action, env)
+    last: Conflict | None = None
+    for _ in range(MAX_TASK_ATTEMPTS):
+        page = env.confluence.get_page(page_id)
+        try:
+            edited = (
+                show_issue(page.body, task_id, key)
+                if op == "show"
+                else complete_task(page.body, task_id)
+            )
+        except StorageSurgeryError as exc:
+            raise ActionError(f"{action.key}: page {page.title!r}: {exc}") from exc
+        if edited == page.body:
+            return {"page": page_id, "task": task_id, "issue": key, "changed": False}
+        try:
+            version = env.confluence.update_page(page_id, edited, expected_version=page.version)
+        except Conflict as exc:
+            last = exc  # a person saved the page meanwhile: read it again
+            continue
+        return {"page": page_id, "task": task_id, "issue": key, "version": version}
+    assert last is not None
+    raise last
+
+
+HANDLERS: dict[ActionKind, Handler] = {
+    ActionKind.JIRA_CREATE_ISSUE: create_issue,
+    ActionKind.CONFLUENCE_TASK: task,
+}
