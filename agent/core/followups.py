@@ -9,7 +9,7 @@ from in its entity property (``escalation-agent-followup``). Pure data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from agent.core.model import Ticket
 from agent.policy import Policy
@@ -17,6 +17,13 @@ from agent.policy.rule_models import Followups
 
 FOLLOWUP_PROPERTY = "escalation-agent-followup"
 """Issue property on each follow-up: ``{"escalation", "page", "task", "key"}``."""
+
+
+def search_since(created: datetime) -> date:
+    """The first day a search for an escalation's follow-ups covers: the day before it was
+    created, since JQL reads a date in the agent user's own zone, which may be behind UTC."""
+    return created.date() - timedelta(days=1)
+
 
 # The page rules an Actions section can live on, in the order an unset ``page`` picks.
 PAGE_RULES = ("postmortem_due", "incident_summary", "lessons_learned", "response_report")

@@ -28,7 +28,7 @@ from agent.adapters.confluence_tables import StorageSurgeryError
 from agent.adapters.confluence_tasks import read_tasks
 from agent.adapters.errors import NotFound, ServiceError
 from agent.core.actions import ActionKind
-from agent.core.followups import FollowupIssue, FollowupsSeen, actions_page
+from agent.core.followups import FollowupIssue, FollowupsSeen, actions_page, search_since
 from agent.core.model import Ticket
 from agent.policy import Policy
 from agent.policy.rule_models import Followups
@@ -124,7 +124,7 @@ def _issues(
     jira: FollowupSearch, rule: Followups, escalations: Sequence[Ticket]
 ) -> dict[str, list[FollowupIssue]]:
     projects = sorted({rule.project or t.project for t in escalations})
-    since = min(t.created for t in escalations).date()
+    since = search_since(min(t.created for t in escalations))
     by_escalation: dict[str, list[FollowupIssue]] = {}
     for made, marker in jira.followup_issues(projects, since):
         escalation = marker.get("escalation")

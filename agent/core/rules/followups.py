@@ -31,7 +31,13 @@ from typing import Any
 
 from agent.core.actions import ActionKind, Recipient
 from agent.core.calendar import BusinessCalendar
-from agent.core.followups import FOLLOWUP_PROPERTY, FollowupIssue, FollowupsSeen, PageTask
+from agent.core.followups import (
+    FOLLOWUP_PROPERTY,
+    FollowupIssue,
+    FollowupsSeen,
+    PageTask,
+    search_since,
+)
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.closure import resolved_at
 from agent.policy.rule_models import FollowupOverdue, Followups
@@ -97,7 +103,7 @@ def _create(
                     "task": task.task_id,
                     "key": ctx.key(slot),
                 },
-                "since": ctx.ticket.created.date().isoformat(),
+                "since": search_since(ctx.ticket.created).isoformat(),
             },
         ),
     )
