@@ -318,6 +318,7 @@ def _plan_policy(
                 calendar=calendar,
                 severities=levels,
                 incidents=state.incidents,
+                followups={k: v for k, v in (followups or {}).items() if k in states},
             )
 
     return state.with_tickets(states)

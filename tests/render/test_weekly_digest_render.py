@@ -80,3 +80,50 @@ def test_the_announcement_keeps_a_hostile_title_inert(renderer: Renderer) -> Non
     text = renderer.render(SLACK, context)
     assert "<!channel>" not in text and "<https://evil.example" not in text
     assert "in Confluence space" in text.splitlines()[1]
+
+
+def _followups(summary: str, owner: str) -> dict[str, Any]:
+    return {
+        "opened": 2,
+        "done": 1,
+        "open_total": 2,
+        "overdue_total": 1,
+        "by_owner": [{"owner": owner, "open": 2, "overdue": 1}],
+        "open": [
+            {
+                "escalation": "SUP-1",
+                "issue": "SUP-9",
+                "summary": summary,
+                "owner": owner,
+                "due": "2026-03-10",
+                "overdue": True,
+            },
+            {
+                "escalation": "SUP-1",
+                "issue": "SUP-10",
+                "summary": "Runbook",
+                "owner": owner,
+                "due": None,
+                "overdue": False,
+            },
+        ],
+    }
+
+
+def test_the_follow_ups_section_lists_open_ones_oldest_first(renderer: Renderer) -> None:
+    without = renderer.render(PAGE, example_context(PAGE))
+    assert "Follow-ups" not in storage_text(without)  # no follow-up read: no section
+    context = {**example_context(PAGE), "followups": _followups("Alert on age", "Ann")}
+    text = " ".join(storage_text(renderer.render(PAGE, context)).split())
+    assert "1 done this week; 2 open, 1 overdue" in text
+    assert "Ann 2 1" in text
+    assert text.index("OVERDUE 2026-03-10") < text.index("Runbook")
+
+
+@pytest.mark.parametrize("hostile", SHORT_HOSTILE, ids=range(len(SHORT_HOSTILE)))
+def test_hostile_follow_up_summaries_and_owners_stay_text(renderer: Renderer, hostile: str) -> None:
+    plain = {**example_context(PAGE), "followups": _followups("plain", "plain")}
+    context = {**example_context(PAGE), "followups": _followups(hostile, hostile)}
+    page = renderer.render(PAGE, context)
+    assert storage_problem(page) is None
+    assert _macro_names(page) == _macro_names(renderer.render(PAGE, plain))
