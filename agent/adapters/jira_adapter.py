@@ -8,7 +8,7 @@ user (``GET myself``, whose time zone is the one JQL dates are read in).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -290,6 +290,25 @@ class JiraAdapter:
         return jira_followups.create_issue(
             self._http, new, datacenter=datacenter, find_existing=find_existing
         )
+
+    def find_issue_with_label(self, project: str, label: str) -> str | None:
+        """The key of the oldest issue of ``project`` carrying ``label`` (a marker), if any."""
+        return jira_write.find_issue_with_label(self._http, self.server_kind(), project, label)
+
+    def browse_url(self, key: str) -> str:
+        """The issue's page on the site (``<base>/browse/<key>``)."""
+        return f"{self._http.base}browse/{key}"
+
+    def shaped_fields(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Fields by display name -> ``{field id: JSON}`` as Jira takes them (create, edit)."""
+        resolved = self.catalogue().resolve_all(list(values))
+        datacenter = self.server_kind() == "datacenter"
+        return {
+            resolved[name].id: jira_write.field_value_json(
+                resolved[name], value, datacenter=datacenter
+            )
+            for name, value in values.items()
+        }
 
     def link_issues(self, inward: str, outward: str, link_type: str) -> None:
         jira_followups.link_issues(self._http, inward, outward, link_type)

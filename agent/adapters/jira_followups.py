@@ -33,8 +33,10 @@ from agent.core.followups import FOLLOWUP_PROPERTY
 class NewIssue:
     """What an issue is created with (general: any caller may create an issue).
 
-    ``assignee`` is an accountId on Cloud, a username on Data Center;
-    ``properties`` are entity properties stored with the issue in one request."""
+    ``assignee`` and ``reporter`` are accountIds on Cloud, usernames on Data Center;
+    ``properties`` are entity properties stored with the issue in one request;
+    ``fields`` are more fields by id, already in Jira's JSON shape
+    (``JiraAdapter.shaped_fields``)."""
 
     project: str
     issue_type: str
@@ -44,6 +46,8 @@ class NewIssue:
     assignee: str | None = None
     due: date | None = None
     properties: dict[str, Any] = field(default_factory=dict)
+    reporter: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
 
     def payload(self, *, datacenter: bool) -> dict[str, Any]:
         fields: dict[str, Any] = {
@@ -59,8 +63,13 @@ class NewIssue:
             fields["assignee"] = (
                 {"name": self.assignee} if datacenter else {"accountId": self.assignee}
             )
+        if self.reporter:
+            fields["reporter"] = (
+                {"name": self.reporter} if datacenter else {"accountId": self.reporter}
+            )
         if self.due is not None:
             fields["duedate"] = self.due.isoformat()
+        fields.update(self.fields)
         body: dict[str, Any] = {"fields": fields}
         if self.properties:
             body["properties"] = [{"key": k, "value": v} for k, v in self.properties.items()]

@@ -8,6 +8,8 @@
   removing an absent one changes nothing.
 - Priority and other fields are plain sets; adding a watcher twice is a no-op in Jira.
 - Remote links are upserted by ``globalId``.
+- An issue made from a Slack report carries a marker label, searched for by JQL
+  (:func:`find_issue_with_label`) before it is created.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Any
 from agent.adapters.errors import NotFound, ServiceError
 from agent.adapters.jira_convert import agent_marker
 from agent.adapters.jira_http import JiraHttp, path_part
-from agent.adapters.jira_port import AGENT_PROPERTY, FieldInfo
-from agent.adapters.jira_read import comments
+from agent.adapters.jira_jql import jql_quote
+from agent.adapters.jira_port import AGENT_PROPERTY, FieldInfo, ServerKind
+from agent.adapters.jira_read import comments, search_issues
 from agent.adapters.jira_values import ValueProblem, person_from_json
 
 
@@ -199,3 +202,20 @@ def _required(answer: Any, name: str, operation: str) -> Any:
     if not isinstance(answer, dict) or answer.get(name) is None:
         raise ServiceError("jira", operation, f"the answer has no {name!r}: {str(answer)[:200]}")
     return answer[name]
+
+
+def find_issue_with_label(http: JiraHttp, kind: ServerKind, project: str, label: str) -> str | None:
+    """The key of the oldest issue of ``project`` carrying ``label``, if any (a JQL search).
+
+    A label is indexed on every site, unlike an issue property, which JQL searches only
+    when an app declares it (developer.atlassian.com/platform/forge/manifest-reference/
+    modules/jira-entity-property). Jira Cloud's search is eventually consistent: an issue
+    made a moment ago may not be found for a few seconds (developer.atlassian.com/cloud/
+    jira/platform/rest/v2/api-group-issue-search); the executor's claim on the action
+    covers that moment, the label every later one."""
+    jql = f"project = {jql_quote(project)} AND labels = {jql_quote(label)} ORDER BY created ASC"
+    for raw in search_issues(http, kind, jql, ["created"], page_size=1):
+        key = raw.get("key")
+        if isinstance(key, str) and key:
+            return key
+    return None

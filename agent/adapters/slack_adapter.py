@@ -303,6 +303,20 @@ class SlackAdapter:
             channel_id, lambda: self._reader.people_messages(channel_id, slack_ts(oldest))
         )
 
+    def top_level_messages(
+        self, channel: str, oldest: datetime | str | None = None
+    ) -> list[ChatMessage]:
+        """People's top-level messages since ``oldest`` (no thread read), with their emails."""
+        channel_id = self.resolve_channel(channel)
+        return self._reading(
+            channel_id, lambda: self._reader.top_level(channel_id, slack_ts(oldest))
+        )
+
+    def thread_replies(self, channel: str, thread_ts: str) -> list[ChatMessage]:
+        """People's replies in the thread of ``thread_ts``, with their emails."""
+        channel_id = self.resolve_channel(channel)
+        return self._reading(channel_id, lambda: self._reader.thread(channel_id, thread_ts))
+
     def _reading(self, channel_id: str, read: Callable[[], T]) -> T:
         """``read()`` a channel. The bot reads only channels it is in; out of one, it asks
         why: an archived channel (archiving removed everyone) raises ChannelArchived; a

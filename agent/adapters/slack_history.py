@@ -129,6 +129,22 @@ class ChannelReader:
                     self._keep(channel_id, reply, found)
         return sorted(found.values(), key=lambda m: (m.at, m.ts))
 
+    def top_level(self, channel_id: str, oldest: str | None) -> list[ChatMessage]:
+        """People's top-level messages since ``oldest``, oldest first, without reading any
+        thread (one ``conversations.history`` call a page); each parent's ``latest_reply``
+        tells whether its thread has anything to read."""
+        found: dict[str, ChatMessage] = {}
+        for message in self._history(channel_id, oldest):
+            self._keep(channel_id, message, found)
+        return sorted(found.values(), key=lambda m: (m.at, m.ts))
+
+    def thread(self, channel_id: str, thread_ts: str) -> list[ChatMessage]:
+        """People's replies in one thread (the parent left out), oldest first."""
+        found: dict[str, ChatMessage] = {}
+        for reply in self._replies(channel_id, {"ts": thread_ts}):
+            self._keep(channel_id, reply, found)
+        return sorted(found.values(), key=lambda m: (m.at, m.ts))
+
     def _keep(
         self, channel_id: str, message: dict[str, Any], found: dict[str, ChatMessage]
     ) -> None:
@@ -139,6 +155,8 @@ class ChannelReader:
             return
         user = message.get("user")
         user_id = user if isinstance(user, str) and user else None
+        thread_ts = message.get("thread_ts")
+        latest = message.get("latest_reply")
         found[ts] = ChatMessage(
             channel=channel_id,
             ts=ts,
@@ -146,4 +164,7 @@ class ChannelReader:
             text=str(message.get("text") or ""),
             at=ts_datetime(ts),
             user_email=self._email_of(user_id) if user_id else None,
+            thread_ts=thread_ts if isinstance(thread_ts, str) else None,
+            has_files=bool(message.get("files")),
+            latest_reply=latest if isinstance(latest, str) else None,
         )

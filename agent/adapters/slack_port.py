@@ -205,3 +205,9 @@ class SlackPort(Protocol):
     def channel_messages(
         self, channel: str, oldest: datetime | str | None = None
     ) -> list[ChatMessage]: ...
+
+    def top_level_messages(
+        self, channel: str, oldest: datetime | str | None = None
+    ) -> list[ChatMessage]: ...
+
+    def thread_replies(self, channel: str, thread_ts: str) -> list[ChatMessage]: ...

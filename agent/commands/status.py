@@ -96,15 +96,6 @@ def print_status(console: Console, report: StatusReport, zone: ZoneInfo) -> None
                 ", ".join(use.held) or "-",
             )
         console.print(limits)
-    if report.followups:
-        followups = Table(title="Open follow-ups (oldest due first)", expand=False)
-        for column in ("Escalation", "Follow-up", "Owner", "Due", "Summary"):
-            followups.add_column(column)
-        for item in report.followups:
-            followups.add_row(
-                item.escalation, item.key, item.owner or "-", item.due or "-", item.summary
-            )
-        console.print(followups)
     if report.lease is not None:
         console.print(
             f"cycle lease: {report.lease.owner} until {_when(report.lease.expires_at, zone)}",
@@ -154,10 +145,10 @@ def add_parser(
             "Show the escalations the agent follows (issue, policy, severity, owner, age, the "
             "next open obligation in the policy's time zone, overdue items), the obligations "
             "that are due but wait (outside business hours, held by a limit, nobody in the "
-            "role) with when they will fire, each policy's limit use (today vs the daily "
-            "limit, active vs the maximum, held in order) and the open follow-ups, from the "
-            "state store alone: nothing is written and Jira is not called. Exit 0 shown, "
-            "1 store unreadable, 2 invalid configuration or policy."
+            "role) with when they will fire, and each policy's limit use (today vs the daily "
+            "limit, active vs the maximum, held in order), from the state store alone: nothing "
+            "is written and Jira is not called. Exit 0 shown, 1 store unreadable, 2 invalid "
+            "configuration or policy."
         ),
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")

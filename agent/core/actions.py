@@ -18,6 +18,7 @@ class ActionKind(enum.StrEnum):
     """Every side effect an adapter may be asked to perform."""
 
     JIRA_COMMENT = "jira.comment"
+    JIRA_ISSUE_FROM_REPORT = "jira.issue_from_report"
     JIRA_ADD_LABEL = "jira.add_label"
     JIRA_REMOVE_LABEL = "jira.remove_label"
     JIRA_SET_PRIORITY = "jira.set_priority"

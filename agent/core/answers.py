@@ -26,7 +26,10 @@ def answer_places(policy: Policy, channel_name: str | None) -> dict[str, Any]:
 
 
 def replies_count(policy: Policy, issue: str | None, where: str) -> bool:
-    """Whether a reply in the thread of a post at channel spec ``where`` counts as an update."""
+    """Whether a reply in the thread of a post at channel spec ``where`` counts as an update
+    (in the ticket's escalation channel, or in its incident thread: ``thread:``)."""
+    if where.startswith("thread:"):
+        return issue is not None and "channel_message" in policy.updates.sources
     return (
         issue is not None
         and where == f"escalation:{issue}"

@@ -9,20 +9,14 @@ from in its entity property (``escalation-agent-followup``). Pure data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from agent.core.calendar import BusinessCalendar
 from agent.core.model import Ticket
 from agent.policy import Policy
 from agent.policy.rule_models import Followups
 
 FOLLOWUP_PROPERTY = "escalation-agent-followup"
 """Issue property on each follow-up: ``{"escalation", "page", "task", "key"}``."""
-
-
-def followup_due(calendar: BusinessCalendar, day: date) -> datetime:
-    """A due date has passed at the end of that day (the next midnight, the policy's zone)."""
-    return calendar.at_local(day + timedelta(days=1), time(0, 0))
 
 
 def search_since(created: datetime) -> date:

@@ -89,6 +89,12 @@ class ChatMessage:
     at: datetime
     user_email: str | None = None
     user_account_id: str | None = None
+    # The thread's parent ``ts`` for a reply (None, or ``ts`` itself, for a top-level one).
+    thread_ts: str | None = None
+    # Whether files (screenshots, logs) came with it.
+    has_files: bool = False
+    # A thread parent's newest reply ``ts`` (None: no replies), as the channel's history shows.
+    latest_reply: str | None = None
 
 
 @dataclass(frozen=True)

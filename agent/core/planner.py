@@ -37,10 +37,11 @@ from agent.core.rules.base import RuleContext, RuleProblem, quiet_hours_wait
 from agent.core.rules.digest import weekly_digest
 from agent.core.rules.intake import rejected_value
 from agent.core.rules.limits import apply_limits
+from agent.core.rules.slack_intake import intake_reports
 from agent.core.severity import severity
 from agent.core.state import EngineState, TicketState
 from agent.policy.calendars import calendar_for
-from agent.policy.rule_models import RuleBase, WeeklyDigest
+from agent.policy.rule_models import RuleBase, SlackIntake, WeeklyDigest
 from agent.policy.schema import Policy
 
 Handler = Callable[[RuleContext, Any], None]
@@ -59,8 +60,11 @@ def plan(
     pages: Mapping[str, Mapping[str, str]] | None = None,
     first_contact: Mapping[str, datetime] | None = None,
     followups: Mapping[str, FollowupsSeen] | None = None,
+    reports: Mapping[str, Sequence[ChatMessage]] | None = None,
 ) -> Plan:
-    """Plan one cycle. ``messages`` maps an issue key to its escalation channel's messages;
+    """Plan one cycle. ``messages`` maps an issue key to its escalation channel's messages
+    (or its incident thread's replies); ``reports`` maps a ``slack_intake`` channel
+    (``#name``) to the top-level messages read from it;
     ``pages`` maps an issue key to what its pages say (page kind -> status title), as
     read by the runtime (``agent.runtime.page_status``); ``first_contact`` maps a policy
     name to when it first ran against the site (none: nothing is history); ``followups``
@@ -110,6 +114,8 @@ def plan(
             problems=problems,
             first_contact=since,
             owed=owed,
+            reports=reports or {},
+            known=all_tickets,
         )
     state = state.incidents_pruned(now - KEEP_RECORDS)
     unique: dict[str, PlannedAction] = {}
@@ -209,6 +215,8 @@ def _plan_policy(
     problems: list[TicketProblem],
     owed: list[Obligation],
     first_contact: datetime | None = None,
+    reports: Mapping[str, Sequence[ChatMessage]] | None = None,
+    known: Sequence[Ticket] = (),
 ) -> EngineState:
     calendar = calendar_for(policy)
     selected = tickets
@@ -309,6 +317,16 @@ def _plan_policy(
     state = state.with_incidents(ledger.records)
 
     for rule in policy.rules:
+        if isinstance(rule, SlackIntake):
+            actions += intake_reports(
+                policy,
+                rule,
+                (reports or {}).get(rule.channel, ()),
+                known,
+                now=now,
+                first_contact=first_contact,
+                done_keys=state.done_keys,
+            )
         if isinstance(rule, WeeklyDigest):
             actions += weekly_digest(
                 policy,
@@ -318,7 +336,6 @@ def _plan_policy(
                 calendar=calendar,
                 severities=levels,
                 incidents=state.incidents,
-                followups={k: v for k, v in (followups or {}).items() if k in states},
             )
 
     return state.with_tickets(states)

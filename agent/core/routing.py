@@ -22,6 +22,8 @@ from agent.core.actions import ActionKind, PlannedAction, Recipient
 from agent.core.answers import replies_count
 from agent.core.lazy import Later, once, resolve
 from agent.core.model import Ticket
+from agent.core.slack_reports import report_thread
+from agent.policy.rule_models import SlackIntake
 from agent.policy.schema import Policy
 
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -50,11 +52,24 @@ def channel_spec(policy: Policy, ticket: Ticket | None, target: str) -> str | No
         return f"escalation:{ticket.key}" if ticket else None
     if target == "project_channel":
         return policy.channels.project
+    if target == "incident_thread":
+        return incident_thread(policy, ticket)
     if target.startswith("#"):
         return target
     if target.startswith("group:"):
         return group_spec(target.removeprefix("group:"))
     return None
+
+
+def incident_thread(policy: Policy, ticket: Ticket | None) -> str | None:
+    """The incident's thread in the ``slack_intake`` channel: its report's thread
+    (``thread:<channel id>:<ts>``); a ticket made in Jira has none, so the message goes
+    to the channel itself (its repeats then thread under it)."""
+    thread = report_thread(ticket) if ticket else None
+    if thread is not None:
+        return f"thread:{thread.channel}:{thread.ts}"
+    channels = [r.channel for r in policy.rules if isinstance(r, SlackIntake)]
+    return channels[0] if channels and ticket is not None else None
 
 
 def group_spec(handle: str) -> str:

@@ -32,9 +32,10 @@ MESSAGES = frozenset(
 )
 # Messages that only make sense in Slack (the escalation channel's own intro, and the
 # line a successor channel starts with).
-SLACK_ONLY = frozenset({"channel_intro", "channel_successor"})
-# Messages that only make sense on a Jira issue (a note on a follow-up issue itself).
-JIRA_ONLY = frozenset({"followup_note"})
+SLACK_ONLY = frozenset({"channel_intro", "channel_successor", "slack_logged"})
+# Messages that only make sense on a Jira issue: a note on a follow-up issue itself, a
+# Slack report as a ticket's description and a reply from its thread copied to the ticket.
+JIRA_ONLY = frozenset({"followup_note", "slack_report", "slack_copy"})
 PAGES = frozenset(
     {
         "confluence/incident_log_row.xml.j2",

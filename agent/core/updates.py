@@ -11,6 +11,7 @@ from datetime import datetime
 
 from agent.core.model import ChatMessage, Ticket
 from agent.core.roles import RoleHolders, role_holders
+from agent.core.slack_reports import reported_at
 from agent.policy.schema import Policy
 
 
@@ -84,7 +85,8 @@ def acknowledged_at(
     The same test the ``ack_overdue`` rule uses, so the digest's time to acknowledge
     and the acknowledgement nudge never disagree.
     """
-    return first_acknowledgement(human_updates(policy, ticket, messages, by), ticket.created)
+    reported = reported_at(ticket)
+    return first_acknowledgement(human_updates(policy, ticket, messages, by), reported)
 
 
 def first_acknowledgement(updates: Iterable[Update], reported: datetime) -> datetime | None:

@@ -240,6 +240,10 @@ def _check_channels(policy: Policy) -> Iterator[Problem]:
             yield ("rules", r, "notify"), "escalation_channel needs channels.escalation"
         if "project_channel" in targets and policy.channels.project is None:
             yield ("rules", r, "notify"), "project_channel needs channels.project"
+        if "incident_thread" in targets and not any(
+            getattr(other, "rule", None) == "slack_intake" for other in policy.rules
+        ):
+            yield ("rules", r, "notify"), "incident_thread needs a slack_intake rule"
 
 
 def _check_rules(policy: Policy) -> Iterator[Problem]:

@@ -16,6 +16,7 @@ from agent.policy.rule_models import (
     ClericalChannel,
     PageRule,
     RuleBase,
+    SlackIntake,
     WeeklyDigest,
 )
 from agent.policy.schema import Policy
@@ -75,6 +76,8 @@ def _rule_names(policy: Policy, rule: RuleBase, where: str, found: Named) -> Non
     if isinstance(rule, ClericalChannel):
         _targets(policy, rule.announce_in, f"{where} announce_in", found)
         _sources(rule.always_include, f"{where} always_include", found)
+    if isinstance(rule, SlackIntake):
+        _use(found.channels, _channel(rule.channel), f"{where} channel")
     if isinstance(rule, (PageRule, WeeklyDigest)) and rule.parent:
         _use(found.parents, ParentPage(rule.space, rule.parent), f"{where} parent")
 

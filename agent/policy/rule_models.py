@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Discriminator, Field
@@ -64,6 +65,32 @@ class IntakeRejected(RuleBase):
     field: str
     values: list[str] = Field(min_length=1)
     remove_label: str | None = None
+
+
+ReportItem = Literal[
+    "title", "product impacted", "description", "impact", "severity", "time", "evidence"
+]
+
+
+class SlackIntake(RuleBase):
+    """Reports made in a shared Slack channel become Jira tickets (procedure 002)."""
+
+    rule: Literal["slack_intake"]
+    channel: str = Field(pattern=r"^#[a-z0-9_-]{1,80}$")
+    project: str = Field(min_length=1)
+    issue_type: str = "Task"
+    labels: list[str] = []
+    ask_for: list[ReportItem] = [
+        "title",
+        "product impacted",
+        "description",
+        "impact",
+        "severity",
+        "time",
+        "evidence",
+    ]
+    lookback: Duration = timedelta(days=3)
+    copy_replies: bool = True
 
 
 class ClericalPriority(RuleBase):
@@ -305,6 +332,7 @@ AnyRule = Annotated[
     | Followups
     | FollowupOverdue
     | IntakeRejected
+    | SlackIntake
     | ClericalPriority
     | ClericalLabel
     | ClericalChannel

@@ -44,7 +44,8 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 ROLE_REF = re.compile(r"^(assignee|reporter|field:.+|email:[^@\s]+@[^@\s]+|group:@?[\w.-]+)$")
 NOTIFY_TARGET = re.compile(
-    r"^(jira|dm|escalation_channel|project_channel|#[a-z0-9_-]{1,80}|group:@?[\w.-]+)$"
+    r"^(jira|dm|escalation_channel|project_channel|incident_thread|#[a-z0-9_-]{1,80}"
+    r"|group:@?[\w.-]+)$"
 )
 BUILTIN_ROLES = frozenset({"assignee", "reporter"})
 
@@ -62,7 +63,7 @@ def _notify_target(value: Any) -> str:
     if not isinstance(value, str) or not NOTIFY_TARGET.match(value):
         raise ValueError(
             f"{value!r} is not a notify target; use jira, dm, escalation_channel, "
-            "project_channel, a #channel-name or group:@<slack user group>"
+            "project_channel, incident_thread, a #channel-name or group:@<slack user group>"
         )
     return value
 

@@ -23,7 +23,13 @@ from agent.adapters.errors import ServiceError
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.state import EngineState
 from agent.render.environment import TemplateRenderError
-from agent.runtime import handlers_confluence, handlers_followups, handlers_jira, handlers_slack
+from agent.runtime import (
+    handlers_confluence,
+    handlers_followups,
+    handlers_intake,
+    handlers_jira,
+    handlers_slack,
+)
 from agent.runtime.archived_channels import record_archived
 from agent.runtime.env import ActionEnv, ActionError, Handler
 from agent.runtime.lanes import run_plan
@@ -40,6 +46,7 @@ ACTION_FAILURES = (ServiceError, ActionError, TemplateRenderError, ValueError, L
 
 HANDLERS: dict[ActionKind, Handler] = {
     **handlers_jira.HANDLERS,
+    **handlers_intake.HANDLERS,
     **handlers_slack.HANDLERS,
     **handlers_confluence.HANDLERS,
     **handlers_followups.HANDLERS,

@@ -39,9 +39,6 @@ log = logging.getLogger(__name__)
 
 SeenByIssue = dict[str, FollowupsSeen]
 
-NAMESPACE = "followups"
-"""kv namespace: ``<escalation>`` -> its follow-ups as last read (for ``status``)."""
-
 
 @runtime_checkable
 class FollowupSearch(Protocol):
@@ -90,11 +87,9 @@ def read_followups(
     policies: Sequence[Policy],
     *,
     report: CycleReport,
-    remember: bool = True,
 ) -> SeenByIssue:
     """issue -> its Actions page and follow-up issues, for resolved escalations of the
-    policies with a ``followups`` rule (see the module doc). With ``remember``, each
-    escalation's follow-ups are kept in the store (kv ``followups``) for ``status``."""
+    policies with a ``followups`` rule (see the module doc)."""
     found: SeenByIssue = {}
     if not isinstance(jira, FollowupSearch):
         return found
@@ -122,25 +117,7 @@ def read_followups(
             found[ticket.key] = FollowupsSeen(
                 seen.page_id, seen.page_title, seen.tasks, tuple(issues.get(ticket.key, ()))
             )
-            if remember:
-                _keep(store, ticket.key, found[ticket.key].issues)
     return found
-
-
-def _keep(store: StateStore, escalation: str, issues: Sequence[FollowupIssue]) -> None:
-    """The escalation's follow-ups for ``status``; written only when they changed."""
-    kept = [
-        {
-            "key": issue.key,
-            "summary": issue.ticket.summary,
-            "owner": issue.ticket.assignee.display_name if issue.ticket.assignee else None,
-            "due": issue.ticket.due_date.date().isoformat() if issue.ticket.due_date else None,
-            "done": issue.done,
-        }
-        for issue in sorted(issues, key=lambda i: i.key)
-    ]
-    if store.kv_get(NAMESPACE, escalation) != kept:
-        store.kv_put(NAMESPACE, escalation, kept)
 
 
 def _issues(

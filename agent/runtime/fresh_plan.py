@@ -94,6 +94,7 @@ def plan_with_fresh_messages(
             pages=pages,
             first_contact=first_contact,
             followups=followups,
+            reports=read.reports,
         )
 
     first = planned()

@@ -44,6 +44,7 @@ class Target:
     channel: str | None = None
     dm_user: str | None = None
     group: str | None = None
+    thread_ts: str | None = None  # a reply in this thread of ``channel``
 
 
 def _recipient(action: PlannedAction, who: str) -> Recipient:
@@ -68,6 +69,11 @@ def resolve_target(action: PlannedAction, env: ActionEnv, spec: str | None) -> T
         return Target(dm_user=user)
     if spec.startswith("group:"):
         return Target(group=spec.removeprefix("group:"))
+    if spec.startswith("thread:"):  # an incident's thread: ``thread:<channel id>:<ts>``
+        channel, _, ts = spec.removeprefix("thread:").partition(":")
+        if not channel or not ts:
+            raise ActionError(f"{action.key}: a thread spec needs a channel and a ts: {spec!r}")
+        return Target(channel=channel, thread_ts=ts)
     raise ActionError(f"{action.key}: unknown channel spec {spec!r}")
 
 
@@ -84,8 +90,8 @@ def post(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
     thread = env.ref_of(action.thread_of) if action.thread_of else None
     if thread and env.is_archived(action.issue, str(thread.get("channel"))):
         thread = None  # its thread is in an archived channel: a new one starts here
-    thread_ts = str(thread["ts"]) if thread and thread.get("ts") else None
-    channel = str(thread["channel"]) if thread_ts and thread else target.channel
+    thread_ts = str(thread["ts"]) if thread and thread.get("ts") else target.thread_ts
+    channel = str(thread["channel"]) if thread and thread.get("ts") else target.channel
     if channel is None:
         # a DM: conversations.open gives the same conversation every time, so after a
         # crash the message is looked for there like in any channel

@@ -27,6 +27,7 @@ from agent.core.model import ChatMessage, Ticket
 from agent.core.state import EngineState
 from agent.policy import Policy
 from agent.runtime.chat_cache import ChatCache
+from agent.runtime.intake_reader import read_intake
 from agent.runtime.report import CycleReport
 from agent.runtime.snapshots import SnapshotError, ticket_from_json, ticket_to_json
 from agent.runtime.sync_state import SyncCursor, SyncState, query_fingerprint
@@ -55,6 +56,8 @@ class ReadResult:
     full_reads: list[str] = field(default_factory=list)  # policies read in full this cycle
     # Escalation channels found archived while reading them: issue -> channel id.
     archived_channels: dict[str, str] = field(default_factory=dict)
+    # Top-level messages of each ``slack_intake`` channel, by the ``#name`` the rule gives.
+    reports: dict[str, list[ChatMessage]] = field(default_factory=dict)
 
 
 @dataclass
@@ -156,7 +159,30 @@ class TicketReader:
             report.problems.append(str(problem))
         result = ReadResult(tickets=tickets, full_reads=[r.policy.name for r in reads if r.full])
         self._read_messages(policies, state, result, report, refresh=None)
+        if now is not None:
+            self._read_intake(policies, result, report, now)
         return result
+
+    def _read_intake(
+        self, policies: Sequence[Policy], result: ReadResult, report: CycleReport, now: datetime
+    ) -> None:
+        """Reports in the ``slack_intake`` channels, and the threads of their open tickets."""
+        read = read_intake(
+            self.slack,
+            policies,
+            result.tickets,
+            report=report,
+            now=now,
+            accounts=self._with_accounts,
+        )
+        result.reports = read.reports
+        for key, replies in read.replies.items():
+            merged = [*result.messages.get(key, []), *replies]
+            result.messages[key] = sorted(merged, key=lambda m: (m.at, m.ts))
+        if read.unreadable:
+            result.tickets = [t for t in result.tickets if t.key not in read.unreadable]
+            for key in read.unreadable:
+                result.messages.pop(key, None)
 
     def _load_snapshots(self) -> dict[str, Ticket]:
         kept: dict[str, Ticket] = {}

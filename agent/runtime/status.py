@@ -29,7 +29,6 @@ from agent.policy.schema import Policy
 from agent.runtime.chat_cache import ChatCache
 from agent.runtime.cycle import load_state
 from agent.runtime.first_contact import first_contacts
-from agent.runtime.followup_read import NAMESPACE as FOLLOWUPS_NAMESPACE
 from agent.runtime.leader import LEASE_NAME
 from agent.runtime.reader import SNAPSHOT_NAMESPACE
 from agent.runtime.snapshots import SnapshotError, ticket_from_json
@@ -79,23 +78,11 @@ class LimitUse:
     held: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class OpenFollowup:
-    """A follow-up issue not resolved yet, as the last cycle read it (``due``: YYYY-MM-DD)."""
-
-    escalation: str
-    key: str
-    summary: str
-    owner: str | None
-    due: str | None
-
-
 @dataclass
 class StatusReport:
     now: datetime
     escalations: list[EscalationStatus] = field(default_factory=list)
     limits: list[LimitUse] = field(default_factory=list)
-    followups: list[OpenFollowup] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     lease: Lease | None = None
 
@@ -130,16 +117,6 @@ class StatusReport:
                     "held": list(u.held),
                 }
                 for u in self.limits
-            ],
-            "followups": [
-                {
-                    "escalation": f.escalation,
-                    "key": f.key,
-                    "summary": f.summary,
-                    "owner": f.owner,
-                    "due": f.due,
-                }
-                for f in self.followups
             ],
             "problems": list(self.problems),
             "lease": None
@@ -326,26 +303,7 @@ def build_status(store: StateStore, policies: Sequence[Policy], now: datetime) -
         use = _limit_use(policy, followed, now)
         if use is not None:
             report.limits.append(use)
-    report.followups = open_followups(store)
     return report
-
-
-def open_followups(store: StateStore) -> list[OpenFollowup]:
-    """Every follow-up not done, as the last cycle read it, the oldest due date first
-    (undated last)."""
-    found = [
-        OpenFollowup(
-            escalation=escalation,
-            key=str(item.get("key")),
-            summary=str(item.get("summary") or ""),
-            owner=item.get("owner"),
-            due=item.get("due"),
-        )
-        for escalation, items in store.kv_each(FOLLOWUPS_NAMESPACE)
-        for item in (items if isinstance(items, list) else [])
-        if isinstance(item, dict) and item.get("key") and not item.get("done")
-    ]
-    return sorted(found, key=lambda f: (f.due is None, f.due or "", f.key))
 
 
 def _iso(moment: datetime) -> str:

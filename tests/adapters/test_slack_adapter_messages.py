@@ -318,3 +318,38 @@ def test_timestamps_round_trip() -> None:
     assert ts_datetime("1795165200") == moment.replace(microsecond=0)
     with pytest.raises(ValueError, match="naive"):
         slack_ts(datetime(2026, 1, 1))
+
+
+def test_top_level_messages_and_one_threads_replies(sandbox: SandboxHandle) -> None:
+    sandbox.set_clock(START)
+    olga = person(sandbox, "Olga", "olga@sandbox.example")
+    sam = person(sandbox, "Sam", "sam@sandbox.example")
+    adapter, _ = adapter_for(sandbox)
+    channel = new_channel(sandbox, adapter, "operator-support")
+    stored = model.get_channel(sandbox.ctx, channel)
+    assert stored is not None
+    model.add_members(sandbox.ctx, stored, [olga, sam])  # two channel_join messages
+    report = model.post_message(sandbox.ctx, channel, "Feed down\nP1", olga)
+    bot = adapter.post(
+        channel, "Logged as DS-1", thread_ts=report["ts"], event_type=EVENT, payload=payload("r")
+    )
+    model.post_message(sandbox.ctx, channel, "Looking", sam, thread_ts=report["ts"])
+    quiet = model.post_message(sandbox.ctx, channel, "Second report", sam)
+    reads = len(slack_calls(sandbox, "conversations.history"))
+
+    top = adapter.top_level_messages(channel, START - timedelta(minutes=1))
+
+    assert [(m.text, m.user_email, m.thread_ts) for m in top] == [
+        ("Feed down\nP1", "olga@sandbox.example", report["ts"]),
+        ("Second report", "sam@sandbox.example", None),
+    ]
+    assert top[0].latest_reply is not None and top[1].latest_reply is None
+    assert top[1].ts == quiet["ts"]
+    assert len(slack_calls(sandbox, "conversations.history")) == reads + 1
+    assert not slack_calls(sandbox, "conversations.replies")  # no thread was read
+
+    replies = adapter.thread_replies(channel, report["ts"])
+    assert [(m.text, m.user_slack_id, m.thread_ts) for m in replies] == [
+        ("Looking", sam, report["ts"])
+    ]
+    assert bot.ts not in {m.ts for m in replies}  # the bot's own reply is not a person's

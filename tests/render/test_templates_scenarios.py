@@ -19,10 +19,12 @@ from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.followups import FollowupIssue, FollowupsSeen, PageTask
-from agent.core.model import Change, FieldChange, Person, Ticket
+from agent.core.model import Change, ChatMessage, FieldChange, Person, Ticket
 from agent.core.rules.base import iso
+from agent.core.slack_reports import SlackThread, report_label
 from agent.core.templates import all_templates
 from agent.policy import Policy, load_policies
+from tests.support.intake_pack import support_with_intake
 from tests.unit.factories import (
     ALICE,
     CARL,
@@ -189,7 +191,7 @@ def _support() -> list[PlannedAction]:
         fields={**t.fields, "Root Cause": "Feed provider changed its API without notice"},
     )
     seen = _followups(done, start + timedelta(hours=3))
-    return _run(
+    return _slack_report(start) + _run(
         "support-p1-p4",
         [
             ([t], start + timedelta(minutes=1)),
@@ -205,6 +207,36 @@ def _support() -> list[PlannedAction]:
             ([done], utc(2026, 3, 7, 10), seen[1]),  # overdue since midnight
         ],
     )
+
+
+def _slack_report(start: datetime) -> list[PlannedAction]:
+    """An operator's report in #operator-support, its ticket, and a reply in its thread."""
+    ts = f"{int(start.timestamp())}.000100"
+    text = (
+        "Bundesliga feed stopped updating\n*Impact:* bets cannot be settled <!channel>\n"
+        "P1 since 09:55, see <https://status.example/x|status>"
+    )
+    said = ChatMessage("C0OPS0001", ts, "U0OLGA001", text, start, "olga@operator.example")
+    made = ticket(
+        "SUP-13",
+        created=start + timedelta(minutes=1),
+        summary="Bundesliga feed stopped updating",
+        labels=frozenset({report_label(SlackThread("C0OPS0001", ts))}),
+    )
+    reply = ChatMessage(
+        "C0OPS0001",
+        f"{int(start.timestamp()) + 300}.000200",
+        "U0ALICE01",
+        "On it, *restarting* the [feed] h1. now",
+        start + timedelta(minutes=5),
+        ALICE.email,
+        thread_ts=ts,
+    )
+    runner = Runner([support_with_intake()])
+    runner.cycle([], start + timedelta(minutes=1), reports={"#operator-support": [said]})
+    runner.cycle([made], start + timedelta(minutes=6), {"SUP-13": [reply]})
+    runner.cycle([made], start + timedelta(minutes=16))
+    return [a for a in runner.history if a.template is not None]
 
 
 def _ds() -> list[PlannedAction]:
@@ -333,6 +365,11 @@ def _preference(action: PlannedAction) -> int:
 # replaces (found when making the channel).
 EXECUTOR_RENDERED: dict[str, tuple[str, dict[str, Any]]] = {
     "slack/channel_successor.j2": ("slack/channel_intro.j2", {"replaced": ["C0OLD0001"]}),
+    # the reply in a report's thread, rendered by the create action once the ticket exists
+    "slack/slack_logged.j2": (
+        "jira/slack_report.j2",
+        {"issue": "SUP-13", "url": "https://jira.example/browse/SUP-13"},
+    ),
 }
 
 
@@ -376,7 +413,12 @@ def test_the_scenarios_use_every_template_the_engine_names() -> None:
 
 def test_the_scenarios_are_realistic_plans() -> None:
     actions = planned_actions()
-    assert all(a.context.get("issue") or a.rule == "weekly_digest" for a in actions)
+    assert all(
+        a.context.get("issue")
+        or a.rule == "weekly_digest"
+        or a.kind is ActionKind.JIRA_ISSUE_FROM_REPORT
+        for a in actions
+    )
     kinds = {a.kind for a in actions}
     assert {ActionKind.CONFLUENCE_PAGE, ActionKind.CONFLUENCE_LOG_ROW} <= kinds
     assert {ActionKind.JIRA_COMMENT, ActionKind.SLACK_POST, ActionKind.SLACK_THREAD_DONE} <= kinds

@@ -267,6 +267,21 @@ class FakeSlack:
         self.channel_reads.append(channel)
         return list(self.messages.get(channel, []))
 
+    def top_level_messages(
+        self, channel: str, oldest: datetime | str | None = None
+    ) -> list[ChatMessage]:
+        self.fail.check("top_level_messages")
+        self.channel_reads.append(channel)
+        return [m for m in self.messages.get(channel, []) if m.thread_ts in (None, m.ts)]
+
+    def thread_replies(self, channel: str, thread_ts: str) -> list[ChatMessage]:
+        self.fail.check("thread_replies")
+        return [
+            m
+            for m in self.messages.get(channel, [])
+            if m.thread_ts == thread_ts and m.ts != thread_ts
+        ]
+
     def keys(self) -> list[str]:
         return [post["key"] for post in self.posts]
 

@@ -128,6 +128,8 @@ class Runner:
         messages: Mapping[str, Sequence[ChatMessage]] | None = None,
         execute: bool = True,
         followups: Mapping[str, FollowupsSeen] | None = None,
+        *,
+        reports: Mapping[str, Sequence[ChatMessage]] | None = None,
     ) -> Plan:
         result = plan(
             tickets,
@@ -137,6 +139,7 @@ class Runner:
             messages,
             first_contact=self.first_contact,
             followups=followups,
+            reports=reports,
         )
         if execute:
             self.state = result.state.with_done(a.key for a in result.actions)

@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agent.core.rules import clerical, clocks, closure, followups, intake, paperwork, updates
+from agent.core.rules import (
+    clerical,
+    clocks,
+    closure,
+    followups,
+    intake,
+    paperwork,
+    slack_intake,
+    updates,
+)
 from agent.core.rules.base import RuleContext
 
 Handler = Callable[[RuleContext, Any], None]
 
 HANDLERS: dict[str, Handler] = {}
-for _family in (intake, clerical, clocks, updates, closure, paperwork, followups):
+for _family in (intake, slack_intake, clerical, clocks, updates, closure, paperwork, followups):
     HANDLERS.update(_family.HANDLERS)
 
 # Rules the planner runs across tickets rather than per ticket.

@@ -11,6 +11,7 @@ from agent.core.lazy import once
 from agent.core.routing import channel_spec
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.intake import field_present
+from agent.core.slack_reports import reported_at
 from agent.core.updates import first_acknowledgement
 from agent.policy.durations import format_duration
 from agent.policy.rule_models import (
@@ -77,8 +78,9 @@ def _channels(ctx: RuleContext, targets: list[str]) -> list[str]:
 def ack_overdue(ctx: RuleContext, rule: AckOverdue) -> None:
     if not ctx.ticket.is_open:
         return
-    due = ctx.ticket.created + rule.within
-    acked = first_acknowledgement(ctx.updates(rule.by), ctx.ticket.created) is not None
+    reported = reported_at(ctx.ticket)  # a report made in Slack: the message's time
+    due = reported + rule.within
+    acked = first_acknowledgement(ctx.updates(rule.by), reported) is not None
     ctx.obligation(
         "ack",
         due=due,

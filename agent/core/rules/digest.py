@@ -16,9 +16,7 @@ from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.calendar import BusinessCalendar
-from agent.core.digest_stats import digest_stats, iso_week, week_ending
-from agent.core.followup_stats import followup_digest
-from agent.core.followups import FollowupsSeen
+from agent.core.digest_stats import digest_stats, iso_week
 from agent.core.ledger import IncidentRecord
 from agent.core.model import Ticket
 from agent.core.routing import route
@@ -46,7 +44,6 @@ def weekly_digest(
     calendar: BusinessCalendar,
     severities: Mapping[str, str | None],
     incidents: Mapping[str, IncidentRecord] | None = None,
-    followups: Mapping[str, FollowupsSeen] | None = None,
 ) -> list[PlannedAction]:
     slot = calendar.weekly_slot_at_or_before(now, weekday_number(rule.weekday), rule.at)
     if now - slot > STALE_AFTER:
@@ -70,7 +67,6 @@ def weekly_digest(
             calendar=calendar,
             incidents=incidents or {},
             listing=context,
-            followups=followups or {},
         )
         actions.append(page)
         context = {
@@ -107,7 +103,6 @@ def _page(
     calendar: BusinessCalendar,
     incidents: Mapping[str, IncidentRecord],
     listing: Mapping[str, Any],
-    followups: Mapping[str, FollowupsSeen],
 ) -> PlannedAction:
     levels = policy.severity.levels if policy.severity else []
     stats = digest_stats(
@@ -134,8 +129,5 @@ def _page(
             "parent": rule.parent,
             "timezone": calendar.tz.key,
             "stats": stats.as_context(),
-            "followups": followup_digest(
-                sorted(followups.items()), week=week_ending(calendar, slot), calendar=calendar
-            ),
         },
     )

@@ -26,7 +26,7 @@ Pure: what the page and Jira say comes in ``ctx.followups``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind, Recipient
@@ -36,7 +36,6 @@ from agent.core.followups import (
     FollowupIssue,
     FollowupsSeen,
     PageTask,
-    followup_due,
     search_since,
 )
 from agent.core.rules.base import RuleContext, iso
@@ -200,6 +199,11 @@ def _owner_of(ctx: RuleContext, issue: FollowupIssue) -> Callable[[], tuple[Reci
         )
 
     return audience
+
+
+def followup_due(calendar: BusinessCalendar, day: date) -> datetime:
+    """A due date has passed at the end of that day (the next midnight, the policy's zone)."""
+    return calendar.at_local(day + timedelta(days=1), time(0, 0))
 
 
 def followup_overdue(ctx: RuleContext, rule: FollowupOverdue) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from agent.core.calendar import CalendarError
 from agent.core.rules.base import RuleContext, iso
+from agent.core.slack_reports import reported_at
 from agent.core.updates import Update
 from agent.policy.calendars import weekday_number
 from agent.policy.durations import format_duration
@@ -25,7 +26,7 @@ _TINY = timedelta(microseconds=1)
 
 def _interval(ctx: RuleContext, rule: UpdateOverdue, every: timedelta) -> None:
     updates = ctx.updates(rule.by)
-    last = max([ctx.ticket.created, *(u.at for u in updates if u.at <= ctx.now)])
+    last = max([reported_at(ctx.ticket), *(u.at for u in updates if u.at <= ctx.now)])
     business = rule.clock == "business"
     due = ctx.calendar.add_business_time(last, every) if business else last + every
     ctx.obligation(

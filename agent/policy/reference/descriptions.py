@@ -183,10 +183,37 @@ RULE_PARAMS: dict[tuple[str, str], str] = {
     ("followups", "default_due_days"): "Business days for severities `due_days` does not name.",
     ("followup_overdue", "warn_before"): "A heads-up this long before a follow-up is due; "
     "unset: none.",
+    ("slack_intake", "channel"): "The Slack channel the parties agreed on, `#name`; the bot "
+    "must be in it (a public one it joins).",
+    ("slack_intake", "project"): "The Jira project the tickets are made in.",
+    ("slack_intake", "issue_type"): "The issue type of the tickets.",
+    ("slack_intake", "labels"): "Labels put on every ticket made from a report (besides the "
+    "report's own `slack-report-<channel id>-<ts>`, which finds it again).",
+    ("slack_intake", "ask_for"): "The report items asked for in the thread when the "
+    "report lacks them: `title`, `product impacted`, `description`, `impact`, `severity`, "
+    "`time`, `evidence` (procedure 002's list).",
+    ("slack_intake", "lookback"): "How far back each cycle reads the channel for reports "
+    "(never before the policy's first contact).",
+    ("slack_intake", "copy_replies"): "Copy each reply in a report's thread to its ticket, "
+    "once, as a comment marked as a copy.",
 }
 
 # What each rule enforces and, when it names no to:/notify:, whom it tells and where.
 RULES: dict[str, str] = {
+    "slack_intake": "Operators report in one shared Slack channel. A top-level message a "
+    "person (not the bot) posts there becomes a ticket in `project`: summary from its first "
+    "line, description from the rest, reporter matched by email or `AGENT_USER_MAP` (else "
+    "the agent), the severity field (or priority) set when the text names a level or "
+    "P1-P4. The ticket's key and link are replied in the message's thread, with the report "
+    "items still missing. The message's time is the report's time (`ack_overdue`, "
+    "`update_overdue` count from it), the thread is the incident's (`incident_thread`; its "
+    "replies are messages of the ticket), and each reply is copied to the ticket once. "
+    "Replies, joins and the bot's own messages are no reports; messages from before the "
+    "policy's first contact are history. A ticket carries the label "
+    "`slack-report-<channel id>-<ts>`, searched for by JQL before creating, so neither a "
+    "crash nor a lost state makes a second one (JQL cannot search issue properties an app "
+    "does not index). Each cycle reads the channel's history once and only the threads "
+    "with replies (Tier 3 methods).",
     "intake_missing_fields": "A new escalation must carry the fields the procedure needs. "
     "While any is empty after `within`, the reporter is asked for the missing ones "
     "(default: reporter, on the Jira ticket).",
@@ -287,6 +314,7 @@ RULES: dict[str, str] = {
 # Families of rules, in the order the reference lists them.
 FAMILIES: tuple[tuple[str, str, str], ...] = (
     ("intake", "Intake", "Is the report complete and acceptable?"),
+    ("slack_intake", "Intake from Slack", "Reports in a shared channel become tickets."),
     ("clerical", "Clerical steps", "Priority, label, channel and watchers."),
     ("limits", "Escalation limits", "How many escalations are admitted; the rest are held."),
     ("clocks", "Getting started", "Alert, acknowledge, estimate, progress, call, page."),
@@ -313,7 +341,9 @@ VALUE_TYPES: tuple[tuple[str, str], ...] = (
     (
         "notify target",
         "`jira` (a comment), `dm` (Slack direct message), `escalation_channel`, "
-        "`project_channel`, a `#channel-name`, or `group:@<Slack user group>` (a direct "
+        "`project_channel`, `incident_thread` (the thread of the report the ticket was made "
+        "from in the `slack_intake` channel; for a ticket made in Jira, that channel), a "
+        "`#channel-name`, or `group:@<Slack user group>` (a direct "
         "message to each member; nobody gets the same message twice when `dm` or another "
         "group of the list already reaches them). A user group among the people of `dm` is "
         "messaged the same way.",

@@ -1,0 +1,151 @@
+"""Intake from Slack: a report in the shared channel becomes a Jira ticket, its thread the record.
+
+Procedure 002 has operators report in the Slack channel the two parties agreed
+on. For each top-level message a person wrote there since the policy first ran
+(``is_report``) and that no ticket carries yet (``report_label``), the planner
+asks for one ``jira.issue_from_report``: the executor searches Jira for the label
+before creating, then replies in the message's thread with the ticket and the
+report items still missing. The ticket is the incident from then on: its thread
+is where support acknowledges and updates (``incident_thread``), and every reply
+there is copied to the ticket once, as a comment marked as a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from agent.core.actions import ActionKind, PlannedAction
+from agent.core.model import ChatMessage, Ticket
+from agent.core.rules.base import RuleContext, iso
+from agent.core.slack_reports import (
+    SlackThread,
+    is_report,
+    plain_text,
+    read_report,
+    report_label,
+    report_thread,
+)
+from agent.policy.rule_models import SlackIntake
+from agent.policy.schema import Policy
+
+
+def report_key(rule: SlackIntake, thread: SlackThread) -> str:
+    """The key of the ticket made from one message: one per channel and ``ts``, for ever."""
+    return f"{rule.ident}:{thread.channel}-{thread.ts}:ticket"
+
+
+def intake_reports(
+    policy: Policy,
+    rule: SlackIntake,
+    messages: Sequence[ChatMessage],
+    tickets: Iterable[Ticket],
+    *,
+    now: datetime,
+    first_contact: datetime | None,
+    done_keys: frozenset[str] = frozenset(),
+) -> list[PlannedAction]:
+    """One ``jira.issue_from_report`` per report whose action is not done (oldest first).
+
+    Messages from before the policy's first contact are history, as tickets
+    resolved before it are: turning a channel's past into tickets is a backfill."""
+    made = {thread for t in tickets if (thread := report_thread(t)) is not None}
+    levels = policy.severity.levels if policy.severity else []
+    actions: list[PlannedAction] = []
+    for message in sorted(messages, key=lambda m: (m.at, m.ts)):
+        if not is_report(message, None) or message.at > now:
+            continue
+        if first_contact is not None and message.at < first_contact:
+            continue
+        thread = SlackThread(message.channel, message.ts)
+        key = report_key(rule, thread)
+        if key in done_keys:
+            continue  # a ticket made, and the reply in its thread, for good
+        # Asked again until both are done, even once the ticket exists (its reply may be
+        # missing); the executor finds the ticket by its label and the reply by its key.
+        exists = thread in made
+        report = read_report(
+            message.text, has_files=message.has_files, levels=levels, wanted=rule.ask_for
+        )
+        who = message.user_email or message.user_slack_id or "someone"
+        actions.append(
+            PlannedAction(
+                key=key,
+                policy=policy.name,
+                rule=rule.rule,
+                issue=None,
+                kind=ActionKind.JIRA_ISSUE_FROM_REPORT,
+                reason=(
+                    f"{who}'s report in {rule.channel} has its ticket; the reply in its "
+                    "thread is checked."
+                    if exists
+                    else f"{who} reported an issue in {rule.channel}; it needs a ticket."
+                ),
+                due=message.at,
+                template="jira/slack_report.j2",
+                context={
+                    "project": rule.project,
+                    "issue_type": rule.issue_type,
+                    "labels": list(rule.labels),
+                    "marker": report_label(thread),
+                    "summary": report.summary,
+                    "description": report.description,
+                    "severity": report.severity,
+                    "fields": severity_fields(policy, report.severity),
+                    "missing": list(report.missing),
+                    "reporter_email": message.user_email,
+                    "reporter_account": message.user_account_id,
+                    "reporter_slack": message.user_slack_id,
+                    "channel": rule.channel,
+                    "channel_id": thread.channel,
+                    "ts": thread.ts,
+                    "reported_at": iso(message.at),
+                    "reply_key": f"{key}:reply",
+                    "reply_template": "slack/slack_logged.j2",
+                },
+            )
+        )
+    return actions
+
+
+def severity_fields(policy: Policy, level: str | None) -> dict[str, str]:
+    """The field value (or priority) that gives ``level`` under the policy's severity mapping."""
+    spec = policy.severity
+    if level is None or spec is None:
+        return {}
+    if spec.field is not None:
+        for value, mapped in spec.field.map.items():
+            if mapped == level:
+                return {spec.field.name: value}
+    for priority, mapped in spec.priority.items():
+        if mapped == level:
+            return {"Priority": priority}
+    return {}
+
+
+def slack_intake(ctx: RuleContext, rule: SlackIntake) -> None:
+    """Per ticket made from a report: each reply in its thread is copied to it once."""
+    thread = report_thread(ctx.ticket)
+    if thread is None or ctx.ticket.project != rule.project or not rule.copy_replies:
+        return
+    for message in ctx.messages:
+        if message.thread_ts != thread.ts or message.ts == thread.ts:
+            continue  # the report itself is the ticket's description
+        author = message.user_email or message.user_slack_id or "someone"
+        ctx.action(
+            ActionKind.JIRA_COMMENT,
+            f"copy@{message.ts}",
+            reason=f"{author} replied in the thread of {ctx.issue} in {rule.channel}.",
+            due=message.at,
+            template="jira/slack_copy.j2",
+            context=lambda m=message, a=author: ctx.context(
+                copied_from=rule.channel,
+                copied_author=a,
+                copied_at=iso(m.at),
+                copied_text=plain_text(m.text),
+                copied_files=m.has_files,
+            ),
+        )
+
+
+HANDLERS = {"slack_intake": slack_intake}

@@ -1,0 +1,115 @@
+"""``jira.issue_from_report`` for a report made in Slack: the ticket, then the reply in its thread.
+
+Two effects, each with its own marker, so a retry or a crash between them does
+neither twice: the ticket carries the report's label (the adapter searches for
+it before creating), the reply carries the Slack metadata key. The planner asks
+again until both are done, even when the ticket already exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from agent.adapters.errors import ServiceError
+from agent.adapters.jira_followups import NewIssue
+from agent.core.actions import ActionKind, PlannedAction
+from agent.runtime.env import ActionEnv, ActionError, Handler
+from agent.runtime.ports import PeopleByEmail
+from agent.runtime.slack_common import message_text, post_once
+from agent.store import JsonDoc
+
+log = logging.getLogger(__name__)
+
+
+def _text(action: PlannedAction, name: str) -> str:
+    value = action.context.get(name)
+    if not isinstance(value, str) or not value:
+        raise ActionError(f"{action.key}: the action's context has no {name!r}")
+    return value
+
+
+def reporter_account(action: PlannedAction, env: ActionEnv) -> str | None:
+    """The reporter's Jira account: by ``AGENT_USER_MAP`` (their Slack id), else by email.
+
+    None when neither finds one (the agent's account is the reporter then, and the
+    description names the person)."""
+    account = action.context.get("reporter_account")
+    if isinstance(account, str) and account:
+        return account
+    email = action.context.get("reporter_email")
+    if not isinstance(email, str) or not email or not isinstance(env.jira, PeopleByEmail):
+        return None
+    try:
+        found = env.jira.people_with_email(email)
+    except ServiceError as exc:
+        log.warning(
+            "%s: could not look up %s in Jira (%s); the agent reports it", action.key, email, exc
+        )
+        return None
+    return found[0].account_id if len(found) == 1 else None
+
+
+@runtime_checkable
+class ReportIssues(Protocol):
+    """What the handler needs of the Jira adapter (``agent.adapters.jira_adapter``)."""
+
+    def find_issue_with_label(self, project: str, label: str) -> str | None: ...
+
+    def shaped_fields(self, values: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def create_issue(self, new: NewIssue, *, find_existing: Callable[[], str | None]) -> str: ...
+
+    def browse_url(self, key: str) -> str: ...
+
+
+def issue_from_report(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    """Find (by its marker label) or make the ticket of a Slack report, then reply in the
+    report's thread with its key, its link and what the report still lacks."""
+    jira = env.jira
+    if not isinstance(jira, ReportIssues):
+        raise ActionError(f"{action.key}: this Jira adapter cannot create issues")
+    project, marker = _text(action, "project"), _text(action, "marker")
+    key = jira.find_issue_with_label(project, marker)
+    existing = key is not None
+    if key is None:
+        reporter = reporter_account(action, env)
+        fields = action.context.get("fields")
+        labels = action.context.get("labels")
+        extra = tuple(str(label) for label in labels) if isinstance(labels, list) else ()
+        new = NewIssue(
+            project=project,
+            issue_type=_text(action, "issue_type"),
+            summary=_text(action, "summary"),
+            description=env.render(action, reporter_known=reporter is not None),
+            labels=tuple(dict.fromkeys([*extra, marker])),
+            reporter=reporter,
+            fields=jira.shaped_fields(dict(fields)) if isinstance(fields, Mapping) else {},
+        )
+        key = jira.create_issue(
+            new, find_existing=lambda: jira.find_issue_with_label(project, marker)
+        )
+    url = jira.browse_url(key)
+    reply = _reply(action, env, reconcile or existing, key, url)
+    return {"issue": key, "url": url, "existing": existing, "reply": reply}
+
+
+def _reply(
+    action: PlannedAction, env: ActionEnv, reconcile: bool, key: str, url: str
+) -> dict[str, Any]:
+    """The ticket's key and link, and the report items still missing, in the report's thread."""
+    channel, ts = _text(action, "channel_id"), _text(action, "ts")
+    text = message_text(action, env, _text(action, "reply_template"), issue=key, url=url)
+    return post_once(
+        action,
+        env,
+        channel,
+        text,
+        key=_text(action, "reply_key"),
+        reconcile=reconcile,
+        thread_ts=ts,
+    )
+
+
+HANDLERS: dict[ActionKind, Handler] = {ActionKind.JIRA_ISSUE_FROM_REPORT: issue_from_report}

@@ -1,0 +1,145 @@
+"""slack_intake: reports in the shared channel become tickets once; their threads are the record."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from agent.core.actions import ActionKind
+from agent.core.model import ChatMessage
+from agent.core.slack_reports import SlackThread, report_label
+from tests.unit.factories import ALICE, Runner, of_kind, policy, ticket, utc
+
+MONDAY = utc(2026, 3, 2, 10, 0)
+CHANNEL = "C0OPS"
+
+SUPPORT = """
+severity:
+  levels: [P1, P2, P3, P4]
+  field: {name: Severity, map: {Critical: P1, High: P2, Medium: P3, Low: P4}}
+roles:
+  support: 'email:sam@sandbox.example'
+updates: {sources: [jira_comment, channel_message], by: [support, assignee]}
+rules:
+  - rule: slack_intake
+    channel: '#operator-support'
+    project: T
+    labels: [from-slack]
+  - rule: ack_overdue
+    within: 15m
+    to: [support]
+    notify: [incident_thread]
+"""
+
+
+def ts_of(moment: datetime, serial: int = 0) -> str:
+    return f"{int(moment.timestamp())}.{serial:06d}"
+
+
+def said(
+    text: str,
+    at: datetime,
+    *,
+    user: str = "UOLGA",
+    email: str | None = "olga@operator.example",
+    thread: str | None = None,
+) -> ChatMessage:
+    ts = ts_of(at)
+    return ChatMessage(CHANNEL, ts, user, text, at, user_email=email, thread_ts=thread)
+
+
+def made_from(message: ChatMessage, key: str = "T-1", created: datetime | None = None) -> object:
+    label = report_label(SlackThread(message.channel, message.ts))
+    return ticket(
+        key, created=created or message.at + timedelta(minutes=1), labels=frozenset({label})
+    )
+
+
+REPORT = "Odds feed stalled\nProduct: Bundesliga feed\nImpact: markets suspended\nP2 since 09:50"
+
+
+def test_a_report_asks_for_one_ticket_with_what_it_says() -> None:
+    runner = Runner([policy(SUPPORT)])
+    report = said(REPORT, MONDAY)
+    result = runner.cycle(
+        [], MONDAY + timedelta(minutes=1), reports={"#operator-support": [report]}
+    )
+    (create,) = result.actions
+    assert create.kind is ActionKind.JIRA_ISSUE_FROM_REPORT and create.issue is None
+    assert create.key == f"slack_intake:{CHANNEL}-{report.ts}:ticket"
+    data = create.context
+    assert data["summary"] == "Odds feed stalled" and data["project"] == "T"
+    assert data["marker"] == f"slack-report-{CHANNEL}-{report.ts}"
+    assert data["labels"] == ["from-slack"]
+    assert data["severity"] == "P2" and data["fields"] == {"Severity": "High"}
+    assert data["missing"] == ["evidence"]
+    assert data["reporter_email"] == "olga@operator.example"
+    # done: never again
+    again = runner.cycle([], MONDAY + timedelta(minutes=2), reports={"#operator-support": [report]})
+    assert again.actions == ()
+    # with the state lost it is asked again, and says its ticket exists (the executor
+    # finds the ticket by its label and the reply by its key: neither is made twice)
+    fresh = Runner([policy(SUPPORT)])
+    found = fresh.cycle(
+        [made_from(report)], MONDAY + timedelta(minutes=3), reports={"#operator-support": [report]}
+    )
+    (recheck,) = of_kind(found, ActionKind.JIRA_ISSUE_FROM_REPORT)
+    assert recheck.key == create.key and "has its ticket" in recheck.reason
+
+
+def test_replies_joins_the_bots_own_and_history_are_not_reports() -> None:
+    first_contact = MONDAY - timedelta(minutes=5)
+    runner = Runner([policy(SUPPORT)], first_contact={"test": first_contact})
+    parent = said("Old report", MONDAY - timedelta(hours=1))
+    messages = [
+        parent,
+        said("a reply", MONDAY, thread=parent.ts),
+        said("joined", MONDAY, user=""),  # no author: a system message
+        said("  ", MONDAY),
+    ]
+    result = runner.cycle(
+        [], MONDAY + timedelta(minutes=1), reports={"#operator-support": messages}
+    )
+    assert result.actions == ()
+
+
+def test_thread_replies_are_copied_once_and_support_replying_acknowledges() -> None:
+    runner = Runner([policy(SUPPORT)])
+    report = said(REPORT, MONDAY)
+    made = made_from(report)
+    reply = said("Looking at it", MONDAY + timedelta(minutes=4), user="USAM", email=None)
+    reply = ChatMessage(
+        CHANNEL,
+        ts_of(MONDAY + timedelta(minutes=4), 7),
+        "USAM",
+        "Looking at it <@UOLGA>",
+        MONDAY + timedelta(minutes=4),
+        user_email="sam@sandbox.example",
+        thread_ts=report.ts,
+    )
+    result = runner.cycle([made], MONDAY + timedelta(minutes=20), {"T-1": [reply]})
+    (copy,) = result.actions
+    assert copy.kind is ActionKind.JIRA_COMMENT and copy.key == f"slack_intake:T-1:copy@{reply.ts}"
+    assert copy.template == "jira/slack_copy.j2"
+    assert copy.context["copied_text"] == "Looking at it @UOLGA"
+    assert copy.context["copied_author"] == "sam@sandbox.example"
+    assert runner.cycle([made], MONDAY + timedelta(minutes=21), {"T-1": [reply]}).actions == ()
+
+
+def test_nobody_answering_in_15_minutes_of_the_message_is_nudged_in_its_thread() -> None:
+    runner = Runner([policy(SUPPORT)])
+    report = said(REPORT, MONDAY)
+    made = made_from(report, created=MONDAY + timedelta(minutes=3))
+    assert runner.cycle([made], MONDAY + timedelta(minutes=14)).actions == ()
+    result = runner.cycle([made], MONDAY + timedelta(minutes=15))
+    (nudge,) = result.actions
+    assert nudge.kind is ActionKind.SLACK_POST and nudge.rule == "ack_overdue"
+    assert nudge.channel == f"thread:{CHANNEL}:{report.ts}"
+    assert nudge.due == report.at + timedelta(minutes=15)
+
+
+def test_a_ticket_made_in_jira_has_no_thread_to_copy_and_is_not_recreated() -> None:
+    runner = Runner([policy(SUPPORT)])
+    plain = ticket("T-2", created=MONDAY, assignee=ALICE)
+    result = runner.cycle([plain], MONDAY + timedelta(minutes=1))
+    assert of_kind(result, ActionKind.JIRA_COMMENT) == []
+    assert of_kind(result, ActionKind.JIRA_ISSUE_FROM_REPORT) == []
