@@ -3,8 +3,8 @@ everything the policies name on the sites (channels, user groups, people, parent
 the people without a Slack identity, and traps (WARN).
 
 Exit codes: 0 all pass (warnings included), 1 a service check failed, 2 configuration or
-policy invalid, or the bundled example packs loaded against a site that is not the sandbox
-(``run`` would refuse to write).
+policy invalid, or (every service reachable) the bundled example packs loaded against a
+site that is not the sandbox, where ``run`` would refuse to write.
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ def run_check(settings: Settings, console: Console, args: argparse.Namespace) ->
     refusal = examples_refusal(settings)
     if refusal is not None:  # what ``run`` would answer, said before anyone tries it
         print_result(console, CheckResult("example packs", False, refusal))
-        return EXIT_INVALID
-    return EXIT_SERVICE if failed else EXIT_OK
+    if failed:  # a service that cannot be reached comes first: exit 1, as documented
+        return EXIT_SERVICE
+    return EXIT_OK if refusal is None else EXIT_INVALID
 
 
 def _config_summary(settings: Settings) -> str:
