@@ -98,7 +98,20 @@ def read_followups(
         rule = next((r for r in policy.rules if isinstance(r, Followups)), None)
         if rule is None:
             continue
-        mine = [t for t in resolved if policy.select.matches(t) and t.key not in found]
+        pages = actions_page(policy)
+        if not pages:
+            continue
+        # Only an escalation whose Actions page the agent wrote can have tasks, and so
+        # follow-ups: the others cost no search and no page read (a steady cycle stays
+        # one search per policy).
+        page_of = {
+            t.key: page
+            for t in resolved
+            if policy.select.matches(t) and t.key not in found
+            for page in [agent_page(store, t.key, pages)]
+            if page is not None
+        }
+        mine = [t for t in resolved if t.key in page_of]
         if not mine:
             continue
         try:
@@ -108,9 +121,8 @@ def read_followups(
             log.warning("policy %s: %s", policy.name, message)
             report.add_problems([f"{t.key} [followups]: {message}" for t in mine[:1]])
             continue
-        pages = actions_page(policy)
         for ticket in mine:
-            page_id = agent_page(store, ticket.key, pages) if pages else None
+            page_id = page_of[ticket.key]
             seen = FollowupsSeen(None)
             if page_id is not None and confluence is not None:
                 seen = _page(confluence, ticket.key, page_id, report)
