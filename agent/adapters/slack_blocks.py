@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agent.render.escaping import Mrkdwn, escape_mrkdwn, slack_link
+from agent.render.escaping import Mrkdwn, escape_mrkdwn, plain_slack_text, slack_link
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -238,7 +238,7 @@ def channel_topic(
     """
     head = " | ".join(part for part in (issue_key, severity) if part)
     tail = f" | {link}" if link else ""
-    escaped = " ".join(str(escape_mrkdwn(summary)).split())
+    escaped = plain_slack_text(summary)  # a topic takes no formatting: nothing to escape
     room = limit - len(head) - len(tail) - 3
     if room < 10 and tail:  # the link does not leave room for a summary: drop it
         tail = ""

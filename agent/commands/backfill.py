@@ -167,6 +167,7 @@ def _backfill(
         state=state,
         confluence_space=settings.confluence_space,
         timezone=settings.timezone,
+        policy_zones={policy.name: policy.timezone for policy in deps.policies},
         user_map=settings.user_map,
     )
     # recovering: every effect is looked for on the site before it is written

@@ -9,6 +9,7 @@ then the built-in templates, so a team overrides any template by name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,11 +24,15 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
+    pass_context,
 )
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from agent.render.escaping import (
+    JiraWiki,
+    Mrkdwn,
     escape_jira_wiki,
     escape_mrkdwn,
     slack_channel,
@@ -35,6 +40,7 @@ from agent.render.escaping import (
     slack_mention,
     strip_xml_illegal,
 )
+from agent.render.moments import day_text, local_text, parse_moment, slack_date_token
 from agent.render.storage_xml import storage_problem
 from agent.resources import bundled_templates_dir
 
@@ -85,6 +91,50 @@ def _duration(delta: timedelta | float | None) -> str:
     return f"{sign}{minutes} min"
 
 
+def _zone(context: Context) -> str:
+    """The time zone a template writes times in: the policy's (``timezone``), else UTC."""
+    zone = context.get("timezone")
+    return zone if isinstance(zone, str) and zone else "UTC"
+
+
+def _when_filter(destination: str) -> Callable[..., Any]:
+    """``{{ due | when }}``: a moment for people. In Slack a date token (each reader's own
+    clock, the policy's zone as fallback); elsewhere the policy's zone, named."""
+
+    @pass_context
+    def when(context: Context, moment: datetime | str | None) -> str:
+        zone = _zone(context)
+        if destination == "slack":
+            if parse_moment(moment) is None:
+                return escape_mrkdwn(local_text(moment, zone))
+            return Mrkdwn(slack_date_token(moment, zone))
+        if destination == "jira":
+            return JiraWiki(escape_jira_wiki(local_text(moment, zone)))
+        return local_text(moment, zone)
+
+    return when
+
+
+_LINK_UNSAFE = str.maketrans({"|": " ", "]": ")", "[": "("})
+
+
+@pass_context
+def _jira_channel_link(context: Context, name: str) -> JiraWiki:
+    """``[#name|url]``: a Slack channel named in a Jira comment, as a link to it when the
+    channel's address is known (``channel_url``), else its name as text."""
+    bare = str(name).removeprefix("#")
+    url = context.get("channel_url")
+    if isinstance(url, str) and re.fullmatch(r"https?://[^\s\[\]|]+", url):
+        return JiraWiki(f"[#{escape_jira_wiki(bare.translate(_LINK_UNSAFE))}|{url}]")
+    return JiraWiki("#" + escape_jira_wiki(bare))
+
+
+@pass_context
+def _day(context: Context, moment: datetime | str | None) -> str:
+    """``{{ week_of | day }}``: ``30 Nov 2026``, the day in the policy's zone."""
+    return day_text(moment, _zone(context))
+
+
 def _xml_finalize(value: Any) -> Any:
     """Drop characters XML forbids, also from safe text built by ``~`` or ``join``."""
     if isinstance(value, Markup):
@@ -111,6 +161,10 @@ def _make_env(loader: ChoiceLoader, destination: str) -> SandboxedEnvironment:
     env.keep_trailing_newline = False
     env.filters["local"] = _local
     env.filters["duration"] = _duration
+    env.filters["when"] = _when_filter(destination)
+    env.filters["day"] = _day
+    if destination == "jira":
+        env.filters["channel_link"] = _jira_channel_link
     if destination == "slack":
         env.filters["mention"] = slack_mention
         env.filters["link"] = slack_link

@@ -51,15 +51,36 @@ def escape_mrkdwn(text: object) -> Mrkdwn:
     return Mrkdwn(value)
 
 
+def _inert_in_jira(text: str, at: int) -> bool:
+    """Whether the markup character at ``at`` means nothing where it stands, so a backslash
+    would only clutter the stored text (``INC-6``, ``2026-12-04``, ``#ds-6`` mid-line).
+
+    A hyphen between two letters or digits opens or closes no strikethrough and makes no
+    dash or list; ``#`` numbers a list only at the start of a line.
+    """
+    char = text[at]
+    before = text[at - 1] if at > 0 else "\n"
+    after = text[at + 1] if at + 1 < len(text) else "\n"
+    if char == "-":
+        return before.isalnum() and after.isalnum()
+    if char == "#":
+        return text[:at].rsplit("\n", 1)[-1].strip() != ""
+    return False
+
+
 def escape_jira_wiki(text: object) -> JiraWiki:
-    """Text that renders exactly as written in Jira: no effects, links, mentions or macros."""
+    """Text that renders exactly as written in Jira: no effects, links, mentions or macros.
+
+    Only characters that would change meaning where they stand get a backslash.
+    """
     if isinstance(text, JiraWiki):
         return text
+    raw = str(text)
     out: list[str] = []
-    for char in str(text):
+    for at, char in enumerate(raw):
         if char == "\\":
             out.append(_JIRA_BACKSLASH)
-        elif char in _JIRA_WIKI_SPECIAL:
+        elif char in _JIRA_WIKI_SPECIAL and not _inert_in_jira(raw, at):
             out.append("\\" + char)
         else:
             out.append(char)
@@ -70,6 +91,21 @@ def escape_jira_wiki(text: object) -> JiraWiki:
 def escape_jira_inline(text: str) -> JiraWiki:
     """Like :func:`escape_jira_wiki`, with line breaks as spaces (titles on one line)."""
     return escape_jira_wiki(" ".join(text.splitlines()))
+
+
+# Slack's topic and purpose take no formatting (conversations.setTopic: "Does not support
+# formatting or linkification"), so entities would show as typed: ticket text keeps its
+# meaning with look-alike angle brackets, and a broadcast word is broken by a word joiner.
+_ANGLES = str.maketrans({"<": "\u2039", ">": "\u203a"})
+_BROADCAST = re.compile(r"@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def plain_slack_text(text: object) -> str:
+    """Ticket text for a channel topic or purpose, on one line: no ``<!channel>``,
+    ``<@U123>`` or ``<url|link>`` syntax and no ``@here`` that a client could turn live."""
+    flat = " ".join(str(text).split()).translate(_ANGLES)
+    return _BROADCAST.sub("@" + WORD_JOINER, flat)
 
 
 def slack_mention(slack_user_id: str) -> Mrkdwn:

@@ -129,6 +129,7 @@ def run_cycle(
         state=planned.state,
         confluence_space=deps.settings.confluence_space,
         timezone=deps.settings.timezone,
+        policy_zones={policy.name: policy.timezone for policy in deps.policies},
         user_map=deps.settings.user_map,
     )
     executor = Executor(

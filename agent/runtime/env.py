@@ -21,6 +21,7 @@ from agent.adapters.slack_port import PostedMessage, SlackPort
 from agent.core.actions import PlannedAction, Recipient
 from agent.core.rules.base import iso
 from agent.core.state import EngineState
+from agent.render.escaping import slack_mention
 from agent.runtime.ports import TemplateRenderer
 from agent.store import EffectStatus, JsonDoc, StateStore
 
@@ -43,7 +44,8 @@ class ActionEnv:
     store: StateStore
     state: EngineState
     confluence_space: str
-    timezone: str = "UTC"
+    timezone: str = "UTC"  # AGENT_TIMEZONE: for policies with no zone in policy_zones
+    policy_zones: Mapping[str, str] = field(default_factory=dict)  # policy name -> its zone
     learned_channels: dict[str, str] = field(default_factory=dict)
     refs: dict[str, JsonDoc] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -223,18 +225,51 @@ class ActionEnv:
             "group_mentions": group_mentions,
             "recipients": recipients,
             "ticket_url": data.get("url", ""),
-            "timezone": self.timezone,
+            "timezone": self.policy_zones.get(action.policy, self.timezone),
         }
         if action.issue is not None:
             extra["issue"] = action.issue
             channel_id = self.channel_of(action.issue)
             if channel_id is not None:
                 extra["channel_id"] = channel_id
+                if not slack:  # Jira comments link the channel by its web address
+                    extra["channel_url"] = self.slack.channel_url(channel_id)
         for name, value in extra.items():
             data.setdefault(name, value)
         self._link_page(data)
         self._name_channel(data)
+        if "repeat" in data:
+            data["repeat"] = self._reminder_number(action)
+        if slack and isinstance(data.get("participants"), list):
+            data["participants"] = self._participants(action, data["participants"])
         return data
+
+    def _reminder_number(self, action: PlannedAction) -> int:
+        """Which reminder this is in its thread, counting the ones sent (the core's count is
+        of intervals elapsed, which a late first look or quiet hours make larger)."""
+        anchor, _, where = (action.thread_of or action.key).partition("#")
+        prefix, suffix = f"{anchor}:repeat@", f"#{where}" if where else ""
+        if action.issue is None:
+            return 1
+        sent = {
+            record.key
+            for record in self.store.effects_for_issue(action.issue)
+            if record.key.startswith(prefix)
+            and record.key.endswith(suffix)
+            and record.key != action.key
+            and record.status is EffectStatus.DONE
+        }
+        return len(sent) + 1
+
+    def _participants(self, action: PlannedAction, labels: list[Any]) -> list[Any]:
+        """People asked to a call: a ``<@U...>`` mention for those with Slack, else the name."""
+        by_label = {person.label: person for person in action.audience}
+        shown: list[Any] = []
+        for label in labels:
+            person = by_label.get(str(label))
+            slack_id = self.slack_id(person) if person is not None else None
+            shown.append(slack_mention(slack_id) if slack_id else label)
+        return shown
 
     def _name_channel(self, data: dict[str, Any]) -> None:
         """The escalation channel by the name it got (``-2`` when the planned one was taken

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from agent.adapters.slack_port import event_type_for
 from agent.core.actions import ActionKind, PlannedAction, Recipient
+from agent.render.escaping import plain_slack_text
 from agent.runtime.env import ActionEnv, ActionError, Handler
 from agent.runtime.slack_common import (
     NoSlackAccount,
@@ -116,13 +117,14 @@ def create_channel(action: PlannedAction, env: ActionEnv, reconcile: bool) -> Js
     if not name:
         raise ActionError(f"{action.key}: the action's context has no channel_name")
     context = action.context
-    parts = [action.issue, str(context.get("summary") or "")]
+    summary = plain_slack_text(context.get("summary") or "")  # ticket text: nothing live
+    parts = [action.issue, summary]
     if context.get("severity"):
-        parts.append(f"severity {context['severity']}")
+        parts.append(f"severity {plain_slack_text(context['severity'])}")
     if context.get("url"):
         parts.append(str(context["url"]))
     topic = TOPIC_SEPARATOR.join(p for p in parts if p)
-    purpose = f"Escalation {action.issue}: {context.get('summary') or ''}".strip()
+    purpose = f"Escalation {action.issue}: {summary}".strip()
     channel = env.slack.ensure_channel(
         str(name),
         issue_key=action.issue,

@@ -6,6 +6,7 @@ applies to ``chat.postMessage``), so a message that passes here posts there.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from agent.adapters.slack_blocks import (
     nudge_message,
     safe_cut,
 )
-from agent.render.escaping import Mrkdwn, slack_mention
+from agent.render.escaping import Mrkdwn, plain_slack_text, slack_mention
 from agent.sandbox.slack.args import Args
 from agent.sandbox.slack.validation import check_text, parse_blocks
 
@@ -173,4 +174,15 @@ def test_topic_keeps_key_severity_and_link_and_fits() -> None:
 
 def test_topic_escapes_the_summary_and_drops_a_link_too_long_to_fit() -> None:
     topic = channel_topic("DS-1", "<!channel> down", link="https://x.example/" + "p" * 300)
-    assert topic == "DS-1 | &lt;!channel&gt; down"
+    # a topic takes no formatting: look-alike brackets, not entities Slack would show as typed
+    assert topic == "DS-1 | \u2039!channel\u203a down"
+
+
+def test_topic_text_from_a_ticket_holds_no_mention_link_or_broadcast_word() -> None:
+    text = plain_slack_text("<!here> <@U123ABC> <https://evil.example|x> @channel @Here\nok")
+    assert "<" not in text and ">" not in text
+    assert not re.search(r"@(channel|here|everyone)\b", text, re.IGNORECASE)
+    assert text == (
+        "\u2039!here\u203a \u2039@U123ABC\u203a \u2039https://evil.example|x\u203a "
+        "@\u2060channel @\u2060Here ok"
+    )

@@ -102,7 +102,12 @@ def test_sandbox_blocks_unsafe_attribute_access(tmp_path: Path) -> None:
 
 def test_escapers_directly() -> None:
     assert escape_mrkdwn("<!here> & <b>") == "&lt;!here&gt; &amp; &lt;b&gt;"
-    assert escape_jira_wiki("a-b") == r"a\-b"
+    assert escape_jira_wiki("a -b-") == r"a \-b\-"  # would strike through
+    # a hyphen between letters or digits, and # mid-line, mean nothing: left alone
+    assert escape_jira_wiki("INC-6 from 2026-12-04 in #ds-6") == "INC-6 from 2026-12-04 in #ds-6"
+    assert escape_jira_wiki("- item\n# step\nnot -- a dash") == (
+        "\\- item\n\\# step\nnot \\-\\- a dash"
+    )
     with pytest.raises(ValueError, match="not a Slack user id"):
         slack_mention("<!channel>")
 

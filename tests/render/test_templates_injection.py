@@ -67,6 +67,9 @@ HOSTILE = [
 # to mention and the ids of the archived channels a successor names.
 AGENT_KEYS = frozenset({"url", "followup_url", "mentions", "replaced"})
 JIRA_SPECIAL = re.compile(r"(?<!\\)[*_\-+^~{}\[\]|!#?]")
+# Where Jira gives these no meaning: a hyphen between letters or digits (``INC-6``), a
+# ``#`` that does not start a line (lists number only there). Left unescaped, by design.
+JIRA_INERT = re.compile(r"(?<=[^\W_])-(?=[^\W_])|(?<=\S)([^\S\n]*)#", re.MULTILINE)
 SLACK_ANGLE = re.compile(r"<([^<>]*)>")
 
 
@@ -103,7 +106,7 @@ def _macros(elements: Counter[tuple[str, str | None]]) -> Counter[tuple[str, str
 
 def _jira_markup(text: str) -> Counter[str]:
     """Unescaped wiki markup characters (``&#92;`` is how the escaper writes a backslash)."""
-    return Counter(JIRA_SPECIAL.findall(text.replace("&#92;", "")))
+    return Counter(JIRA_SPECIAL.findall(JIRA_INERT.sub(" ", text.replace("&#92;", ""))))
 
 
 def test_the_corpus_is_big_enough() -> None:
