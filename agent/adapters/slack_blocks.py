@@ -248,3 +248,25 @@ def channel_topic(
     if len(escaped) > room:
         escaped = safe_cut(escaped, room - 1) + ELLIPSIS
     return f"{head} | {escaped}{tail}"
+
+
+def agent_message(
+    text: Mrkdwn,
+    *,
+    facts: Mapping[str, str] | None = None,
+    footer: Mrkdwn | None = None,
+    link: str | None = None,
+) -> SlackMessage:
+    """A message the agent posts: the rendered ``text`` (already escaped mrkdwn) as
+    sections, ``facts`` as fields (escaped here: their values are ticket text), and
+    ``footer`` (the ticket link and the rule) as a context line; ``text`` is also the
+    fallback, within Slack's limits. What does not fit ends in ``link``."""
+    tail = _leading_within(
+        field_sections(facts or {}, link), MAX_BLOCKS // 4, MAX_MESSAGE_TEXT // 4
+    )
+    if footer:
+        tail.append(context(footer))
+    room = MAX_BLOCKS - len(tail)
+    budget = MAX_MESSAGE_TEXT - block_text_size(tail)
+    body = body_sections(_clip(Mrkdwn(text.strip() or ELLIPSIS), budget, link), room, link)
+    return SlackMessage(text=fit_message_text(text, link), blocks=body + tail)

@@ -28,6 +28,7 @@ from agent.runtime.slack_common import (
 from agent.runtime.slack_common import ref as message_ref
 from agent.runtime.slack_groups import group_dms
 from agent.runtime.slack_invites import invite
+from agent.runtime.slack_message import compose
 from agent.store import EffectStatus, JsonDoc
 
 log = logging.getLogger(__name__)
@@ -224,9 +225,11 @@ def thread_done(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonD
         if reconcile and env.find_marker(channel, key) is not None:
             replied.append(key)
             continue
+        message = compose(action, env.render(action), with_facts=False)
         posted = env.slack.post(
             channel,
-            env.render(action),
+            message.text,
+            blocks=message.blocks,
             thread_ts=ts,
             event_type=event_type_for(action.rule),
             payload=payload(action, key),

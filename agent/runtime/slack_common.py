@@ -9,7 +9,6 @@ when the executor says an earlier attempt may have done it (``reconcile``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,9 +17,8 @@ from agent.adapters.slack_blocks import fit_message_text
 from agent.adapters.slack_port import PostedMessage, event_type_for
 from agent.core.actions import PlannedAction, Recipient
 from agent.runtime.env import ActionEnv, ActionError
+from agent.runtime.slack_message import HTTP_URL, compose
 from agent.store import JsonDoc
-
-HTTP_URL = re.compile(r"https?://[^\s<>|]+")
 
 
 class NoSlackAccount(ActionError):
@@ -119,9 +117,11 @@ def post_once(
         found = env.find_marker(channel, key) if reconcile else None
         if found is not None:
             return ref(found, reconciled=True)
+        message = compose(action, text, with_facts=thread_ts is None)
         posted = env.slack.post(
             channel,
-            text,
+            message.text,
+            blocks=message.blocks,
             thread_ts=thread_ts,
             event_type=event_type_for(action.rule),
             payload=payload(action, key),

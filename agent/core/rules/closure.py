@@ -77,8 +77,8 @@ def sev1_setup_missing(ctx: RuleContext, rule: Sev1SetupMissing) -> None:
         due=due,
         met=not missing,
         reason=(
-            f"{ctx.issue} became {ctx.severity} at {iso(since)} and still lacks "
-            f"{', '.join(missing) or 'nothing'} after {format_duration(rule.within)}."
+            f"{ctx.issue} has been {ctx.severity} for {format_duration(rule.within)} and "
+            f"still lacks {', '.join(missing) or 'nothing'}."
         ),
         template=ctx.template("ask_fields"),
         audience=ctx.people_later(rule.to or ["assignee"]),
@@ -171,7 +171,7 @@ def postmortem_due(ctx: RuleContext, rule: PostmortemDue) -> None:
         due=due,
         met=not missing or postmortem_done(ctx, rule),
         reason=(
-            f"The post-mortem for {ctx.issue} is due by {iso(due)} and still lacks "
+            f"The post-mortem for {ctx.issue} is due and still lacks "
             f"{', '.join(missing) or 'nothing'}."
         ),
         template=ctx.template("ask_fields"),

@@ -33,7 +33,7 @@ def _interval(ctx: RuleContext, rule: UpdateOverdue, every: timedelta) -> None:
         "update",
         due=due,
         met=False,
-        reason=f"{ctx.issue} needs an update every {format_duration(every)}; last {iso(last)}.",
+        reason=f"{ctx.issue} needs an update every {format_duration(every)}.",
         template=ctx.template("update_due"),
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],
@@ -63,7 +63,7 @@ def _slotted(
         "update",
         due=due,
         met=bool(updates),
-        reason=f"{ctx.issue} needs its {label} update (due {iso(slot)}).",
+        reason=f"{ctx.issue} needs its {label} update.",  # the message shows when
         template=ctx.template("update_due"),
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],
@@ -84,7 +84,7 @@ def _next_slot(
     ctx.owe(
         "update",
         due=slot + grace if grace else slot,
-        reason=f"{ctx.issue} needs its {label} update (due {iso(slot)}).",
+        reason=f"{ctx.issue} needs its {label} update.",  # the message shows when
     )
 
 
