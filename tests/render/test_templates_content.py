@@ -84,7 +84,7 @@ def test_three_fields_are_listed_with_commas_and_a_final_and(renderer: Renderer)
 
 def test_held_comment_names_the_limit_and_the_label(renderer: Renderer) -> None:
     text = render(renderer, "jira/held.j2", example_context("jira/held.j2"))
-    assert "the procedure allows no more than 1 escalation(s) per assignee" in text
+    assert "the procedure allows no more than 1 escalation per assignee" in text
     assert "labelled escalation-held" in text
 
 

@@ -117,7 +117,7 @@ def test_assignee_limit_holds_only_that_assignees_second_escalation() -> None:
     result = runner.cycle(tickets, DAY1 + timedelta(minutes=10))
     assert held_keys(result) == ["T-2"]
     held = next(a for a in result.actions if a.template == "jira/held.j2")
-    assert held.context["limit"] == "no more than 1 escalation(s) per assignee"
+    assert held.context["limit"] == "no more than 1 escalation per assignee"
     assert runner.state.tickets["T-3"].admitted_at is not None
     done_first = [resolved(tickets[0], DAY1 + timedelta(hours=2)), *tickets[1:]]
     release = runner.cycle(done_first, DAY1 + timedelta(hours=2, minutes=5))

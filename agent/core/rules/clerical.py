@@ -146,11 +146,11 @@ def _invite(
         return
     whom = sorted({_who(person) for person in people})
     digest = hashlib.sha256("\n".join(whom).encode()).hexdigest()[:10]
-    roles = sorted({person.role.replace("_", " ") for person in people})
+    roles = sorted({_role_words(person.role) for person in people})
     ctx.action(
         ActionKind.SLACK_INVITE,
         f"invite{mark}:{digest}",
-        reason=f"The procedure includes the {', '.join(roles)} in the escalation channel.",
+        reason=f"The procedure invites {_and(roles)} to the escalation channel.",
         due=ctx.now,
         template=None,
         audience=people,
@@ -205,3 +205,17 @@ HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
     "clerical_channel": clerical_channel,
     "pm_watcher": pm_watcher,
 }
+
+
+# Roles whose names are not nouns a sentence can use as they are.
+_ROLE_WORDS = {"always_include": "the people it always includes"}
+
+
+def _role_words(role: str) -> str:
+    """``the assignee``, ``the account manager``, ``the people it always includes``."""
+    return _ROLE_WORDS.get(role, "the " + role.replace("_", " "))
+
+
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

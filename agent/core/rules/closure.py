@@ -159,7 +159,11 @@ def postmortem_due(ctx: RuleContext, rule: PostmortemDue) -> None:
         ctx,
         resolved=resolved,
         what="the post-mortem",
-        reason=f"{ctx.issue} is a {ctx.severity} incident: a post-mortem is due.",
+        reason=(
+            f"{ctx.issue} is a {ctx.severity} incident: a post-mortem is due."
+            if ctx.severity
+            else f"{ctx.issue} needs a post-mortem."
+        ),
         template="confluence/postmortem.xml.j2",
         title=title,
         fields=field_values(ctx, rule.fields),

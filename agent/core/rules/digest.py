@@ -57,7 +57,8 @@ def weekly_digest(
         "tickets": [ticket_context(t, severities.get(t.key)) for t in listed],
     }
     actions: list[PlannedAction] = []
-    reason = f"{len(listed)} open ticket(s) for the weekly status of {policy.name}."
+    count = f"{len(listed)} open ticket{'' if len(listed) == 1 else 's'}"
+    reason = f"{count} for the weekly status of {policy.name}."
     if rule.space is not None:
         page = _page(
             policy,

@@ -121,10 +121,10 @@ def _first_failing(
 
 def _explain(limit: LimitBase) -> str:
     if isinstance(limit, LimitDaily):
-        return f"no more than {limit.max} new escalations per day"
+        return f"no more than {limit.max} new escalation{'' if limit.max == 1 else 's'} per day"
     if isinstance(limit, LimitActive):
-        return f"no more than {limit.max} active escalations"
-    return f"no more than {limit.max} escalation(s) per assignee"
+        return f"no more than {limit.max} active escalation{'' if limit.max == 1 else 's'}"
+    return f"no more than {limit.max} escalation{'' if limit.max == 1 else 's'} per assignee"
 
 
 def _waiting(limit: LimitBase, place: int, now: datetime, calendar: BusinessCalendar) -> Waiting:
