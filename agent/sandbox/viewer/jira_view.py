@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
+
 from agent.sandbox.app import SandboxContext
 from agent.sandbox.jira import adf, catalog, customfields
 from agent.sandbox.jira.state import ISSUE, custom_fields, issue_by_ref, projects
 from agent.sandbox.store import Doc
 from agent.sandbox.users import BOT_EMAIL
+from agent.sandbox.viewer.jira_markup import body_to_html
+from agent.sandbox.viewer.storage_html import safe_href
 from agent.sandbox.viewer.timefmt import from_jira
 
 AGENT_PROPERTY = "escalation-agent"  # the property the agent puts on its comments
@@ -20,7 +24,7 @@ AGENT_EMAILS = frozenset({"agent@sandbox.example", BOT_EMAIL})
 class CommentView:
     author: str
     created: str
-    body: str
+    body: Markup  # the body as Jira draws it (wiki markup or ADF rendered)
     by_agent: bool
     agent_rule: str = ""
 
@@ -54,6 +58,7 @@ class IssueView:
     custom: list[tuple[str, str]]
     attachments: list[str]
     comments: list[CommentView]
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # title, url, relationship
     history: list[tuple[str, str, str]] = field(default_factory=list)  # when, who, what
 
 
@@ -108,10 +113,22 @@ def _comment(ctx: SandboxContext, comment: Doc) -> CommentView:
     return CommentView(
         author=_person(ctx, comment["author"]),
         created=from_jira(comment["created"]),
-        body=adf.as_text(comment["body"]),
+        body=body_to_html(comment["body"]),
         by_agent=by_agent,
         agent_rule=rule,
     )
+
+
+def _remote_links(doc: Doc) -> list[tuple[str, str, str]]:
+    """The ticket's remote links (Jira's "Web links"): title, address, relationship."""
+    found = []
+    for link in doc.get("remotelinks", []):
+        target = link.get("object") or {}
+        url = safe_href(str(target.get("url", "")))
+        if url is not None:
+            title = str(target.get("title") or url)
+            found.append((title, url, str(link.get("relationship") or "links to")))
+    return found
 
 
 def _custom(ctx: SandboxContext, doc: Doc) -> list[tuple[str, str]]:
@@ -160,5 +177,6 @@ def issue(ctx: SandboxContext, key: str) -> IssueView | None:
         custom=_custom(ctx, doc),
         attachments=[f"{a['filename']} ({a['size']:,} bytes)" for a in doc["attachments"]],
         comments=[_comment(ctx, c) for c in reversed(doc["comments"])],
+        links=_remote_links(doc),
         history=history,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from markupsafe import Markup, escape
 
@@ -21,6 +22,7 @@ _STYLES = (
 _CODE = re.compile(r"`([^`\n]+)`")
 _SLACK_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 _EMOJI = re.compile(r":([a-z0-9_+-]+):")
+# The shortcodes the agent's templates and the demo's people use, as Slack draws them.
 EMOJI = {
     "rotating_light": "🚨",
     "warning": "⚠️",
@@ -28,7 +30,29 @@ EMOJI = {
     "pushpin": "📌",
     "fire": "🔥",
     "eyes": "👀",
+    "hourglass": "⌛",
+    "hourglass_flowing_sand": "⏳",
+    "memo": "📝",
+    "telephone_receiver": "📞",
+    "arrow_double_up": "⏫",
+    "arrow_up": "⬆️",
+    "arrow_forward": "▶️",
+    "pause_button": "⏸️",
+    "bar_chart": "📊",
+    "calendar": "📆",
+    "file_cabinet": "🗄️",
+    "white_square": "⬜",
+    "thumbsup": "👍",
+    "+1": "👍",
+    "pray": "🙏",
+    "tada": "🎉",
+    "x": "❌",
+    "heavy_check_mark": "✔️",
+    "mag": "🔍",
+    "bell": "🔔",
 }
+# <!date^EPOCH^FORMAT|fallback> (https://api.slack.com/reference/surfaces/formatting#date-formatting)
+_DATE = re.compile(r"date\^(\d+)\^[^|]*")
 
 
 def _unslack(text: str) -> str:
@@ -58,20 +82,42 @@ def _styled(text: str) -> Markup:
     return Markup("".join(out).replace("\n", "<br>"))  # noqa: S704 - built from escaped text
 
 
-def mrkdwn_to_html(text: str, user_name: Callable[[str], str]) -> Markup:
-    """The message text as HTML; ``user_name`` turns a Slack user id into a name."""
+def mrkdwn_to_html(
+    text: str,
+    user_name: Callable[[str], str],
+    group_name: Callable[[str], str | None] = lambda _id: None,
+) -> Markup:
+    """The message text as HTML; ``user_name`` turns a Slack user id into a name and
+    ``group_name`` a user group id into its ``@handle``."""
     parts: list[Markup] = []
     position = 0
     for match in _ANGLE.finditer(text):
         parts.append(_styled(text[position : match.start()]))
-        parts.append(_token(match.group(1), match.group(0), user_name))
+        parts.append(_token(match.group(1), match.group(0), user_name, group_name))
         position = match.end()
     parts.append(_styled(text[position:]))
     return Markup("").join(parts)
 
 
-def _token(inner: str, whole: str, user_name: Callable[[str], str]) -> Markup:
+def _date(epoch: str, fallback: str) -> Markup:
+    """A date token: the fallback, turned into the reader's local time by the page's script
+    (``time.slack-date``), as Slack shows each reader their own clock."""
+    moment = datetime.fromtimestamp(int(epoch), UTC).isoformat()
+    return Markup('<time class="slack-date" datetime="{0}" title="{1}">{1}</time>').format(
+        moment, _unslack(fallback)
+    )
+
+
+def _token(
+    inner: str,
+    whole: str,
+    user_name: Callable[[str], str],
+    group_name: Callable[[str], str | None],
+) -> Markup:
     target, _, label = inner.partition("|")
+    date = _DATE.fullmatch(target[1:]) if target.startswith("!") else None
+    if date is not None:
+        return _date(date.group(1), label)
     if target.startswith("@"):
         return Markup('<span class="mention">@{0}</span>').format(user_name(target[1:]))
     if target.startswith("#"):
@@ -82,7 +128,9 @@ def _token(inner: str, whole: str, user_name: Callable[[str], str]) -> Markup:
     if target.startswith("!"):
         special = target[1:]
         if special.startswith("subteam^"):
-            return Markup('<span class="mention">{0}</span>').format(label or "@group")
+            handle = group_name(special.removeprefix("subteam^"))
+            shown = label or (f"@{handle}" if handle else "@group")
+            return Markup('<span class="mention">{0}</span>').format(shown)
         name = label or f"@{special.split('^')[0]}"
         return Markup('<span class="mention loud">{0}</span>').format(name)
     href = safe_href(_unslack(target))

@@ -3,7 +3,9 @@ thread's replies under their parent in the order they were written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup
 
@@ -77,14 +79,55 @@ def channels(ctx: SandboxContext) -> list[ChannelRow]:
     return [_row(ctx, doc) for doc in docs]
 
 
+def group_name(ctx: SandboxContext, group_id: str) -> str | None:
+    group = ctx.store.get(model.USERGROUP_KIND, group_id)
+    return str(group["handle"]) if group is not None and group.get("handle") else None
+
+
+def _blocks_html(blocks: list[Any], mrkdwn: Callable[[str], Markup]) -> Markup:
+    """Block Kit as Slack lays it out: sections, fields two abreast, a small context line."""
+    out: list[Markup] = []
+    for block in blocks:
+        kind = block.get("type") if isinstance(block, dict) else None
+        if kind == "header":
+            text = str((block.get("text") or {}).get("text", ""))
+            out.append(Markup('<div class="bk-header">{0}</div>').format(text))
+        elif kind == "section":
+            if isinstance(block.get("text"), dict):
+                html = mrkdwn(str(block["text"].get("text", "")))
+                out.append(Markup('<div class="bk-section">{0}</div>').format(html))
+            fields = [mrkdwn(str(f.get("text", ""))) for f in block.get("fields", [])]
+            if fields:
+                cells = Markup("").join(
+                    Markup('<div class="bk-field">{0}</div>').format(f) for f in fields
+                )
+                out.append(Markup('<div class="bk-fields">{0}</div>').format(cells))
+        elif kind == "context":
+            items = [mrkdwn(str(e.get("text", ""))) for e in block.get("elements", [])]
+            line = Markup(" ").join(items)
+            out.append(Markup('<div class="bk-context">{0}</div>').format(line))
+        elif kind == "divider":
+            out.append(Markup('<hr class="bk-divider">'))
+    return Markup("").join(out)
+
+
 def _message(ctx: SandboxContext, doc: Doc) -> MessageView:
     by_bot = bool(doc.get("bot_id"))
     author = "escalation-agent (bot)" if by_bot else user_name(ctx, str(doc.get("user", "")))
+
+    def mrkdwn(text: str) -> Markup:
+        return mrkdwn_to_html(
+            text, lambda uid: user_name(ctx, uid), lambda gid: group_name(ctx, gid)
+        )
+
+    blocks = doc.get("blocks")
     return MessageView(
         ts=doc["ts"],
         author=author,
         when=from_slack_ts(doc["ts"]),
-        html=mrkdwn_to_html(str(doc.get("text", "")), lambda uid: user_name(ctx, uid)),
+        html=_blocks_html(blocks, mrkdwn)
+        if isinstance(blocks, list) and blocks
+        else mrkdwn(str(doc.get("text", ""))),
         system=doc.get("subtype") not in (None, "thread_broadcast", "bot_message"),
         by_bot=by_bot,
         pinned=bool(doc.get("pinned_by")),
