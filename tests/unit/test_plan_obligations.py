@@ -135,7 +135,7 @@ def test_a_ticket_held_by_a_limit_owes_its_items_waiting_for_the_release() -> No
     (held,) = waiting(result.obligations)
     assert held.issue == "T-2" and held.ident == "ack_overdue:ack"  # ...but its item is listed
     assert held.waiting is not None and held.waiting.reason is WaitReason.HELD
-    assert "1 new escalations per day" in held.waiting.why
+    assert "1 new escalation per day" in held.waiting.why
     assert held.waiting.fires_at == utc(2026, 3, 3, 0, 0)  # not before the next day
     assert result.state.ticket("T-2") is not None
     assert result.state.tickets["T-2"].open_items == {}  # the scratch run kept nothing
