@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.demo.jira_setup import create_projects_and_fields
 from agent.sandbox.demo.people import USER_GROUPS, create_people, email_of, slack_id
 from agent.sandbox.jira import model as jira

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.demo.jira_setup import rest_values
 from agent.sandbox.demo.people import email_of, slack_id
 from agent.sandbox.demo.timeline import Timeline

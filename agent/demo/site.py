@@ -17,7 +17,7 @@ from agent.policy import Policy, load_policies
 from agent.resources import bundled_rules_dir
 from agent.runtime.deps import Deps, build_deps
 from agent.runtime.first_contact import declare_first_contact
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.seed import apply_seed
 from agent.sandbox.server import SandboxServer, SandboxUrls
 from agent.secrets import Redactor

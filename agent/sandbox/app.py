@@ -14,21 +14,16 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from agent.sandbox.clock import SandboxClock
+from agent.sandbox import control, services
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError, SlackError, render
-from agent.sandbox.faults import Fault, FaultInjector
-from agent.sandbox.jira_ratelimits import JiraRateLimits
-from agent.sandbox.realism import RealismKnobs
-from agent.sandbox.requestlog import RequestLog
-from agent.sandbox.store import DocStore
-from agent.sandbox.users import UserDirectory
+from agent.sandbox.faults import Fault
+from agent.sandbox.jira.state import issue_by_ref
 
 log = logging.getLogger(__name__)
 
@@ -43,32 +38,6 @@ NO_FAULT_DECIDED = "sandbox.fault.undecided"
 # (CPython gh-106905), and tests start sandboxes from several threads; so apps
 # are built one at a time.
 _APP_BUILD_LOCK = threading.Lock()
-
-
-@dataclass
-class SandboxContext:
-    """Everything a service's handlers share; one per running sandbox."""
-
-    store: DocStore
-    token: str
-    # "cloud": Jira at the root, Confluence under /wiki, people by accountId;
-    # "datacenter": Jira and Confluence each at their own root, people by name and key.
-    deployment: str = "cloud"
-    clock: SandboxClock = field(init=False)
-    users: UserDirectory = field(init=False)
-    faults: FaultInjector = field(default_factory=FaultInjector)
-    requests: RequestLog = field(default_factory=RequestLog)
-    realism: RealismKnobs = field(default_factory=RealismKnobs)
-    jira_limits: JiraRateLimits = field(default_factory=JiraRateLimits)
-
-    def __post_init__(self) -> None:
-        self.clock = SandboxClock(self.store)
-        self.users = UserDirectory(self.store)
-
-    @classmethod
-    def open(cls, data_dir: Path | None, token: str, deployment: str = "cloud") -> SandboxContext:
-        store = DocStore(data_dir / "sandbox.sqlite3" if data_dir else None)
-        return cls(store=store, token=token, deployment=deployment)
 
 
 # The web addresses people click (in a remote link, a Slack message, a page's ``_links``):
@@ -160,24 +129,9 @@ def _check_jira_limits(ctx: SandboxContext) -> None:
     ref = (request.view_args or {}).get("ref")
     issue_id = None
     if ref is not None and "/issue/" in rule.rule:
-        from agent.sandbox.jira.state import issue_by_ref  # noqa: PLC0415 - import cycle
-
         found = issue_by_ref(ctx, str(ref))
         issue_id = str(found["id"]) if found is not None else None
     ctx.jira_limits.check(ctx.realism.current, request.method, rule.rule, issue_id)
-
-
-def json_body(*, required: bool = True) -> Any:
-    """The request's JSON body, or a 400 in the calling service's shape."""
-    raw = request.get_data(cache=True)
-    if not raw:
-        if required:
-            raise ApiError(400, "No content to map due to end-of-input")
-        return None
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(400, f"Unexpected character in JSON body: {exc}") from exc
 
 
 def create_app(ctx: SandboxContext) -> Flask:
@@ -267,8 +221,6 @@ def _build_app(ctx: SandboxContext) -> Flask:
             413: "Request entity too large: the limit is 1 MiB.",
         }.get(status, error.description or error.name)
         return _api_error(ApiError(status, message))
-
-    from agent.sandbox import control, services  # noqa: PLC0415 - avoid an import cycle
 
     control.register(app, ctx)
     services.register_all(app, ctx)

@@ -14,10 +14,12 @@ from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from agent.runtime.site_identity import IDENTITY, IDENTITY_PATH
-from agent.sandbox.app import SandboxContext, json_body
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.faults import FaultConfigError
+from agent.sandbox.json_body import json_body
 from agent.sandbox.realism import register_control as register_realism
+from agent.sandbox.seed import apply_seed
 from agent.sandbox.users import UserDirectory, email_visible, valid_zone
 
 
@@ -133,7 +135,5 @@ def register(app: Flask, ctx: SandboxContext) -> None:
         ctx.realism.reset()
         ctx.jira_limits.clear()
         seed_name = data.get("seed", "empty") if isinstance(data, dict) else "empty"
-        from agent.sandbox.seed import apply_seed  # noqa: PLC0415
-
         apply_seed(ctx, str(seed_name))
         return jsonify({"reset": True, "seed": seed_name})

@@ -20,6 +20,9 @@ from typing import Any
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from agent.sandbox.errors import ApiError
+from agent.sandbox.json_body import json_body
+
 CONTROL_PATH = "/_sandbox/realism"
 
 
@@ -117,8 +120,6 @@ class RealismKnobs:
 
 def register_control(app: Flask, knobs: RealismKnobs) -> None:
     """``GET/POST /_sandbox/realism``."""
-    from agent.sandbox.app import json_body  # noqa: PLC0415 - app imports this module
-    from agent.sandbox.errors import ApiError  # noqa: PLC0415
 
     def realism() -> ResponseReturnValue:
         if request.method == "POST":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 
 SEEDS = ("empty", "demo")
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from agent.sandbox.app import SandboxContext, create_app
+from agent.sandbox.app import create_app
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.seed import apply_seed
 
 

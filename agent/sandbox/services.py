@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from agent.sandbox import confluence, jira, slack, viewer
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 
 
 def register_all(app: Flask, ctx: SandboxContext) -> None:

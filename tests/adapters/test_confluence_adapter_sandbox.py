@@ -26,7 +26,7 @@ from agent.adapters.confluence_port import AGENT_PROPERTY, PageMarker, PageRef
 from agent.adapters.errors import Conflict, NotFound
 from agent.adapters.retry import RetryBudget
 from agent.config import load_settings
-from agent.sandbox.confluence import model
+from agent.sandbox.confluence import metadata, model
 from agent.sandbox.users import ADMIN_EMAIL
 from agent.secrets import Redactor
 from tests.support.sandbox import AGENT_EMAIL, SLACK_TIME_SCALE, TOKEN, SandboxHandle
@@ -317,8 +317,8 @@ def test_marker_lookup_finds_pages_after_the_state_is_lost(site: SandboxHandle) 
         ).id
     # a person's page with the label but without (or with a foreign) marker does not confuse it
     stray = model.create_page(site.ctx, SPACE, "Notes", "<p>n</p>", author_email=HUMAN)
-    model.add_labels(site.ctx, stray["id"], ["escalation-agent"])
-    model.set_property(site.ctx, stray["id"], AGENT_PROPERTY, "not a marker")
+    metadata.add_labels(site.ctx, stray["id"], ["escalation-agent"])
+    metadata.set_property(site.ctx, stray["id"], AGENT_PROPERTY, "not a marker")
 
     fresh, _ = adapter_for(site)  # a new process with no state
     for key, page_id in made.items():
@@ -337,8 +337,8 @@ def test_marker_lookup_follows_next_links_past_the_first_result_page(
     total = SEARCH_PAGE_SIZE + 5
     for number in range(total):
         page = model.create_page(site.ctx, SPACE, f"Summary {number}", "<p>s</p>")
-        model.add_labels(site.ctx, page["id"], ["escalation-agent"])
-        model.set_property(
+        metadata.add_labels(site.ctx, page["id"], ["escalation-agent"])
+        metadata.set_property(
             site.ctx, page["id"], AGENT_PROPERTY, {"kind": "k", "key": f"key-{number}"}
         )
     adapter, _ = adapter_for(site)

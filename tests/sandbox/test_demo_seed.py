@@ -17,7 +17,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from agent.policy import load_policies
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.demo.jira_setup import FIELDS
 from agent.sandbox.jira.customfields import TYPE_PREFIX
 from agent.sandbox.seed import apply_seed

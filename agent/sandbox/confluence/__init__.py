@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from agent.sandbox.app import SandboxContext
 from agent.sandbox.confluence import routes_content, routes_meta, routes_search, routes_space, v2
+from agent.sandbox.context import SandboxContext
 
 V1_PREFIXES = {"cloud": "/wiki/rest/api", "datacenter": "/rest/api"}
 

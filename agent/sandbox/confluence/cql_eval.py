@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
 from agent.sandbox.confluence import model
 from agent.sandbox.confluence.cql import (
     And,
@@ -26,6 +25,7 @@ from agent.sandbox.confluence.cql import (
 )
 from agent.sandbox.confluence.cql_dates import compare_date, resolve_date
 from agent.sandbox.confluence.storage_format import plain_text
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.store import Doc
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
 from agent.sandbox.clock import confluence_time
 from agent.sandbox.confluence.model import PAGE, author_for, require_page
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.store import Doc
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
 from agent.sandbox.clock import confluence_time
 from agent.sandbox.confluence.storage_format import check_storage
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.store import Doc
 
@@ -367,27 +367,3 @@ def historical_version(page: Doc, number: int) -> Doc | None:
                 page, title=old["title"], body=old["body"], version=version, status="historical"
             )
     return None
-
-
-# -- labels and properties, re-exported for seeders (they live in metadata.py) -----
-def add_labels(
-    ctx: SandboxContext, page_id: str | int, names: list[str], prefix: str = "global"
-) -> list[Doc]:
-    """Add labels to a page; see :func:`agent.sandbox.confluence.metadata.add_labels`."""
-    from agent.sandbox.confluence import metadata  # noqa: PLC0415 - metadata imports this module
-
-    return metadata.add_labels(ctx, page_id, names, prefix)
-
-
-def set_property(
-    ctx: SandboxContext,
-    page_id: str | int,
-    key: str,
-    value: Any,
-    *,
-    author_email: str | None = None,
-) -> Doc:
-    """Create or overwrite a content property; see ``metadata.set_property``."""
-    from agent.sandbox.confluence import metadata  # noqa: PLC0415 - metadata imports this module
-
-    return metadata.set_property(ctx, page_id, key, value, author_email=author_email)

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.app import SandboxContext, json_body
 from agent.sandbox.confluence import model, views
 from agent.sandbox.confluence.web import (
     Links,
@@ -18,7 +17,9 @@ from agent.sandbox.confluence.web import (
     require_object,
     statuses_arg,
 )
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
+from agent.sandbox.json_body import json_body
 
 DEFAULT_GET_EXPAND = "space,history,version"
 WRITE_EXPAND = "space,history,version,ancestors,body.storage"

@@ -7,10 +7,11 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.app import SandboxContext, json_body
 from agent.sandbox.confluence import metadata, model, views
 from agent.sandbox.confluence.web import Links, page_of, paging, require_object
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
+from agent.sandbox.json_body import json_body
 
 
 def _label_requests(body: Any) -> tuple[list[str], str]:

@@ -8,12 +8,12 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.app import SandboxContext
 from agent.sandbox.confluence import model, views
 from agent.sandbox.confluence.cql import parse_cql
 from agent.sandbox.confluence.cql_eval import search
 from agent.sandbox.confluence.storage_format import plain_text
 from agent.sandbox.confluence.web import Expand, Links, page_of, paging, parse_expand
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.store import Doc
 
 EXCERPT_CHARS = 200

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.app import SandboxContext, json_body
 from agent.sandbox.confluence import model, views
 from agent.sandbox.confluence.web import Links, page_of, paging, parse_expand, require_object
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
+from agent.sandbox.json_body import json_body
 
 
 def _description(body: dict[str, object]) -> str:

@@ -10,7 +10,6 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.app import SandboxContext, json_body
 from agent.sandbox.confluence import metadata, model
 from agent.sandbox.confluence.v2_views import (
     base_url,
@@ -23,7 +22,9 @@ from agent.sandbox.confluence.v2_views import (
     space_v2,
 )
 from agent.sandbox.confluence.web import require_object
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
+from agent.sandbox.json_body import json_body
 from agent.sandbox.store import Doc
 
 PAGE_STATUSES = ("current", "trashed", "draft", "archived", "historical", "deleted", "any")

@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 from flask import Response, jsonify, request
 
-from agent.sandbox.app import SandboxContext
 from agent.sandbox.confluence import model
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.store import Doc
 

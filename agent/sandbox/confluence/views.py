@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
 from agent.sandbox.confluence import model
 from agent.sandbox.confluence.web import Expand, Links
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.store import Doc
 from agent.sandbox.users import email_visible
 

@@ -12,7 +12,7 @@ clock first for a scripted demo) and is deterministic: no randomness.
 
 from __future__ import annotations
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.demo.jira_setup import create_projects_and_fields, schedule_ticket
 from agent.sandbox.demo.people import USER_GROUPS, create_people, deactivate_leavers, slack_id
 from agent.sandbox.demo.slack_data import script_slack

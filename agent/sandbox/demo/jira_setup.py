@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.demo.people import AGENT_EMAIL, email_of, person
 from agent.sandbox.demo.timeline import Timeline
 from agent.sandbox.jira import model

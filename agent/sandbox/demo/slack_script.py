@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.demo.people import slack_id
 from agent.sandbox.demo.timeline import Timeline
 from agent.sandbox.slack import model

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 
 
 @dataclass

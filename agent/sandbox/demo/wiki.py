@@ -12,8 +12,8 @@ from datetime import datetime
 from functools import partial
 from xml.sax.saxutils import escape
 
-from agent.sandbox.app import SandboxContext
-from agent.sandbox.confluence import model
+from agent.sandbox.confluence import metadata, model
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.demo.people import email_of
 from agent.sandbox.demo.timeline import Timeline, days, hours, minutes
 
@@ -239,7 +239,7 @@ def _incident_logs(ctx: SandboxContext, timeline: Timeline) -> None:
     for title in ("INC Incident Log", "Projects Incident Log"):
         page = model.find_page(ctx, "INC", title)
         assert page is not None
-        model.add_labels(ctx, page["id"], ["incident-log"])
+        metadata.add_labels(ctx, page["id"], ["incident-log"])
 
 
 def _log_inc2(ctx: SandboxContext, timeline: Timeline) -> None:

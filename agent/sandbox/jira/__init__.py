@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 
 
 def register(app: Flask, ctx: SandboxContext) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
 from agent.sandbox.clock import jira_time
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import adf
 from agent.sandbox.jira.people import user_by_ref, user_json

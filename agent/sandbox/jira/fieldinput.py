@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import adf, catalog, customfields
 from agent.sandbox.jira.people import user_by_ref

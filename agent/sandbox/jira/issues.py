@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import catalog, links
 from agent.sandbox.jira.changelog import (

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.jira import catalog
 from agent.sandbox.jira.jql_dates import absolute_ms, period_start, relative_ms, shift
 from agent.sandbox.jira.jql_fields import JqlField, resolve

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.jira import adf, catalog, customfields
 from agent.sandbox.jira.jql_dates import date_ms
 from agent.sandbox.jira.jql_parser import JqlError

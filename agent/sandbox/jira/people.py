@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import has_request_context
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.store import Doc
 from agent.sandbox.users import email_visible
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.jira.state import PROJECT, projects
 from agent.sandbox.store import Doc

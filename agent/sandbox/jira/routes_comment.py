@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.app import SandboxContext, json_body
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import comments
 from agent.sandbox.jira.routing import (
@@ -19,6 +19,7 @@ from agent.sandbox.jira.routing import (
     router,
 )
 from agent.sandbox.jira.state import require_issue
+from agent.sandbox.json_body import json_body
 
 PROPERTY_NOT_FOUND = "The property with key '{0}' does not exist."
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.app import SandboxContext
 from agent.sandbox.clock import jira_time
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import catalog, projects
 from agent.sandbox.jira.people import by_datacenter_key, user_json

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.jira.jql_eval import compile_jql
 from agent.sandbox.jira.jql_parser import JqlError, parse

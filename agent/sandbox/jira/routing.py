@@ -10,8 +10,8 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.app import json_body
 from agent.sandbox.errors import ApiError
+from agent.sandbox.json_body import json_body
 from agent.sandbox.store import Doc
 
 API_PREFIX = "/rest/api/<any('2','3','latest'):version>"

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.jira import adf, catalog, customfields, links
 from agent.sandbox.jira.comments import comment_json
 from agent.sandbox.jira.people import user_json

@@ -13,7 +13,7 @@ import itertools
 import time
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.store import Doc
 

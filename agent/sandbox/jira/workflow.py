@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import catalog
 from agent.sandbox.jira.changelog import change_item, now_stamp, record_history, same

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.slack.model import (
     channel_messages,
     create_channel,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import SlackError
 from agent.sandbox.slack import shapes
 from agent.sandbox.slack.naming import validate_channel_name

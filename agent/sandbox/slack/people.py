@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import SlackError
 from agent.sandbox.slack import model
 from agent.sandbox.store import Doc

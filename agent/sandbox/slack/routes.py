@@ -11,7 +11,7 @@ import json
 
 from flask import Flask, Response, g, request
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.errors import SlackError
 from agent.sandbox.slack import channels, history, messages, pins, users
 from agent.sandbox.slack.args import Args

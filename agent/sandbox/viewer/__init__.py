@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, Response, request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.viewer import jira_view, slack_view, wiki_view
 from agent.sandbox.viewer.timefmt import shown
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.jira import adf, catalog, customfields
 from agent.sandbox.jira.state import ISSUE, custom_fields, issue_by_ref, projects
 from agent.sandbox.store import Doc

@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from agent.sandbox.app import SandboxContext
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.slack import model
 from agent.sandbox.store import Doc
 from agent.sandbox.viewer.mrkdwn import mrkdwn_to_html

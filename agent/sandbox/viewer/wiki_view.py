@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from agent.sandbox.app import SandboxContext
 from agent.sandbox.confluence import model
+from agent.sandbox.context import SandboxContext
 from agent.sandbox.store import Doc
 from agent.sandbox.viewer.storage_html import Links, storage_to_html
 from agent.sandbox.viewer.timefmt import from_jira
