@@ -21,9 +21,9 @@ from agent.commands.obligations_view import fires, print_waiting, when_in
 from agent.commands.plan import EXIT_FAILED, EXIT_INVALID, EXIT_OK, cycle_time
 from agent.config import Settings
 from agent.policy import PolicyErrors, load_policies
-from agent.runtime.readonly import open_read_only_store
 from agent.runtime.status import EscalationStatus, StatusReport, build_status
 from agent.store import StoreError
+from agent.store.readonly import open_read_only_store
 
 
 def format_age(age: timedelta) -> str:

@@ -24,9 +24,9 @@ from agent.render.environment import Renderer
 from agent.runtime.channel_directory import StoreChannelDirectory
 from agent.runtime.ports import TemplateRenderer
 from agent.runtime.reader import DETAIL_WORKERS
-from agent.runtime.readonly import open_read_only_store
 from agent.secrets import Redactor
 from agent.store import StateStore, open_store
+from agent.store.readonly import open_read_only_store
 
 log = logging.getLogger(__name__)
 

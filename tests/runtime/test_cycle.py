@@ -18,9 +18,9 @@ from agent.resources import bundled_rules_dir
 from agent.runtime.cycle import load_state, read_and_plan, run_cycle
 from agent.runtime.deps import Deps
 from agent.runtime.reader import fields_to_fetch
-from agent.runtime.readonly import ReadOnlyStore
 from agent.runtime.report import CycleReport
 from agent.store import MemoryStateStore, SqlStateStore, open_store
+from agent.store.readonly import ReadOnlyStore
 from tests.runtime.fakes import FakeConfluence, FakeJira, FakeRenderer, FakeSlack
 from tests.unit.factories import ALICE, CARL, IVAN, RITA, message, ticket, utc
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.runtime.readonly import ReadOnlyStoreError, open_read_only_store
 from agent.store import open_store
+from agent.store.readonly import ReadOnlyStoreError, open_read_only_store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
