@@ -14,7 +14,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, or_, select, update
+from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from agent.store.errors import ClaimLostError, UnknownEffectError
@@ -183,47 +183,6 @@ def fail(
     return record
 
 
-def abandon(conn: Connection, *, key: str, reason: str, now: datetime) -> EffectRecord:
-    now = as_utc(now, "now")
-    current = fetch(conn, key, lock=True)
-    if current is None:
-        raise UnknownEffectError(f"cannot abandon effect {key!r}: it was never begun")
-    if current.status is not EffectStatus.PENDING:
-        return current
-    if current.claimed_until is not None and current.claimed_until > now:
-        raise ClaimLostError(
-            f"cannot abandon effect {key!r}: {current.claimed_by} is performing it until "
-            f"{current.claimed_until.isoformat()}; try again after the claim ends"
-        )
-    conn.execute(
-        update(effects)
-        .where(effects.c.key == key)
-        .values(
-            status=EffectStatus.ABANDONED.value,
-            last_error=reason[:MAX_ERROR_CHARS],
-            claimed_by=None,
-            claimed_until=None,
-            updated_at=now,
-        )
-    )
-    record = fetch(conn, key)
-    assert record is not None
-    return record
-
-
-def pending(conn: Connection, now: datetime) -> list[EffectRecord]:
-    now = as_utc(now, "now")
-    query = (
-        select(effects)
-        .where(
-            effects.c.status == _PENDING,
-            or_(effects.c.claimed_until.is_(None), effects.c.claimed_until <= now),
-        )
-        .order_by(effects.c.created_at, effects.c.key)
-    )
-    return [to_record(row) for row in conn.execute(query)]
-
-
 def for_issue(conn: Connection, issue: str) -> list[EffectRecord]:
     query = (
         select(effects)
@@ -231,20 +190,3 @@ def for_issue(conn: Connection, issue: str) -> list[EffectRecord]:
         .order_by(effects.c.created_at, effects.c.key)
     )
     return [to_record(row) for row in conn.execute(query)]
-
-
-def count(
-    conn: Connection,
-    *,
-    status: EffectStatus | None,
-    since: datetime | None,
-    rule: str | None,
-) -> int:
-    query = select(func.count()).select_from(effects)
-    if status is not None:
-        query = query.where(effects.c.status == EffectStatus(status).value)
-    if since is not None:
-        query = query.where(effects.c.updated_at >= as_utc(since, "since"))
-    if rule is not None:
-        query = query.where(effects.c.rule == rule)
-    return int(conn.scalar(query) or 0)

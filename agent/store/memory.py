@@ -35,7 +35,6 @@ class MemoryStateStore:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._tickets: dict[tuple[str, str], str] = {}
         self._effects: dict[str, EffectRecord] = {}
         self._cursors: dict[str, str] = {}
         self._kv: dict[tuple[str, str], str] = {}
@@ -43,31 +42,6 @@ class MemoryStateStore:
 
     def close(self) -> None:
         """Nothing to release; kept so callers can treat every store alike."""
-
-    # -- per-ticket memory ------------------------------------------------------------
-    def get_ticket_state(self, policy: str, issue: str) -> JsonDoc | None:
-        with self._lock:
-            text = self._tickets.get((policy, issue))
-        return _doc(text) if text is not None else None
-
-    def put_ticket_states(self, policy: str, states: dict[str, JsonDoc], now: datetime) -> None:
-        as_utc(now, "now")
-        encoded = {
-            issue: dump_json(doc, f"state of {issue} under {policy}")
-            for issue, doc in states.items()
-        }
-        with self._lock:
-            for issue, text in encoded.items():
-                self._tickets[(policy, issue)] = text
-
-    def all_ticket_states(self, policy: str) -> dict[str, JsonDoc]:
-        with self._lock:
-            found = {i: t for (p, i), t in self._tickets.items() if p == policy}
-        return {issue: _doc(found[issue]) for issue in sorted(found)}
-
-    def delete_ticket_state(self, policy: str, issue: str) -> bool:
-        with self._lock:
-            return self._tickets.pop((policy, issue), None) is not None
 
     # -- the effect intent log ------------------------------------------------------
     def begin_effect(
@@ -164,30 +138,6 @@ class MemoryStateStore:
             self._effects[key] = failed
             return failed
 
-    def abandon_effect(self, key: str, reason: str, now: datetime) -> EffectRecord:
-        now = as_utc(now, "now")
-        with self._lock:
-            current = self._effects.get(key)
-            if current is None:
-                raise UnknownEffectError(f"cannot abandon effect {key!r}: it was never begun")
-            if current.status is not EffectStatus.PENDING:
-                return current
-            if current.claimed_until is not None and current.claimed_until > now:
-                raise ClaimLostError(
-                    f"cannot abandon effect {key!r}: {current.claimed_by} is performing it until "
-                    f"{current.claimed_until.isoformat()}; try again after the claim ends"
-                )
-            abandoned = replace(
-                current,
-                status=EffectStatus.ABANDONED,
-                last_error=reason[:MAX_ERROR_CHARS],
-                claimed_by=None,
-                claimed_until=None,
-                updated_at=now,
-            )
-            self._effects[key] = abandoned
-            return abandoned
-
     def get_effect(self, key: str) -> EffectRecord | None:
         with self._lock:
             return self._effects.get(key)
@@ -195,37 +145,9 @@ class MemoryStateStore:
     def _sorted(self, records: list[EffectRecord]) -> list[EffectRecord]:
         return sorted(records, key=lambda r: (r.created_at, r.key))
 
-    def pending_effects(self, now: datetime) -> list[EffectRecord]:
-        now = as_utc(now, "now")
-        with self._lock:
-            free = [
-                r
-                for r in self._effects.values()
-                if r.status is EffectStatus.PENDING
-                and (r.claimed_until is None or r.claimed_until <= now)
-            ]
-        return self._sorted(free)
-
     def effects_for_issue(self, issue: str) -> list[EffectRecord]:
         with self._lock:
             return self._sorted([r for r in self._effects.values() if r.issue == issue])
-
-    def count_effects(
-        self,
-        status: EffectStatus | None = None,
-        since: datetime | None = None,
-        rule: str | None = None,
-    ) -> int:
-        wanted = EffectStatus(status) if status is not None else None
-        after = as_utc(since, "since") if since is not None else None
-        with self._lock:
-            return sum(
-                1
-                for r in self._effects.values()
-                if (wanted is None or r.status is wanted)
-                and (after is None or r.updated_at >= after)
-                and (rule is None or r.rule == rule)
-            )
 
     # -- cursors and small shared facts -----------------------------------------------
     def get_cursor(self, name: str) -> str | None:
@@ -297,12 +219,6 @@ class MemoryStateStore:
         with self._lock:
             current = self._leases.get(name)
         return current if current is not None and current.expires_at > now else None
-
-
-def _doc(text: str) -> JsonDoc:
-    value = json.loads(text)
-    assert isinstance(value, dict)
-    return value
 
 
 if TYPE_CHECKING:  # mypy proves the fake honours the protocol the core depends on

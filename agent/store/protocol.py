@@ -19,14 +19,12 @@ JsonDoc = dict[str, Any]
 class EffectStatus(StrEnum):
     """Where an effect is in its life.
 
-    ``pending`` until it is done; ``failed`` when the caller gave up after errors;
-    ``abandoned`` when it is no longer wanted (the ticket moved on before it ran).
+    ``pending`` until it is done; ``failed`` when the caller gave up after errors.
     """
 
     PENDING = "pending"
     DONE = "done"
     FAILED = "failed"
-    ABANDONED = "abandoned"
 
 
 class ClaimOutcome(StrEnum):
@@ -35,7 +33,7 @@ class ClaimOutcome(StrEnum):
     CLAIMED = "claimed"  # ours to perform now (check ``needs_reconcile``)
     ALREADY_DONE = "already_done"  # performed before; ``record.external_ref`` says where
     BUSY = "busy"  # another worker holds a live claim on it
-    CLOSED = "closed"  # failed for good or abandoned: not to be attempted again
+    CLOSED = "closed"  # failed for good: not to be attempted again
 
 
 @dataclass(frozen=True)
@@ -85,20 +83,8 @@ class Lease:
 
 
 class StateStore(Protocol):
-    """The agent's memory: ticket state, the effect intent log, cursors, leases, facts."""
-
-    # -- per-ticket memory: opaque JSON documents owned by the core ------------------
-    def get_ticket_state(self, policy: str, issue: str) -> JsonDoc | None: ...
-
-    def put_ticket_states(self, policy: str, states: dict[str, JsonDoc], now: datetime) -> None:
-        """Insert or replace several tickets' state in one transaction."""
-        ...
-
-    def all_ticket_states(self, policy: str) -> dict[str, JsonDoc]: ...
-
-    def delete_ticket_state(self, policy: str, issue: str) -> bool:
-        """Forget a ticket; true when there was something to forget."""
-        ...
+    """The agent's memory: the effect intent log, cursors, leases, facts (its engine state and
+    snapshots among them, as JSON in the ``kv`` namespaces)."""
 
     # -- the effect intent log ------------------------------------------------------
     def begin_effect(
@@ -128,26 +114,9 @@ class StateStore(Protocol):
         """Count a failed attempt and release the claim; ``give_up`` closes it as failed."""
         ...
 
-    def abandon_effect(self, key: str, reason: str, now: datetime) -> EffectRecord:
-        """Close a pending effect that is no longer wanted."""
-        ...
-
     def get_effect(self, key: str) -> EffectRecord | None: ...
 
-    def pending_effects(self, now: datetime) -> list[EffectRecord]:
-        """Pending effects nobody holds a live claim on: to retry or reconcile."""
-        ...
-
     def effects_for_issue(self, issue: str) -> list[EffectRecord]: ...
-
-    def count_effects(
-        self,
-        status: EffectStatus | None = None,
-        since: datetime | None = None,
-        rule: str | None = None,
-    ) -> int:
-        """How many effects match; ``since`` filters on the last change."""
-        ...
 
     # -- cursors and small shared facts -----------------------------------------------
     def get_cursor(self, name: str) -> str | None: ...

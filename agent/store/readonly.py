@@ -17,7 +17,6 @@ from sqlalchemy.engine import make_url
 from agent.store import (
     EffectClaim,
     EffectRecord,
-    EffectStatus,
     JsonDoc,
     Lease,
     MemoryStateStore,
@@ -54,28 +53,11 @@ class ReadOnlyStore:
         raise ReadOnlyStoreError(f"{what} refused: this run is read-only (plan / AGENT_DRY_RUN)")
 
     # -- reads ------------------------------------------------------------------------
-    def get_ticket_state(self, policy: str, issue: str) -> JsonDoc | None:
-        return self._inner.get_ticket_state(policy, issue)
-
-    def all_ticket_states(self, policy: str) -> dict[str, JsonDoc]:
-        return self._inner.all_ticket_states(policy)
-
     def get_effect(self, key: str) -> EffectRecord | None:
         return self._inner.get_effect(key)
 
-    def pending_effects(self, now: datetime) -> list[EffectRecord]:
-        return self._inner.pending_effects(now)
-
     def effects_for_issue(self, issue: str) -> list[EffectRecord]:
         return self._inner.effects_for_issue(issue)
-
-    def count_effects(
-        self,
-        status: EffectStatus | None = None,
-        since: datetime | None = None,
-        rule: str | None = None,
-    ) -> int:
-        return self._inner.count_effects(status, since, rule)
 
     def get_cursor(self, name: str) -> str | None:
         return self._inner.get_cursor(name)
@@ -96,12 +78,6 @@ class ReadOnlyStore:
         self._inner.close()
 
     # -- writes: refused ----------------------------------------------------------------
-    def put_ticket_states(self, policy: str, states: dict[str, JsonDoc], now: datetime) -> None:
-        self._refuse("put_ticket_states")
-
-    def delete_ticket_state(self, policy: str, issue: str) -> bool:
-        self._refuse("delete_ticket_state")
-
     def begin_effect(
         self,
         key: str,
@@ -125,9 +101,6 @@ class ReadOnlyStore:
         self, key: str, owner: str, error: str, now: datetime, give_up: bool = False
     ) -> EffectRecord:
         self._refuse(f"fail_effect {key}")
-
-    def abandon_effect(self, key: str, reason: str, now: datetime) -> EffectRecord:
-        self._refuse(f"abandon_effect {key}")
 
     def set_cursor(self, name: str, value: str, now: datetime) -> None:
         self._refuse(f"set_cursor {name}")

@@ -50,16 +50,6 @@ schema_migrations = Table(
     Column("applied_at", UtcDateTime, nullable=False),
 )
 
-ticket_state = Table(
-    "ticket_state",
-    metadata,
-    Column("policy", String(200), nullable=False),
-    Column("issue", String(200), nullable=False),
-    Column("data", Text, nullable=False),  # JSON, opaque to the store
-    Column("updated_at", UtcDateTime, nullable=False),
-    PrimaryKeyConstraint("policy", "issue"),
-)
-
 effects = Table(
     "effects",
     metadata,
@@ -111,13 +101,33 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
+# Version 1 also made this table, frozen here in its shape of then (outside ``metadata``:
+# no version since has it). Version 2 drops it.
+_ticket_state_v1 = Table(
+    "ticket_state",
+    MetaData(),
+    Column("policy", String(200), nullable=False),
+    Column("issue", String(200), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("policy", "issue"),
+)
+
+
 def _create_initial_tables(conn: Connection) -> None:
-    for table in (ticket_state, effects, cursors, leases, kv):
+    for table in (_ticket_state_v1, effects, cursors, leases, kv):
         table.create(conn)
+
+
+def _drop_ticket_state(conn: Connection) -> None:
+    """Version 1's per-ticket documents were never read or written by the agent (its
+    engine state lives in ``kv``): the table goes, and no data with it."""
+    _ticket_state_v1.drop(conn, checkfirst=True)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "ticket state, effects, cursors, leases, kv", _create_initial_tables),
+    Migration(2, "drop the unused ticket state", _drop_ticket_state),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

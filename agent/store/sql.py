@@ -26,12 +26,11 @@ from agent.store.engine import (
 from agent.store.protocol import (
     EffectClaim,
     EffectRecord,
-    EffectStatus,
     JsonDoc,
     Lease,
     StateStore,
 )
-from agent.store.schema import cursors, kv, leases, migrate, ticket_state
+from agent.store.schema import cursors, kv, leases, migrate
 from agent.store.sqlbits import dump_json, insert_for, load_json
 from agent.store.timestamps import as_utc
 
@@ -95,52 +94,6 @@ class SqlStateStore:
         with translated_errors(self._target, "read"), self._reader.connect() as conn:
             yield conn
 
-    # -- per-ticket memory ------------------------------------------------------------
-    def get_ticket_state(self, policy: str, issue: str) -> JsonDoc | None:
-        query = select(ticket_state.c.data).where(
-            ticket_state.c.policy == policy, ticket_state.c.issue == issue
-        )
-        with self._read() as conn:
-            text = conn.scalar(query)
-        return _as_doc(load_json(text)) if text is not None else None
-
-    def put_ticket_states(self, policy: str, states: dict[str, JsonDoc], now: datetime) -> None:
-        now = as_utc(now, "now")
-        if not states:
-            return
-        rows = [
-            {
-                "policy": policy,
-                "issue": issue,
-                "data": dump_json(doc, f"state of {issue} under {policy}"),
-                "updated_at": now,
-            }
-            for issue, doc in states.items()
-        ]
-        with self._write() as conn:
-            stmt = insert_for(conn, ticket_state)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[ticket_state.c.policy, ticket_state.c.issue],
-                set_={"data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at},
-            )
-            conn.execute(stmt, rows)
-
-    def all_ticket_states(self, policy: str) -> dict[str, JsonDoc]:
-        query = (
-            select(ticket_state.c.issue, ticket_state.c.data)
-            .where(ticket_state.c.policy == policy)
-            .order_by(ticket_state.c.issue)
-        )
-        with self._read() as conn:
-            return {row.issue: _as_doc(load_json(row.data)) for row in conn.execute(query)}
-
-    def delete_ticket_state(self, policy: str, issue: str) -> bool:
-        stmt = delete(ticket_state).where(
-            ticket_state.c.policy == policy, ticket_state.c.issue == issue
-        )
-        with self._write() as conn:
-            return conn.execute(stmt).rowcount > 0
-
     # -- the effect intent log ------------------------------------------------------
     def begin_effect(
         self,
@@ -181,30 +134,13 @@ class SqlStateStore:
                 conn, key=key, owner=owner, error=error, now=now, give_up=give_up
             )
 
-    def abandon_effect(self, key: str, reason: str, now: datetime) -> EffectRecord:
-        with self._write() as conn:
-            return effect_log.abandon(conn, key=key, reason=reason, now=now)
-
     def get_effect(self, key: str) -> EffectRecord | None:
         with self._read() as conn:
             return effect_log.fetch(conn, key)
 
-    def pending_effects(self, now: datetime) -> list[EffectRecord]:
-        with self._read() as conn:
-            return effect_log.pending(conn, now)
-
     def effects_for_issue(self, issue: str) -> list[EffectRecord]:
         with self._read() as conn:
             return effect_log.for_issue(conn, issue)
-
-    def count_effects(
-        self,
-        status: EffectStatus | None = None,
-        since: datetime | None = None,
-        rule: str | None = None,
-    ) -> int:
-        with self._read() as conn:
-            return effect_log.count(conn, status=status, since=since, rule=rule)
 
     # -- cursors ------------------------------------------------------------------------
     def get_cursor(self, name: str) -> str | None:
@@ -298,12 +234,6 @@ class SqlStateStore:
         with self._read() as conn:
             row = conn.execute(query).first()
         return Lease(row.name, row.owner, row.expires_at) if row is not None else None
-
-
-def _as_doc(value: Any) -> JsonDoc:
-    if not isinstance(value, dict):
-        raise TypeError(f"stored ticket state is a {type(value).__name__}, expected an object")
-    return value
 
 
 if TYPE_CHECKING:  # mypy proves the SQL store honours the protocol the core depends on

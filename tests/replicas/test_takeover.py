@@ -25,6 +25,7 @@ from agent.store import EffectStatus, SqlStateStore, open_store
 from tests.replicas.processes import AgentProcess, wait_for
 from tests.scenarios.support import Site, agent_comments
 from tests.scenarios.test_ds_pack import REPORTER, RULES, START, seed
+from tests.store.support import count_effects
 from tests.support.sandbox import SandboxHandle
 
 REPLICAS = 3
@@ -164,8 +165,8 @@ def test_a_killed_lease_holder_is_replaced_and_nothing_is_done_twice(
         assert {r.claimed_by.split(":")[1] for r in new.values() if r.claimed_by} == {
             str(second_pid)
         }
-        assert store.count_effects(EffectStatus.PENDING) == 0
-        assert store.count_effects(EffectStatus.FAILED) == 0
+        assert count_effects(store, EffectStatus.PENDING) == 0
+        assert count_effects(store, EffectStatus.FAILED) == 0
         assert "escalation-held" in site.issue("DS-5")["fields"]["labels"]
         writes = [e["path"] for e in site.writes()]
         assert writes and all(("DS-5" in p or fifth["id"] in p) for p in writes), writes

@@ -1,12 +1,16 @@
-"""Shared test helpers: where a test's database lives, a fixed start time, a terse begin."""
+"""Shared test helpers: where a test's database lives, a fixed start time, a terse begin,
+and a look straight into the effect log."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from agent.store import EffectClaim, SqlStateStore, StateStore, open_store
+from sqlalchemy import func, select
+
+from agent.store import EffectClaim, EffectStatus, SqlStateStore, StateStore, open_store
 from agent.store.memory import MemoryStateStore
+from agent.store.schema import effects
 
 T0 = datetime(2026, 3, 2, 9, 30, 0, 123456, tzinfo=UTC)
 CLAIM = timedelta(minutes=5)
@@ -32,6 +36,13 @@ def begin(
         now=now,
         claim_for=claim_for,
     )
+
+
+def count_effects(store: SqlStateStore, status: EffectStatus) -> int:
+    """How many effects in the whole log have ``status`` (the agent itself never asks)."""
+    query = select(func.count()).select_from(effects).where(effects.c.status == status.value)
+    with store.engine.connect() as conn:
+        return int(conn.scalar(query) or 0)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Ticket state, cursors and kv facts: what goes in comes back, across reopening."""
+"""Cursors and kv facts (the engine state among them): what goes in comes back, across reopening."""
 
 from __future__ import annotations
 
@@ -19,59 +19,16 @@ STATE = {
 }
 
 
-def test_ticket_state_round_trips_per_policy(store: StateStore) -> None:
-    store.put_ticket_states("incident", {"INC-1": STATE, "INC-2": {"severity": "SEV-3"}}, T0)
-    store.put_ticket_states("problem", {"INC-1": {"other": "policy"}}, T0)
-
-    assert store.get_ticket_state("incident", "INC-1") == STATE
-    assert store.all_ticket_states("incident") == {
-        "INC-1": STATE,
-        "INC-2": {"severity": "SEV-3"},
-    }
-    assert store.all_ticket_states("problem") == {"INC-1": {"other": "policy"}}
-    assert store.get_ticket_state("incident", "INC-404") is None
-    assert store.all_ticket_states("nothing-here") == {}
-
-
-def test_ticket_state_is_replaced_not_merged(store: StateStore) -> None:
-    store.put_ticket_states("incident", {"INC-1": STATE}, T0)
-
-    store.put_ticket_states("incident", {"INC-1": {"severity": "SEV-2"}}, T0 + timedelta(minutes=1))
-
-    assert store.get_ticket_state("incident", "INC-1") == {"severity": "SEV-2"}
-
-
-def test_deleting_ticket_state_reports_whether_it_existed(store: StateStore) -> None:
-    store.put_ticket_states("incident", {"INC-1": STATE, "INC-2": STATE}, T0)
-
-    assert store.delete_ticket_state("incident", "INC-1") is True
-    assert store.delete_ticket_state("incident", "INC-1") is False
-    assert store.all_ticket_states("incident") == {"INC-2": STATE}
-
-
-def test_unserialisable_state_is_refused_and_nothing_is_written(store: StateStore) -> None:
-    with pytest.raises(ValueError, match="state of INC-2 under incident cannot be stored as JSON"):
-        store.put_ticket_states("incident", {"INC-1": STATE, "INC-2": {"tags": {"a", "b"}}}, T0)
-
-    assert store.all_ticket_states("incident") == {}
-
-
-def test_putting_no_states_is_a_no_op(store: StateStore) -> None:
-    store.put_ticket_states("incident", {}, T0)
-
-    assert store.all_ticket_states("incident") == {}
-
-
 def test_state_survives_reopening(sql_target: StoreTarget) -> None:
     first = sql_target.open_sql()
-    first.put_ticket_states("incident", {"INC-1": STATE}, T0)
+    first.kv_put("engine", "state", STATE)
     first.set_cursor("incident.sync", "2026-03-02T09:29:00+00:00", T0)
     first.kv_put("slack.user", "acc-1", "U123")
     first.close()
 
     second = sql_target.open_sql()
 
-    assert second.get_ticket_state("incident", "INC-1") == STATE
+    assert second.kv_get("engine", "state") == STATE
     assert second.get_cursor("incident.sync") == "2026-03-02T09:29:00+00:00"
     assert second.kv_get("slack.user", "acc-1") == "U123"
 

@@ -46,7 +46,6 @@ def test_an_existing_store_is_read_and_every_write_refused(tmp_path: Path) -> No
         ),
         lambda: store.finish_effect("k", "o", None, NOW),
         lambda: store.fail_effect("k", "o", "e", NOW),
-        lambda: store.put_ticket_states("p", {}, NOW),
         lambda: store.set_cursor("c", "v", NOW),
         lambda: store.acquire_lease("l", "o", timedelta(minutes=1), NOW),
     ]

@@ -43,38 +43,31 @@ def test_lease_expiry_comes_back_in_utc_across_dst(store: StateStore) -> None:
     assert store.lease_holder("sync", datetime(2026, 3, 29, 3, 0, 30, tzinfo=BERLIN)) is None
 
 
-def test_ordering_and_filters_follow_instants_not_wall_clock_text(store: StateStore) -> None:
+def test_ordering_follows_instants_not_wall_clock_text(store: StateStore) -> None:
     # 10:00+02:00 is 08:00Z, earlier than 09:00Z although "10" > "09" as text.
-    begin(store, "later", "r", datetime(2026, 3, 2, 9, 0, tzinfo=UTC) - CLAIM)
-    begin(
-        store,
-        "earlier",
-        "r",
-        datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=2))) - CLAIM,
-    )
+    begin(store, "a-later", "r", datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    begin(store, "b-earlier", "r", datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=2))))
 
-    pending = store.pending_effects(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-
-    assert [e.key for e in pending] == ["earlier", "later"]
-    assert store.count_effects(since=datetime(2026, 3, 2, 9, 30, tzinfo=KOLKATA)) == 2
-    assert store.count_effects(since=datetime(2026, 3, 2, 14, 0, tzinfo=KOLKATA)) == 1  # 08:30Z
+    assert [e.key for e in store.effects_for_issue("INC-1")] == ["b-earlier", "a-later"]
+    lease_until = datetime(2026, 3, 2, 14, 0, tzinfo=KOLKATA)  # 08:30Z
+    store.acquire_lease("l", "r", timedelta(minutes=30), lease_until - timedelta(minutes=30))
+    assert store.lease_holder("l", datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=2))))
+    assert store.lease_holder("l", datetime(2026, 3, 2, 8, 30, tzinfo=UTC)) is None
 
 
-@pytest.mark.parametrize("method", ["begin", "ticket", "cursor", "lease", "pending"])
+@pytest.mark.parametrize("method", ["begin", "cursor", "lease", "holder"])
 def test_naive_datetimes_are_refused(store: StateStore, method: str) -> None:
     naive = datetime(2026, 3, 2, 9, 30)
     calls: dict[str, Callable[[], object]] = {
         "begin": lambda: begin(store, "k", "r", naive),
-        "ticket": lambda: store.put_ticket_states("p", {"I-1": {}}, naive),
         "cursor": lambda: store.set_cursor("c", "v", naive),
         "lease": lambda: store.acquire_lease("l", "r", timedelta(minutes=1), naive),
-        "pending": lambda: store.pending_effects(naive),
+        "holder": lambda: store.lease_holder("l", naive),
     }
 
     with pytest.raises(ValueError, match="must be timezone-aware"):
         calls[method]()
 
     assert store.get_effect("k") is None
-    assert store.all_ticket_states("p") == {}
     assert store.get_cursor("c") is None
     assert store.lease_holder("l", T0) is None
