@@ -29,19 +29,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from agent.adapters.errors import ServiceError
+from agent.commands.sandbox_extra import sandbox_is_installed
 from agent.config import ConfigError
-from agent.demo.output import DemoOutput
-from agent.demo.runner import DemoError, page_links, run_day
-from agent.demo.script import START, day_script, ticks
-from agent.demo.site import DemoSite, start_site
 from agent.logging_setup import configure_logging
 from agent.policy import PolicyErrors
 from agent.secrets import Redactor
 from agent.store import StoreError
+
+if TYPE_CHECKING:
+    from agent.demo.site import DemoSite
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,11 @@ INTRO = (
 
 
 def run_demo(console: Console, args: argparse.Namespace) -> int:
+    if not sandbox_is_installed(console, "demo"):
+        return EXIT_FAILED
+    from agent.demo.script import START  # noqa: PLC0415 - the demo needs the [sandbox] extra
+    from agent.demo.site import start_site  # noqa: PLC0415
+
     redactor = Redactor()
     # the agent's own logs (ticket problems, retries) would bury the story; --log-level shows them
     configure_logging(args.log_level or "ERROR", "text", redactor)
@@ -79,6 +85,10 @@ def run_demo(console: Console, args: argparse.Namespace) -> int:
 
 
 def _play(site: DemoSite, console: Console, args: argparse.Namespace, started: float) -> int:
+    from agent.demo.output import DemoOutput  # noqa: PLC0415 - the [sandbox] extra, as above
+    from agent.demo.runner import DemoError, page_links, run_day  # noqa: PLC0415
+    from agent.demo.script import day_script, ticks  # noqa: PLC0415
+
     moments = list(ticks())
     with DemoOutput(console, len(moments)) as out:
         out.intro(INTRO)

@@ -9,13 +9,18 @@ from pathlib import Path
 
 from rich.console import Console
 
-from agent.sandbox.seed import SEEDS
-from agent.sandbox.server import SandboxServer, env_block
+from agent.commands.sandbox_extra import sandbox_is_installed
+from agent.sandbox.seed import SEEDS  # needs no library of the [sandbox] extra
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+EXIT_FAILED = 1
 
 
 def run_sandbox(console: Console, args: argparse.Namespace) -> int:
+    if not sandbox_is_installed(console, "sandbox"):
+        return EXIT_FAILED
+    from agent.sandbox.server import SandboxServer, env_block  # noqa: PLC0415 - [sandbox] extra
+
     token = args.token or secrets.token_urlsafe(18)
     data_dir = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="sandbox-"))
     server = SandboxServer(
