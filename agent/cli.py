@@ -17,17 +17,17 @@ from zoneinfo import ZoneInfo
 
 from agent import __version__
 from agent.commands import (
-    backfill,
-    check,
-    config,
-    demo,
-    init,
-    plan,
-    replay,
-    run,
-    sandbox,
-    status,
-    users,
+    backfill_command,
+    check_command,
+    config_command,
+    demo_command,
+    init_command,
+    plan_command,
+    replay_command,
+    run_command,
+    sandbox_command,
+    status_command,
+    users_command,
 )
 from agent.config import (
     ConfigError,
@@ -88,17 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parents = [_global_options(suppress=True)]
-    init.add_parser(subparsers, parents)
-    check.add_parser(subparsers, parents)
-    run.add_parser(subparsers, parents)
-    plan.add_parser(subparsers, parents)
-    backfill.add_parser(subparsers, parents)
-    replay.add_parser(subparsers, parents)
-    sandbox.add_parser(subparsers, parents)
-    demo.add_parser(subparsers, parents)
-    status.add_parser(subparsers, parents)
-    config.add_parser(subparsers, parents)
-    users.add_parser(subparsers, parents)
+    init_command.add_parser(subparsers, parents)
+    check_command.add_parser(subparsers, parents)
+    run_command.add_parser(subparsers, parents)
+    plan_command.add_parser(subparsers, parents)
+    backfill_command.add_parser(subparsers, parents)
+    replay_command.add_parser(subparsers, parents)
+    sandbox_command.add_parser(subparsers, parents)
+    demo_command.add_parser(subparsers, parents)
+    status_command.add_parser(subparsers, parents)
+    config_command.add_parser(subparsers, parents)
+    users_command.add_parser(subparsers, parents)
     return parser
 
 

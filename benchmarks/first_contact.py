@@ -40,8 +40,8 @@ from agent.policy import load_policies
 from agent.runtime.cycle import run_cycle
 from agent.runtime.deps import build_deps
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from agent.sandbox.slack.tiers import METHOD_LIMITS, WINDOW_SECONDS
 from agent.secrets import Redactor
 

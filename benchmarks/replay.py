@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from benchmarks.cycle import TOKEN, agent_env
 from benchmarks.scale_seed import DEVELOPERS, _fields, email_of, seed_organisation
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import requests
 
-from agent.sandbox.jira import model
+from agent.sandbox.jira import seeding as jira_seeding
 from agent.sandbox.server import SandboxServer
 
 TOKEN = secrets.token_urlsafe(16)  # valid only against this throwaway sandbox
@@ -32,7 +32,7 @@ FIELDS = "summary,status,priority,assignee,labels,updated"
 def seed(server: SandboxServer, count: int) -> float:
     ctx = server.ctx
     ctx.clock.set(datetime(2026, 11, 1, tzinfo=UTC), frozen=True)
-    model.create_project(ctx, "INC", "Incidents", "lead@sandbox.example")
+    jira_seeding.create_project(ctx, "INC", "Incidents", "lead@sandbox.example")
     people = [f"person{n}@sandbox.example" for n in range(20)]
     for email in people:
         ctx.users.create(email.split("@")[0].title(), email)
@@ -51,10 +51,10 @@ def seed(server: SandboxServer, count: int) -> float:
         for n in range(count)
     ]
     started = time.perf_counter()
-    model.bulk_create(ctx, batch, EMAIL)
+    jira_seeding.bulk_create(ctx, batch, EMAIL)
     elapsed = time.perf_counter() - started
     for key_number in range(1, count + 1, 3):
-        issue = model.get_issue(ctx, f"INC-{key_number}")
+        issue = jira_seeding.get_issue(ctx, f"INC-{key_number}")
         issue["fields"]["status"] = "3"  # a third in progress, without changelog noise
     return elapsed
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from agent.sandbox.context import SandboxContext
 from agent.sandbox.demo.jira_setup import create_projects_and_fields
-from agent.sandbox.demo.people import USER_GROUPS, create_people, email_of, slack_id
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.demo.organisation import USER_GROUPS, create_people, email_of, slack_id
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 
 # A Tuesday afternoon in business hours for every pack's calendar (London 14:00,
 # Kyiv 16:00, New York 09:00, Malta 15:00), away from holidays.

@@ -21,7 +21,7 @@ from agent.runtime.reader import SNAPSHOT_NAMESPACE, TicketReader
 from agent.runtime.report import CycleReport
 from agent.runtime.snapshots import ticket_from_json
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.slack import model as slack
+from agent.sandbox.slack import workspace as slack
 
 CHANNEL_PROJECTS = ("SUP", "DS")  # packs whose tickets get an escalation channel
 

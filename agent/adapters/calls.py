@@ -2,7 +2,7 @@
 
 It decides what is retried and how long to wait (exponential backoff with
 jitter, never sooner than ``Retry-After``, within the cycle's shared retry
-budget), turns SDK exceptions into :mod:`agent.adapters.errors` types, counts
+budget), turns SDK exceptions into :mod:`agent.adapters.service_errors` types, counts
 calls for the metrics, and stops calling a service whose credentials were
 rejected until the next cycle.
 
@@ -26,8 +26,8 @@ from typing import NoReturn, TypeVar
 from tenacity import RetryCallState, Retrying, retry_if_exception
 
 from agent.adapters.classify import classify
-from agent.adapters.errors import SERVICE_TITLES, AuthFailed, RateLimited, ServiceError
 from agent.adapters.retry import DEFAULT_MAX_ATTEMPTS, Backoff, CallStats, RetryBudget
+from agent.adapters.service_errors import SERVICE_TITLES, AuthFailed, RateLimited, ServiceError
 from agent.clock import SystemClock
 from agent.secrets import Redactor
 

@@ -1,5 +1,5 @@
 """Turns what the jira, atlassian, slack_sdk, requests and urllib libraries raise into
-:class:`~agent.adapters.errors.ServiceError` subclasses, with the service's own error text.
+:class:`~agent.adapters.service_errors.ServiceError` subclasses, with the service's own error text.
 
 Where each library keeps the facts (read from their sources):
 ``JIRAError.status_code/.response``; atlassian's ``ApiError.reason`` (the
@@ -21,7 +21,8 @@ from atlassian.errors import ApiError as AtlassianApiError
 from jira.exceptions import JIRAError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from agent.adapters.errors import (
+from agent.adapters.retry import parse_reset_time, parse_retry_after
+from agent.adapters.service_errors import (
     CREDENTIAL_VARIABLES,
     SERVICE_TITLES,
     URL_VARIABLES,
@@ -39,7 +40,6 @@ from agent.adapters.errors import (
     ServiceUnavailable,
     UnexpectedAnswer,
 )
-from agent.adapters.retry import parse_reset_time, parse_retry_after
 from agent.secrets import Redactor
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})

@@ -45,7 +45,7 @@ from agent.adapters.confluence_port import (
 )
 from agent.adapters.confluence_status import status_title
 from agent.adapters.confluence_tables import insert_row, log_row_count, table_has_key
-from agent.adapters.errors import BadRequest, Conflict, NotFound, PermissionDenied
+from agent.adapters.service_errors import BadRequest, Conflict, NotFound, PermissionDenied
 from agent.config import Settings
 from agent.render.storage_xml import storage_problem
 

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from agent.adapters.confluence_port import Caller, Page
-from agent.adapters.errors import ServiceError, UnexpectedAnswer
+from agent.adapters.service_errors import ServiceError, UnexpectedAnswer
 
 API_PREFIX = "rest/api/"
 SEARCH_PAGE_SIZE = 50

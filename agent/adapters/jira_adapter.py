@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agent.adapters import jira_followups, jira_read, jira_write
-from agent.adapters.errors import BadRequest, NotFound, UnexpectedAnswer
 from agent.adapters.jira_convert import BASE_FIELDS, TicketConverter, UnusableIssue
 from agent.adapters.jira_fields import FieldCatalogue
 from agent.adapters.jira_followups import NewIssue
@@ -23,6 +22,7 @@ from agent.adapters.jira_http import JiraHttp
 from agent.adapters.jira_jql import with_updated_since
 from agent.adapters.jira_port import Caller, FieldInfo, JiraPort, ServerKind, TicketProblem
 from agent.adapters.jira_values import ValueProblem, parse_jira_datetime, person_from_json
+from agent.adapters.service_errors import BadRequest, NotFound, UnexpectedAnswer
 from agent.config import Settings
 from agent.core.model import Comment, Person, Ticket
 

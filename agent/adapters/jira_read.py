@@ -12,9 +12,9 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from agent.adapters.errors import ServiceError, UnexpectedAnswer
 from agent.adapters.jira_http import JiraHttp, path_part
 from agent.adapters.jira_port import ServerKind
+from agent.adapters.service_errors import ServiceError, UnexpectedAnswer
 
 log = logging.getLogger(__name__)
 

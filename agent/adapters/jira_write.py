@@ -19,13 +19,13 @@ from datetime import UTC, date, datetime
 from http import HTTPStatus
 from typing import Any
 
-from agent.adapters.errors import NotFound, ServiceError
 from agent.adapters.jira_convert import agent_marker
 from agent.adapters.jira_http import JiraHttp, path_part
 from agent.adapters.jira_jql import jql_quote
 from agent.adapters.jira_port import AGENT_PROPERTY, FieldInfo, ServerKind
 from agent.adapters.jira_read import comments, search_issues
 from agent.adapters.jira_values import ValueProblem, person_from_json
+from agent.adapters.service_errors import NotFound, ServiceError
 
 
 def add_comment(http: JiraHttp, issue: str, body: str, *, rule: str, key: str) -> str:

@@ -1,7 +1,7 @@
 """``SlackAdapter``: the :class:`~agent.adapters.slack_port.SlackPort` over Slack's Web API.
 
 Every call goes through the service's call point (retries, typed errors from
-:mod:`agent.adapters.errors`). Posts carry metadata with the action's key, and a
+:mod:`agent.adapters.service_errors`). Posts carry metadata with the action's key, and a
 post that is retried after an unclear failure (5xx, lost connection) first
 looks for the message it may already have posted, so nothing is posted twice.
 Look-ups (who is this email, which email has this user) are cached for the
@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from agent.adapters import clients
-from agent.adapters.errors import (
+from agent.adapters.service_errors import (
     ChannelArchived,
     ChannelNotFound,
     NotInChannel,
@@ -27,7 +27,6 @@ from agent.adapters.errors import (
 from agent.adapters.slack_api import SlackApi, member
 from agent.adapters.slack_blocks import MAX_BLOCKS, MAX_MESSAGE_TEXT, safe_cut
 from agent.adapters.slack_channels import ChannelManager
-from agent.adapters.slack_groups import UserGroups
 from agent.adapters.slack_history import ChannelReader, slack_ts
 from agent.adapters.slack_port import (
     BotIdentity,
@@ -38,6 +37,7 @@ from agent.adapters.slack_port import (
     PostedMessage,
     message_metadata,
 )
+from agent.adapters.slack_usergroups import UserGroups
 from agent.config import Settings
 from agent.core.model import ChatMessage
 

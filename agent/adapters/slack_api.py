@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from agent.adapters.errors import UnexpectedAnswer
+from agent.adapters.service_errors import UnexpectedAnswer
 from agent.adapters.slack_port import Caller
 
 PAGE_SIZE = 200

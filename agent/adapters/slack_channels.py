@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agent.adapters.errors import ChannelNotFound
+from agent.adapters.service_errors import ChannelNotFound
 from agent.adapters.slack_api import SlackApi
 from agent.adapters.slack_blocks import MAX_TOPIC, safe_cut
 from agent.adapters.slack_names import is_usable, with_suffix

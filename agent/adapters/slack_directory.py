@@ -15,8 +15,8 @@ from typing import Any
 
 from agent.adapters.slack_api import MAX_PAGES, PAGE_SIZE, SlackApi, next_cursor
 from agent.adapters.slack_channels import CHANNEL_TYPES
-from agent.adapters.slack_groups import UserGroups, handle_of
 from agent.adapters.slack_port import Caller
+from agent.adapters.slack_usergroups import UserGroups, handle_of
 
 
 @dataclass(frozen=True)

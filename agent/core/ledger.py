@@ -20,8 +20,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from agent.core.actions import TicketProblem
+from agent.core.human_updates import acknowledged_at
 from agent.core.model import ChatMessage, Ticket
-from agent.core.updates import acknowledged_at
 from agent.policy.rule_models import AckOverdue
 from agent.policy.schema import Policy
 

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from agent.core.answers import answer_places
+from agent.core.human_updates import Update, human_updates
 from agent.core.model import ChatMessage, Ticket
 from agent.core.roles import OneRole, RoleResolution, combine_roles, resolve_role, role_holders
 from agent.core.routing import escalation_channel_name
-from agent.core.updates import Update, human_updates
 from agent.policy.schema import Policy
 
 

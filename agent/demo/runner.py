@@ -11,16 +11,16 @@ from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
 
+from agent.demo.acts import People
 from agent.demo.journal import POLICY_ISSUE, effects_done_at, happenings
 from agent.demo.output import DemoOutput, when
-from agent.demo.people import People
 from agent.demo.script import Act
-from agent.demo.site import DemoSite
 from agent.demo.summary import Tally
+from agent.demo.world import DemoSite
 from agent.runtime.cycle import run_cycle
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.errors import ApiError
-from agent.sandbox.jira.state import ISSUE
+from agent.sandbox.api_errors import ApiError
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira.documents import ISSUE
 
 
 class DemoError(Exception):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from agent.demo.people import People
+from agent.demo.acts import People
 from agent.sandbox.demo.timeline import minutes
 
 START = datetime(2026, 12, 4, 7, 0, tzinfo=UTC)  # Friday 09:00 in Kyiv

@@ -2,7 +2,7 @@
 
 from agent.observability.health import HealthReport, HealthState
 from agent.observability.metrics import Metrics
-from agent.observability.server import ObservabilityServer, serve_observability
+from agent.observability.metrics_server import ObservabilityServer, serve_observability
 
 __all__ = [
     "HealthReport",

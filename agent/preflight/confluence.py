@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from agent.adapters.confluence_adapter import ConfluenceAdapter
-from agent.adapters.errors import ServiceError
+from agent.adapters.service_errors import ServiceError
 from agent.policy.named import Named
 from agent.preflight.result import CheckResult, failed, passed
 

@@ -12,16 +12,16 @@ from collections.abc import Iterator, Sequence
 from agent.adapters import clients
 from agent.adapters.calls import ServiceCaller
 from agent.adapters.confluence_adapter import ConfluenceAdapter
-from agent.adapters.errors import ServiceError
 from agent.adapters.jira_adapter import JiraAdapter
 from agent.adapters.retry import RetryBudget
+from agent.adapters.service_errors import ServiceError
 from agent.adapters.slack_directory import SlackDirectory
 from agent.config import Settings
 from agent.policy.named import Named, named_in
 from agent.policy.schema import Policy
 from agent.policy.traps import policy_traps
 from agent.preflight.confluence import parent_checks
-from agent.preflight.people import census_check, email_checks, take_census
+from agent.preflight.people_check import census_check, email_checks, take_census
 from agent.preflight.result import CheckResult, failed, warned
 from agent.preflight.slack import channel_checks, group_checks, member_checks
 from agent.secrets import Redactor

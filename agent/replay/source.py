@@ -24,9 +24,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from agent.adapters.errors import ServiceError
 from agent.adapters.jira_jql import jql_datetime, jql_quote
 from agent.adapters.jira_port import FieldInfo
+from agent.adapters.service_errors import ServiceError
 from agent.core.model import ChatMessage, Person, Ticket
 from agent.core.routing import escalation_channel_name
 from agent.policy import Policy

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from agent.adapters.errors import ServiceError
+from agent.adapters.service_errors import ServiceError
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.state import EngineState
 from agent.render.environment import TemplateRenderError

@@ -26,7 +26,7 @@ from typing import Protocol, runtime_checkable
 from agent.adapters.confluence_port import ConfluencePort
 from agent.adapters.confluence_tables import StorageSurgeryError
 from agent.adapters.confluence_tasks import read_tasks
-from agent.adapters.errors import NotFound, ServiceError
+from agent.adapters.service_errors import NotFound, ServiceError
 from agent.core.actions import ActionKind
 from agent.core.followups import FollowupIssue, FollowupsSeen, actions_page, search_since
 from agent.core.model import Ticket

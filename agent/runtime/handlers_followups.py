@@ -16,8 +16,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from agent.adapters.confluence_tables import StorageSurgeryError
 from agent.adapters.confluence_tasks import complete_task, show_issue
-from agent.adapters.errors import Conflict
 from agent.adapters.jira_followups import NewIssue
+from agent.adapters.service_errors import Conflict
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.model import Ticket
 from agent.runtime.env import ActionEnv, ActionError, Handler

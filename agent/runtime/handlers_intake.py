@@ -12,8 +12,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from agent.adapters.errors import ServiceError
 from agent.adapters.jira_followups import NewIssue
+from agent.adapters.service_errors import ServiceError
 from agent.core.actions import ActionKind, PlannedAction
 from agent.runtime.env import ActionEnv, ActionError, Handler
 from agent.runtime.ports import PeopleByEmail

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from agent.adapters.errors import ServiceError
+from agent.adapters.service_errors import ServiceError
 from agent.adapters.slack_port import SlackPort
 from agent.core.model import ChatMessage, Ticket
 from agent.core.slack_reports import SlackThread, report_thread

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from agent.adapters.confluence_port import AppendResult, ConfluencePort, PageRef
 from agent.adapters.confluence_tables import table_has_key
-from agent.adapters.errors import Conflict
+from agent.adapters.service_errors import Conflict
 from agent.render.escaping import escape_xml
 
 log = logging.getLogger(__name__)

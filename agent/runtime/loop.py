@@ -21,7 +21,7 @@ from types import FrameType
 import schedule
 from prometheus_client import Gauge
 
-from agent.adapters.errors import ServiceError
+from agent.adapters.service_errors import ServiceError
 from agent.clock import Clock
 from agent.observability import HealthState, Metrics
 from agent.runtime.cycle import run_cycle

@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from agent.adapters.confluence_port import ConfluencePort, PageMarker
-from agent.adapters.errors import NotFound
+from agent.adapters.service_errors import NotFound
 from agent.core.actions import PlannedAction
 from agent.runtime.env import ActionEnv
 from agent.store import EffectStatus, JsonDoc

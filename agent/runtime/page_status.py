@@ -18,7 +18,7 @@ from datetime import datetime
 
 from agent.adapters.confluence_port import ConfluencePort
 from agent.adapters.confluence_status import StatusReadError
-from agent.adapters.errors import NotFound, ServiceError
+from agent.adapters.service_errors import NotFound, ServiceError
 from agent.core.actions import ActionKind
 from agent.core.model import Ticket
 from agent.core.rules.intake import missing_fields

@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from agent.adapters.errors import ChannelArchived, NotFound, ServiceError
 from agent.adapters.jira_port import JiraPort, UnknownFieldError
+from agent.adapters.service_errors import ChannelArchived, NotFound, ServiceError
 from agent.adapters.slack_port import SlackPort
 from agent.core.model import ChatMessage, Ticket
 from agent.core.state import EngineState

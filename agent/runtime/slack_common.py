@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from agent.adapters.errors import ChannelArchived
+from agent.adapters.service_errors import ChannelArchived
 from agent.adapters.slack_blocks import fit_message_text
 from agent.adapters.slack_port import PostedMessage, event_type_for
 from agent.core.actions import PlannedAction, Recipient

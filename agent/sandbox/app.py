@@ -20,10 +20,10 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from agent.sandbox import control, services
+from agent.sandbox.api_errors import ApiError, SlackError, render
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError, SlackError, render
 from agent.sandbox.faults import Fault
-from agent.sandbox.jira.state import issue_by_ref
+from agent.sandbox.jira.documents import issue_by_ref
 
 log = logging.getLogger(__name__)
 

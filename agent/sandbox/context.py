@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.sandbox.clock import SandboxClock
 from agent.sandbox.faults import FaultInjector
 from agent.sandbox.jira_ratelimits import JiraRateLimits
 from agent.sandbox.realism import RealismKnobs
 from agent.sandbox.requestlog import RequestLog
+from agent.sandbox.settable_clock import SandboxClock
 from agent.sandbox.store import DocStore
-from agent.sandbox.users import UserDirectory
+from agent.sandbox.user_directory import UserDirectory
 
 
 @dataclass

@@ -14,13 +14,13 @@ from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from agent.runtime.site_identity import IDENTITY, IDENTITY_PATH
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.faults import FaultConfigError
 from agent.sandbox.json_body import json_body
 from agent.sandbox.realism import register_control as register_realism
 from agent.sandbox.seed import apply_seed
-from agent.sandbox.users import UserDirectory, email_visible, valid_zone
+from agent.sandbox.user_directory import UserDirectory, email_visible, valid_zone
 
 
 def _public_user(doc: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from agent.sandbox.errors import ApiError
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.realism import Realism
 
 BURST = "jira-burst-based"

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import request
 
-from agent.sandbox.errors import ApiError
+from agent.sandbox.api_errors import ApiError
 
 
 def json_body(*, required: bool = True) -> Any:

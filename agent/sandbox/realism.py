@@ -20,7 +20,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.errors import ApiError
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.json_body import json_body
 
 CONTROL_PATH = "/_sandbox/realism"

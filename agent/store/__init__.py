@@ -6,7 +6,6 @@ implementation for ``AGENT_STATE_URL``;
 :class:`MemoryStateStore` is a fake for tests that behaves the same.
 """
 
-from agent.store.errors import ClaimLostError, StoreError, UnknownEffectError
 from agent.store.memory import MemoryStateStore
 from agent.store.protocol import (
     ClaimOutcome,
@@ -18,6 +17,7 @@ from agent.store.protocol import (
     StateStore,
 )
 from agent.store.sql import SqlStateStore, open_store
+from agent.store.store_errors import ClaimLostError, StoreError, UnknownEffectError
 
 __all__ = [
     "ClaimLostError",

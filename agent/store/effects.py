@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from agent.store.errors import ClaimLostError, UnknownEffectError
 from agent.store.protocol import ClaimOutcome, EffectClaim, EffectRecord, EffectStatus, JsonDoc
-from agent.store.schema import effects
 from agent.store.sqlbits import dump_json, insert_for
+from agent.store.store_errors import ClaimLostError, UnknownEffectError
+from agent.store.tables import effects
 from agent.store.timestamps import as_utc
 
 MAX_ERROR_CHARS = 4000

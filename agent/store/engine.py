@@ -27,7 +27,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from agent.store.errors import StoreError
+from agent.store.store_errors import StoreError
 
 DEFAULT_PG_SCHEMA = "public"
 SQLITE_BUSY_SECONDS = 30

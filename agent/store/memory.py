@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from agent.store.effects import MAX_ERROR_CHARS
-from agent.store.errors import ClaimLostError, UnknownEffectError
 from agent.store.protocol import (
     ClaimOutcome,
     EffectClaim,
@@ -27,6 +26,7 @@ from agent.store.protocol import (
     StateStore,
 )
 from agent.store.sqlbits import dump_json
+from agent.store.store_errors import ClaimLostError, UnknownEffectError
 from agent.store.timestamps import as_utc
 
 

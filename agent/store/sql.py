@@ -30,8 +30,8 @@ from agent.store.protocol import (
     Lease,
     StateStore,
 )
-from agent.store.schema import cursors, kv, leases, migrate
 from agent.store.sqlbits import dump_json, insert_for, load_json
+from agent.store.tables import cursors, kv, leases, migrate
 from agent.store.timestamps import as_utc
 
 
@@ -39,7 +39,7 @@ def open_store(url: str, *, schema: str | None = None) -> SqlStateStore:
     """Connect to the state database at ``url`` and bring its schema up to date.
 
     ``schema`` picks the PostgreSQL schema (default ``public``); SQLite has none.
-    Raises :class:`~agent.store.errors.StoreError` with the URL (password hidden)
+    Raises :class:`~agent.store.store_errors.StoreError` with the URL (password hidden)
     and a next step when the URL is malformed, the database cannot be reached, or
     it was migrated by a newer agent than this one.
     """

@@ -12,7 +12,7 @@ from atlassian.errors import ApiError, ApiNotFoundError, ApiPermissionError, Api
 from slack_sdk.errors import SlackRequestError
 
 from agent.adapters.classify import classify
-from agent.adapters.errors import (
+from agent.adapters.service_errors import (
     AuthFailed,
     BadRequest,
     ChannelArchived,

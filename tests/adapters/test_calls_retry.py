@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from agent.adapters.calls import CallPoints, ServiceCaller
-from agent.adapters.errors import (
+from agent.adapters.retry import Backoff, RetryBudget
+from agent.adapters.service_errors import (
     AuthFailed,
     BadRequest,
     Conflict,
@@ -21,7 +22,6 @@ from agent.adapters.errors import (
     RateLimited,
     ServiceUnavailable,
 )
-from agent.adapters.retry import Backoff, RetryBudget
 from agent.secrets import Redactor
 from tests.adapters.sdk_errors import (
     FAKE_TOKEN,

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from agent.adapters.calls import ServiceCaller
-from agent.adapters.errors import AuthFailed, ServiceUnavailable
 from agent.adapters.retry import RetryBudget
+from agent.adapters.service_errors import AuthFailed, ServiceUnavailable
 from agent.secrets import Redactor
 from tests.adapters.sdk_errors import FakeSleep
 from tests.support.sandbox import SandboxHandle

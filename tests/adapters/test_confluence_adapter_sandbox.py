@@ -23,11 +23,12 @@ from agent.adapters.confluence_adapter import (
 )
 from agent.adapters.confluence_http import SEARCH_PAGE_SIZE
 from agent.adapters.confluence_port import AGENT_PROPERTY, PageMarker, PageRef
-from agent.adapters.errors import Conflict, NotFound
 from agent.adapters.retry import RetryBudget
+from agent.adapters.service_errors import Conflict, NotFound
 from agent.config import load_settings
-from agent.sandbox.confluence import metadata, model
-from agent.sandbox.users import ADMIN_EMAIL
+from agent.sandbox.confluence import content as wiki_pages
+from agent.sandbox.confluence import metadata
+from agent.sandbox.user_directory import ADMIN_EMAIL
 from agent.secrets import Redactor
 from tests.support.sandbox import AGENT_EMAIL, SLACK_TIME_SCALE, TOKEN, SandboxHandle
 
@@ -99,7 +100,7 @@ def site(request: pytest.FixtureRequest) -> SandboxHandle:
     handle: SandboxHandle = request.getfixturevalue(
         "sandbox" if request.param == "cloud" else "sandbox_dc"
     )
-    model.create_space(handle.ctx, SPACE, "Operations")
+    wiki_pages.create_space(handle.ctx, SPACE, "Operations")
     return handle
 
 
@@ -117,8 +118,8 @@ def expected_prefix(site: SandboxHandle) -> str:
 
 def human_edit(site: SandboxHandle, page_id: str, change: Callable[[str], str]) -> None:
     """A person saves a new version of the page through the sandbox's own rules."""
-    page = model.require_page(site.ctx, page_id)
-    model.update_page(
+    page = wiki_pages.require_page(site.ctx, page_id)
+    wiki_pages.update_page(
         site.ctx,
         page_id,
         page["version"]["number"] + 1,
@@ -132,7 +133,7 @@ def log_page(site: SandboxHandle, body: str | None = None) -> str:
         body if body is not None else f"<p>Incident log</p><table><tbody>{HEADER}</tbody></table>"
     )
     return str(
-        model.create_page(site.ctx, SPACE, "DS incident log", text, author_email=HUMAN)["id"]
+        wiki_pages.create_page(site.ctx, SPACE, "DS incident log", text, author_email=HUMAN)["id"]
     )
 
 
@@ -141,7 +142,7 @@ def test_space_is_read_over_the_deployments_own_paths(site: SandboxHandle) -> No
     adapter, _ = adapter_for(site)
     space = adapter.space(SPACE)
     assert (space.key, space.name) == (SPACE, "Operations")
-    home = model.get_space(site.ctx, SPACE)["homepageId"]
+    home = wiki_pages.get_space(site.ctx, SPACE)["homepageId"]
     assert space.homepage_id == home
     calls = confluence_calls(site)
     assert calls and all(c["path"].startswith(expected_prefix(site)) for c in calls)
@@ -167,7 +168,7 @@ def test_ensure_page_creates_once_with_labels_and_marker(site: SandboxHandle) ->
     again = adapter.ensure_page(SPACE, "DS-123 summary", "<p>Other</p>", marker=MARKER)
     assert (again.id, again.created) == (first.id, False)
 
-    page = model.require_page(site.ctx, first.id)
+    page = wiki_pages.require_page(site.ctx, first.id)
     assert page["body"] == "<p>Summary</p>"
     assert sorted(lb["name"] for lb in page["labels"]) == [
         "ds",
@@ -191,7 +192,7 @@ def test_ensure_page_never_overwrites_a_persons_edit(site: SandboxHandle) -> Non
     human_edit(site, ref.id, lambda body: body + "<p>Root cause: a person wrote this</p>")
     again = adapter.ensure_page(SPACE, "DS-123 summary", "<p>Generated v2</p>", marker=MARKER)
     assert again.created is False
-    assert model.page_body(site.ctx, ref.id) == (
+    assert wiki_pages.page_body(site.ctx, ref.id) == (
         "<p>Generated</p><p>Root cause: a person wrote this</p>"
     )
     assert not [c for c in confluence_calls(site, "PUT") if "/property/" not in c["path"]]
@@ -203,24 +204,24 @@ def test_parent_is_created_when_missing_and_reused(site: SandboxHandle) -> None:
     log = adapter.ensure_page(
         SPACE, "DS incident log", "<p>Log</p>", parent_title="Incident logs", marker=marker
     )
-    parent = model.find_page(site.ctx, SPACE, "Incident logs")
+    parent = wiki_pages.find_page(site.ctx, SPACE, "Incident logs")
     assert parent is not None and parent["body"] == PARENT_BODY
     assert [lb["name"] for lb in parent["labels"]] == ["escalation-agent"]
-    assert model.require_page(site.ctx, log.id)["parentId"] == parent["id"]
+    assert wiki_pages.require_page(site.ctx, log.id)["parentId"] == parent["id"]
     other = adapter.ensure_page(
         SPACE, "QA incident log", "<p>Log</p>", parent_title="Incident logs", marker=marker
     )
-    assert model.require_page(site.ctx, other.id)["parentId"] == parent["id"]
-    titles = [p["title"] for p in model.pages(site.ctx) if p["spaceKey"] == SPACE]
+    assert wiki_pages.require_page(site.ctx, other.id)["parentId"] == parent["id"]
+    titles = [p["title"] for p in wiki_pages.pages(site.ctx) if p["spaceKey"] == SPACE]
     assert titles.count("Incident logs") == 1
     by_id = adapter.ensure_page(SPACE, "Child", "<p>c</p>", parent_id=log.id)
-    assert model.require_page(site.ctx, by_id.id)["parentId"] == log.id
+    assert wiki_pages.require_page(site.ctx, by_id.id)["parentId"] == log.id
 
 
 def test_a_page_a_person_deleted_is_created_again(site: SandboxHandle) -> None:
     adapter, _ = adapter_for(site)
     first = adapter.ensure_page(SPACE, "DS-123 summary", "<p>Summary</p>", marker=MARKER)
-    model.trash_page(site.ctx, first.id)
+    wiki_pages.trash_page(site.ctx, first.id)
     assert adapter.find_page(SPACE, "DS-123 summary") is None
     second = adapter.ensure_page(SPACE, "DS-123 summary", "<p>Summary</p>", marker=MARKER)
     assert second.created is True and second.id != first.id
@@ -233,7 +234,7 @@ def test_an_interrupted_creation_is_completed_with_labels_and_marker(
     # the agent created the page before a crash, but it has no labels and no marker yet
     # (on Data Center the agent signs in with a personal access token: the sandbox's admin)
     agent = ADMIN_EMAIL if site.ctx.deployment == "datacenter" else AGENT_EMAIL
-    page = model.create_page(
+    page = wiki_pages.create_page(
         site.ctx, SPACE, "DS-123 summary", "<p>Summary</p>", author_email=agent
     )
     adapter, _ = adapter_for(site)
@@ -241,7 +242,7 @@ def test_an_interrupted_creation_is_completed_with_labels_and_marker(
     assert (ref.id, ref.created) == (page["id"], False)
     assert adapter.get_marker(ref.id) == MARKER
     assert "incident_summary" in [
-        lb["name"] for lb in model.require_page(site.ctx, ref.id)["labels"]
+        lb["name"] for lb in wiki_pages.require_page(site.ctx, ref.id)["labels"]
     ]
 
 
@@ -249,20 +250,24 @@ def test_an_interrupted_creation_is_completed_with_labels_and_marker(
 def test_a_persons_page_holding_the_title_in_another_case_is_left_and_named(
     site: SandboxHandle,
 ) -> None:
-    theirs = model.create_page(site.ctx, SPACE, "ds-123 SUMMARY", "<p>Mine</p>", author_email=HUMAN)
+    theirs = wiki_pages.create_page(
+        site.ctx, SPACE, "ds-123 SUMMARY", "<p>Mine</p>", author_email=HUMAN
+    )
     adapter, _ = adapter_for(site)
     ref = adapter.ensure_page(SPACE, "DS-123 summary", "<p>Summary</p>", marker=MARKER)
     assert ref.created is True and ref.displaced_by == "ds-123 SUMMARY"
     assert ref.title == "DS-123 summary (escalation-agent)"
     assert adapter.get_marker(ref.id) == MARKER
-    assert model.page_body(site.ctx, theirs["id"]) == "<p>Mine</p>"  # untouched
-    assert model.require_page(site.ctx, theirs["id"])["properties"] == []
+    assert wiki_pages.page_body(site.ctx, theirs["id"]) == "<p>Mine</p>"  # untouched
+    assert wiki_pages.require_page(site.ctx, theirs["id"])["properties"] == []
     again = adapter.ensure_page(SPACE, "DS-123 summary", "<p>Summary</p>", marker=MARKER)
     assert (again.id, again.created) == (ref.id, False)
 
 
 def test_a_persons_page_with_the_exact_title_is_not_taken_over(site: SandboxHandle) -> None:
-    theirs = model.create_page(site.ctx, SPACE, "DS-123 summary", "<p>Mine</p>", author_email=HUMAN)
+    theirs = wiki_pages.create_page(
+        site.ctx, SPACE, "DS-123 summary", "<p>Mine</p>", author_email=HUMAN
+    )
     adapter, _ = adapter_for(site)
     ref = adapter.ensure_page(SPACE, "DS-123 summary", "<p>Summary</p>", marker=MARKER)
     assert ref.id != theirs["id"] and ref.displaced_by == "DS-123 summary"
@@ -274,11 +279,13 @@ def test_the_agents_own_page_in_another_case_is_adopted(site: SandboxHandle) -> 
     older = adapter.ensure_page(SPACE, "DS-123 Summary", "<p>Summary</p>", marker=MARKER)
     ref = adapter.ensure_page(SPACE, "DS-123 summary", "<p>Summary</p>", marker=MARKER)
     assert (ref.id, ref.created, ref.displaced_by) == (older.id, False, None)
-    assert len([p for p in model.pages(site.ctx) if "summary" in p["title"].lower()]) == 1
+    assert len([p for p in wiki_pages.pages(site.ctx) if "summary" in p["title"].lower()]) == 1
 
 
 def test_a_log_page_is_whichever_page_holds_its_title(site: SandboxHandle) -> None:
-    theirs = model.create_page(site.ctx, SPACE, "ds incident LOG", "<p>Log</p>", author_email=HUMAN)
+    theirs = wiki_pages.create_page(
+        site.ctx, SPACE, "ds incident LOG", "<p>Log</p>", author_email=HUMAN
+    )
     adapter, _ = adapter_for(site)
     ref = adapter.ensure_page(SPACE, "DS incident log", "<p>Log</p>", labels=["incident-log"])
     assert (ref.id, ref.created) == (theirs["id"], False)
@@ -289,11 +296,11 @@ def test_a_log_page_is_whichever_page_holds_its_title(site: SandboxHandle) -> No
 def test_the_title_holder_is_found_by_its_words_or_by_listing_the_space(
     site: SandboxHandle,
 ) -> None:
-    theirs = model.create_page(site.ctx, SPACE, "Runbook: DB", "<p>x</p>", author_email=HUMAN)
+    theirs = wiki_pages.create_page(site.ctx, SPACE, "Runbook: DB", "<p>x</p>", author_email=HUMAN)
     adapter, _ = adapter_for(site)
     # a title whose words CQL finds, and one the text search would not (only symbols)
     assert adapter.find_title_holder(SPACE, "runbook: db") == PageRef(theirs["id"], "Runbook: DB")
-    symbols = model.create_page(site.ctx, SPACE, "???", "<p>x</p>", author_email=HUMAN)
+    symbols = wiki_pages.create_page(site.ctx, SPACE, "???", "<p>x</p>", author_email=HUMAN)
     assert adapter.find_title_holder(SPACE, "???") == PageRef(symbols["id"], "???")
     listings = [c for c in confluence_calls(site, "GET") if c["path"].endswith("/content")]
     assert listings  # the space was listed for the title CQL cannot search
@@ -316,7 +323,7 @@ def test_marker_lookup_finds_pages_after_the_state_is_lost(site: SandboxHandle) 
             SPACE, f"DS-{number} summary", "<p>s</p>", marker=marker
         ).id
     # a person's page with the label but without (or with a foreign) marker does not confuse it
-    stray = model.create_page(site.ctx, SPACE, "Notes", "<p>n</p>", author_email=HUMAN)
+    stray = wiki_pages.create_page(site.ctx, SPACE, "Notes", "<p>n</p>", author_email=HUMAN)
     metadata.add_labels(site.ctx, stray["id"], ["escalation-agent"])
     metadata.set_property(site.ctx, stray["id"], AGENT_PROPERTY, "not a marker")
 
@@ -327,7 +334,7 @@ def test_marker_lookup_finds_pages_after_the_state_is_lost(site: SandboxHandle) 
     narrowed = fresh.find_page_by_marker(SPACE, "page@DS-2", labels=["ds", "incident_summary"])
     assert narrowed is not None and narrowed.id == made["page@DS-2"]
     assert fresh.find_page_by_marker(SPACE, "page@DS-9") is None
-    model.create_space(site.ctx, "ELSE", "Elsewhere")
+    wiki_pages.create_space(site.ctx, "ELSE", "Elsewhere")
     assert fresh.find_page_by_marker("ELSE", "page@DS-1") is None
 
 
@@ -336,7 +343,7 @@ def test_marker_lookup_follows_next_links_past_the_first_result_page(
 ) -> None:
     total = SEARCH_PAGE_SIZE + 5
     for number in range(total):
-        page = model.create_page(site.ctx, SPACE, f"Summary {number}", "<p>s</p>")
+        page = wiki_pages.create_page(site.ctx, SPACE, f"Summary {number}", "<p>s</p>")
         metadata.add_labels(site.ctx, page["id"], ["escalation-agent"])
         metadata.set_property(
             site.ctx, page["id"], AGENT_PROPERTY, {"kind": "k", "key": f"key-{number}"}
@@ -356,10 +363,10 @@ def test_set_marker_updates_and_is_a_no_op_when_current(site: SandboxHandle) -> 
     newer = PageMarker("incident_summary", "page@later", "DS-123")
     adapter.set_marker(ref.id, newer)
     adapter.set_marker(ref.id, newer)
-    prop = next(p for p in model.require_page(site.ctx, ref.id)["properties"])
+    prop = next(p for p in wiki_pages.require_page(site.ctx, ref.id)["properties"])
     assert prop["value"]["key"] == "page@later" and prop["version"]["number"] == 2
     adapter.add_labels(ref.id, ["Weekly Digest", "ds"])
-    names = [lb["name"] for lb in model.require_page(site.ctx, ref.id)["labels"]]
+    names = [lb["name"] for lb in wiki_pages.require_page(site.ctx, ref.id)["labels"]]
     assert names.count("ds") == 1 and "weekly-digest" in names
 
 
@@ -375,7 +382,7 @@ def test_update_page_checks_the_version_and_skips_an_unchanged_body(site: Sandbo
     site.clear_requests()
     assert adapter.update_page(page_id, "<p>new</p>") == 2
     assert not confluence_calls(site, "PUT")
-    assert model.page_body(site.ctx, page_id) == "<p>new</p>"
+    assert wiki_pages.page_body(site.ctx, page_id) == "<p>new</p>"
 
 
 # -- log rows ------------------------------------------------------------------------------------
@@ -387,7 +394,7 @@ def test_a_row_appears_once_per_incident_across_repeated_calls(site: SandboxHand
     results += [adapter.append_log_row(page_id, "DS-2", row("DS-2"), header_titles=TITLES)]
     results += [adapter.append_log_row(page_id, "DS-1", row("DS-1"), header_titles=TITLES)]
     assert [(r.added, r.version) for r in results] == [(True, 2), (False, 2), (True, 3), (False, 3)]
-    body = model.page_body(site.ctx, page_id)
+    body = wiki_pages.page_body(site.ctx, page_id)
     assert body == (
         f"<p>Incident log</p><table><tbody>{HEADER}{row('DS-1')}{row('DS-2')}</tbody></table>"
     )
@@ -403,11 +410,11 @@ def test_a_human_edit_between_read_and_write_survives(site: SandboxHandle) -> No
     result = adapter.append_log_row(page_id, "DS-7", row("DS-7"), header_titles=TITLES)
 
     assert (result.added, result.attempts, result.version) == (True, 2, 3)
-    body = model.page_body(site.ctx, page_id)
+    body = wiki_pages.page_body(site.ctx, page_id)
     assert body.startswith(edit) and body.count(">DS-7<") == 1
     puts = [c["status"] for c in confluence_calls(site, "PUT")]
     assert puts == [409, 200]
-    versions = model.require_page(site.ctx, page_id)["versions"]
+    versions = wiki_pages.require_page(site.ctx, page_id)["versions"]
     assert [v["body"].startswith(edit) for v in versions] == [False, True]
 
 
@@ -420,7 +427,7 @@ def test_a_person_adding_the_same_row_meanwhile_is_respected(site: SandboxHandle
     ]
     result = adapter.append_log_row(page_id, "DS-7", row("DS-7"), header_titles=TITLES)
     assert (result.added, result.attempts) == (False, 2)
-    assert model.page_body(site.ctx, page_id).count("DS-7") == 1
+    assert wiki_pages.page_body(site.ctx, page_id).count("DS-7") == 1
 
 
 def test_a_page_that_keeps_changing_ends_in_a_conflict(site: SandboxHandle) -> None:
@@ -432,7 +439,7 @@ def test_a_page_that_keeps_changing_ends_in_a_conflict(site: SandboxHandle) -> N
     ]
     with pytest.raises(Conflict, match=f"after {MAX_APPEND_ATTEMPTS} attempts"):
         adapter.append_log_row(page_id, "DS-7", row("DS-7"), header_titles=TITLES)
-    body = model.page_body(site.ctx, page_id)
+    body = wiki_pages.page_body(site.ctx, page_id)
     assert "DS-7" not in body and f"<p>edit {MAX_APPEND_ATTEMPTS - 1}</p>" in body
 
 
@@ -455,7 +462,7 @@ def test_human_formatting_around_the_table_is_kept_byte_for_byte(site: SandboxHa
     page_id = log_page(site, before)
     result = adapter.append_log_row(page_id, "DS-2", row("DS-2"), header_titles=TITLES)
     assert result.added
-    after = model.page_body(site.ctx, page_id)
+    after = wiki_pages.page_body(site.ctx, page_id)
     inserted = "\n" + row("DS-2").replace("</tr>", "<td><p /></td></tr>")
     position = after.index(inserted)
     assert after[:position] + after[position + len(inserted) :] == before
@@ -466,7 +473,7 @@ def test_a_page_without_a_table_gets_one(site: SandboxHandle) -> None:
     adapter, _ = adapter_for(site)
     page_id = log_page(site, "<p>The PM will fill this in.</p>")
     adapter.append_log_row(page_id, "DS-3", row("DS-3"), header_titles=TITLES)
-    body = model.page_body(site.ctx, page_id)
+    body = wiki_pages.page_body(site.ctx, page_id)
     assert (
         body
         == f"<p>The PM will fill this in.</p><table><tbody>{HEADER}{row('DS-3')}</tbody></table>"
@@ -496,7 +503,7 @@ def test_flaky_confluence_still_gets_each_row_exactly_once(site: SandboxHandle) 
     site.control("DELETE", "faults")
 
     assert injected > 0 and waits  # faults happened and were retried
-    body = model.page_body(site.ctx, page_id)
+    body = wiki_pages.page_body(site.ctx, page_id)
     assert [body.count(f">{key}<") for key in keys] == [1] * len(keys)
     assert body == (
         f"<p>Incident log</p><table><tbody>{HEADER}"
@@ -508,6 +515,6 @@ def test_flaky_confluence_still_gets_each_row_exactly_once(site: SandboxHandle) 
 def test_appending_to_a_deleted_page_is_not_found(site: SandboxHandle) -> None:
     adapter, _ = adapter_for(site)
     page_id = log_page(site)
-    model.trash_page(site.ctx, page_id)
+    wiki_pages.trash_page(site.ctx, page_id)
     with pytest.raises(NotFound):
         adapter.append_log_row(page_id, "DS-3", row("DS-3"), header_titles=TITLES)

@@ -16,7 +16,7 @@ from agent.adapters.jira_adapter import build_jira_adapter
 from agent.adapters.jira_http import written_issue
 from agent.adapters.retry import RetryBudget
 from agent.config import load_settings
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from agent.secrets import Redactor
 from tests.adapters.test_jira_adapter_sandbox import adapter_for
 from tests.foundation.test_check_command import sandbox_env

@@ -14,13 +14,13 @@ import pytest
 import requests
 
 from agent.adapters.calls import ServiceCaller
-from agent.adapters.errors import NotFound
 from agent.adapters.jira_adapter import JiraAdapter, build_jira_adapter
 from agent.adapters.jira_jql import jql_quote
 from agent.adapters.jira_port import UnknownFieldError
 from agent.adapters.retry import RetryBudget
+from agent.adapters.service_errors import NotFound
 from agent.config import load_settings
-from agent.sandbox.jira import model
+from agent.sandbox.jira import seeding
 from agent.secrets import Redactor
 from tests.support.sandbox import AGENT_EMAIL, SLACK_TIME_SCALE, TOKEN, SandboxHandle
 
@@ -59,12 +59,12 @@ def site(request: pytest.FixtureRequest) -> SandboxHandle:
     )
     handle.set_clock(START)
     ctx = handle.ctx
-    model.create_project(ctx, "DS", "DS escalations", LEAD)
-    model.create_custom_field(ctx, "Crew Lead", "userpicker")
-    model.create_custom_field(ctx, "Impact Level", "select", ["Low", "Medium", "High"])
-    model.create_custom_field(ctx, "Escalation Reason", "textarea")
-    model.create_custom_field(ctx, "Time of Occurrence", "datetime")
-    model.create_custom_field(ctx, "Responders", "multiuserpicker")
+    seeding.create_project(ctx, "DS", "DS escalations", LEAD)
+    seeding.create_custom_field(ctx, "Crew Lead", "userpicker")
+    seeding.create_custom_field(ctx, "Impact Level", "select", ["Low", "Medium", "High"])
+    seeding.create_custom_field(ctx, "Escalation Reason", "textarea")
+    seeding.create_custom_field(ctx, "Time of Occurrence", "datetime")
+    seeding.create_custom_field(ctx, "Responders", "multiuserpicker")
     return handle
 
 
@@ -75,7 +75,7 @@ def user(site: SandboxHandle, name: str, **extra: Any) -> dict[str, Any]:
 
 def issue(site: SandboxHandle, summary: str, **fields: Any) -> str:
     base = {"project": {"key": "DS"}, "issuetype": {"name": "Task"}, "summary": summary}
-    return str(model.create_issue(site.ctx, {**base, **fields}, LEAD)["key"])
+    return str(seeding.create_issue(site.ctx, {**base, **fields}, LEAD)["key"])
 
 
 def jira_requests(site: SandboxHandle, path_part: str) -> list[dict[str, Any]]:
@@ -145,7 +145,7 @@ def test_search_pages_through_more_than_one_hundred_issues(site: SandboxHandle) 
         {"project": {"key": "DS"}, "issuetype": {"name": "Task"}, "summary": f"issue {n}"}
         for n in range(1, 231)
     ]
-    model.bulk_create(site.ctx, many, LEAD)
+    seeding.bulk_create(site.ctx, many, LEAD)
     adapter = adapter_for(site)
     adapter.catalogue()
     site.clear_requests()
@@ -176,7 +176,7 @@ def test_updated_since_narrows_the_query(site: SandboxHandle) -> None:
     site.set_clock(START + timedelta(hours=2))
     fresh = issue(site, "fresh")
     site.set_clock(START + timedelta(hours=3))
-    model.add_comment(site.ctx, old, "poke", LEAD)  # a comment bumps "updated"
+    seeding.add_comment(site.ctx, old, "poke", LEAD)  # a comment bumps "updated"
     adapter = adapter_for(site)
     since = START + timedelta(hours=1, minutes=59, seconds=30)
     found = [t.key for t in adapter.search("project = DS ORDER BY key", [], updated_since=since)]
@@ -221,14 +221,14 @@ def test_details_bring_comments_changelog_watchers_and_subtasks(site: SandboxHan
     child = issue(site, "child", issuetype={"name": "Sub-task"}, parent={"key": key})
     adapter = adapter_for(site)
     site.set_clock(START + timedelta(minutes=5))
-    model.add_comment(site.ctx, key, "Looking into it", mia["emailAddress"])
+    seeding.add_comment(site.ctx, key, "Looking into it", mia["emailAddress"])
     site.set_clock(START + timedelta(minutes=10))
     agent_comment = adapter.add_comment(key, "Reminder", rule="progress", key=f"{key}:p:1")
     site.set_clock(START + timedelta(minutes=15))
-    model.edit_issue(
+    seeding.edit_issue(
         site.ctx, key, {"Crew Lead": {"accountId": mia["accountId"]}}, mia["emailAddress"]
     )
-    model.transition(site.ctx, child, "Done", mia["emailAddress"])
+    seeding.transition(site.ctx, child, "Done", mia["emailAddress"])
     adapter.add_watcher(key, _user_ref(site, mia))
 
     (ticket,) = adapter.search(f"key = {key}", ["Crew Lead"])
@@ -275,7 +275,7 @@ def test_agent_comment_is_marked_in_the_create_request(site: SandboxHandle) -> N
     ]
     assert adapter.find_agent_comment(key, "DS-1:nudge:1") == comment_id
     assert adapter.find_agent_comment(key, "DS-1:nudge:2") is None
-    stored = model.get_issue(site.ctx, key)["comments"][0]["properties"]
+    stored = seeding.get_issue(site.ctx, key)["comments"][0]["properties"]
     assert stored == {"escalation-agent": {"rule": "nudge", "key": "DS-1:nudge:1"}}
 
 
@@ -284,10 +284,10 @@ def test_labels_are_added_and_removed_idempotently(site: SandboxHandle) -> None:
     adapter = adapter_for(site)
     adapter.add_labels(key, ["escalated", "escalated"])
     adapter.add_labels(key, ["escalated"])
-    assert sorted(model.get_issue(site.ctx, key)["fields"]["labels"]) == ["escalated", "keep"]
+    assert sorted(seeding.get_issue(site.ctx, key)["fields"]["labels"]) == ["escalated", "keep"]
     adapter.remove_labels(key, ["escalated", "never-there"])
     adapter.remove_labels(key, ["escalated"])
-    assert model.get_issue(site.ctx, key)["fields"]["labels"] == ["keep"]
+    assert seeding.get_issue(site.ctx, key)["fields"]["labels"] == ["keep"]
     with pytest.raises(ValueError, match="spaces"):
         adapter.add_labels(key, ["two words"])
 
@@ -302,14 +302,14 @@ def test_priority_watchers_and_remote_links(site: SandboxHandle) -> None:
 
     adapter.add_watcher(key, _user_ref(site, ben))
     adapter.add_watcher(key, _user_ref(site, ben))
-    watchers = model.get_issue(site.ctx, key)["watchers"]
+    watchers = seeding.get_issue(site.ctx, key)["watchers"]
     assert watchers.count(ben["accountId"]) == 1
 
     first = adapter.add_remote_link(key, "https://wiki/x/1", "Post-mortem", global_id="pm:DS-1")
     again = adapter.add_remote_link(key, "https://wiki/x/1", "Post-mortem v2", global_id="pm:DS-1")
     other = adapter.add_remote_link(key, "https://wiki/x/2", "Timeline", global_id="tl:DS-1")
     assert first == again != other
-    links = model.get_issue(site.ctx, key)["remotelinks"]
+    links = seeding.get_issue(site.ctx, key)["remotelinks"]
     assert [(link["globalId"], link["object"]["title"]) for link in links] == [
         ("pm:DS-1", "Post-mortem v2"),
         ("tl:DS-1", "Timeline"),
@@ -325,10 +325,10 @@ def test_long_comment_and_change_histories_are_read_in_full(site: SandboxHandle)
     key = issue(site, "busy")
     adapter = adapter_for(site)
     for n in range(105):
-        model.add_comment(site.ctx, key, f"note {n}", LEAD)
+        seeding.add_comment(site.ctx, key, f"note {n}", LEAD)
     marked = adapter.add_comment(key, "Reminder", rule="nudge", key="busy:1")
     for n in range(105):
-        model.edit_issue(site.ctx, key, {"summary": f"busy {n}"}, LEAD)
+        seeding.edit_issue(site.ctx, key, {"summary": f"busy {n}"}, LEAD)
     assert adapter.find_agent_comment(key, "busy:1") == marked
     (ticket,) = adapter.search(f"key = {key}", [])
     detailed = adapter.with_details(ticket)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from agent.adapters.jira_followups import NewIssue
-from agent.sandbox.jira import model
+from agent.sandbox.jira import seeding
 from tests.adapters.test_jira_adapter_sandbox import adapter_for, site, user
 from tests.support.sandbox import SandboxHandle
 
@@ -28,7 +28,7 @@ def test_marker_reporter_and_fields_then_found_by_label(site: SandboxHandle) -> 
     )
     key = adapter.create_issue(new, find_existing=lambda: None)
     assert key == "DS-1"
-    stored = model.get_issue(site.ctx, key)["fields"]
+    stored = seeding.get_issue(site.ctx, key)["fields"]
     assert set(stored["labels"]) == {"operator-report", MARKER}
     assert stored["reporter"] == olga["accountId"]
     (read,) = adapter.search("project = DS", ["Impact Level"])

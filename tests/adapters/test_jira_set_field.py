@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from agent.adapters.errors import BadRequest
 from agent.adapters.jira_fields import FieldCatalogue
 from agent.adapters.jira_port import FieldInfo, UnknownFieldError
 from agent.adapters.jira_write import field_value_json
+from agent.adapters.service_errors import BadRequest
 from agent.core.model import Person
 from agent.runtime.ports import FieldSetter
-from agent.sandbox.jira import model
+from agent.sandbox.jira import seeding
 from tests.adapters.test_jira_adapter_sandbox import LEAD, START, adapter_for, issue, user
 from tests.support.sandbox import SandboxHandle
 
@@ -29,17 +29,17 @@ def site(request: pytest.FixtureRequest) -> SandboxHandle:
     )
     handle.set_clock(START)
     ctx = handle.ctx
-    model.create_project(ctx, "DS", "DS escalations", LEAD)
-    model.create_custom_field(ctx, "Escalation Sev", "select", ["Sev1", "Sev2"])
-    model.create_custom_field(ctx, "Crew Lead", "userpicker")
-    model.create_custom_field(ctx, "Escalation Reason", "textarea")
-    model.create_custom_field(ctx, "Affected Users", "float")
-    model.create_custom_field(ctx, "Responders", "multiuserpicker")
+    seeding.create_project(ctx, "DS", "DS escalations", LEAD)
+    seeding.create_custom_field(ctx, "Escalation Sev", "select", ["Sev1", "Sev2"])
+    seeding.create_custom_field(ctx, "Crew Lead", "userpicker")
+    seeding.create_custom_field(ctx, "Escalation Reason", "textarea")
+    seeding.create_custom_field(ctx, "Affected Users", "float")
+    seeding.create_custom_field(ctx, "Responders", "multiuserpicker")
     return handle
 
 
 def stored(site: SandboxHandle, key: str, name: str) -> Any:
-    return model.get_issue(site.ctx, key)["fields"].get(model.field_id_by_name(site.ctx, name))
+    return seeding.get_issue(site.ctx, key)["fields"].get(seeding.field_id_by_name(site.ctx, name))
 
 
 def edits(site: SandboxHandle, key: str) -> list[dict[str, Any]]:

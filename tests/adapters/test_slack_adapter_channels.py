@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from agent.adapters.errors import ChannelNotFound
+from agent.adapters.service_errors import ChannelNotFound
 from agent.adapters.slack_blocks import channel_topic
 from agent.adapters.slack_channels import ChannelNamesExhausted, fit_description, holds_key
 from agent.adapters.slack_names import channel_name
 from agent.adapters.slack_port import SlackPort
-from agent.sandbox.slack import model
+from agent.sandbox.slack import workspace
 from tests.adapters.test_slack_support import (
     adapter_for,
     person,
@@ -58,7 +58,7 @@ def test_second_run_reuses_our_channel_without_touching_it(sandbox: SandboxHandl
     assert [e["status"] for e in slack_calls(sandbox, "conversations.create")] == [200]
     assert slack_calls(sandbox, "conversations.setTopic") == []  # unchanged: not set again
     assert slack_calls(sandbox, "conversations.setPurpose") == []
-    assert len([c for c in model.all_channels(sandbox.ctx) if not c.get("is_im")]) == 1
+    assert len([c for c in workspace.all_channels(sandbox.ctx) if not c.get("is_im")]) == 1
 
 
 def test_reuse_updates_a_changed_topic(sandbox: SandboxHandle) -> None:
@@ -74,11 +74,11 @@ def test_reuse_updates_a_changed_topic(sandbox: SandboxHandle) -> None:
 
 def test_name_taken_by_someone_else_moves_to_a_suffix(sandbox: SandboxHandle) -> None:
     human = person(sandbox, "Hana Human", "hana@sandbox.example")
-    theirs = model.create_channel(sandbox.ctx, NAME, human)
-    model.set_topic_or_purpose(
+    theirs = workspace.create_channel(sandbox.ctx, NAME, human)
+    workspace.set_topic_or_purpose(
         sandbox.ctx, theirs, "topic", "DS-12345 is a different ticket", human
     )
-    taken_2 = model.create_channel(sandbox.ctx, f"{NAME}-2", human)
+    taken_2 = workspace.create_channel(sandbox.ctx, f"{NAME}-2", human)
     adapter, _ = adapter_for(sandbox)
 
     ref = adapter.ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
@@ -95,7 +95,7 @@ def test_name_taken_by_someone_else_moves_to_a_suffix(sandbox: SandboxHandle) ->
 
 def test_our_suffixed_channel_is_found_again(sandbox: SandboxHandle) -> None:
     human = person(sandbox, "Hana Human", "hana@sandbox.example")
-    model.create_channel(sandbox.ctx, NAME, human)
+    workspace.create_channel(sandbox.ctx, NAME, human)
     first, _ = adapter_for(sandbox)
     made = first.ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
     assert made.name == f"{NAME}-2"
@@ -111,9 +111,9 @@ def test_archived_channel_of_ours_is_passed_over_for_the_next_suffix(
 ) -> None:
     adapter, _ = adapter_for(sandbox)
     made = adapter.ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
-    channel = model.get_channel(sandbox.ctx, made.id)
+    channel = workspace.get_channel(sandbox.ctx, made.id)
     assert channel is not None
-    model.set_archived(sandbox.ctx, channel, True, channel["creator"])
+    workspace.set_archived(sandbox.ctx, channel, True, channel["creator"])
 
     fresh = adapter_for(sandbox)[0]
     ref = fresh.ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
@@ -129,9 +129,9 @@ def test_archived_channel_of_ours_is_passed_over_for_the_next_suffix(
 def test_unarchive_asks_slack_first_and_moves_on_when_refused(sandbox: SandboxHandle) -> None:
     adapter, _ = adapter_for(sandbox)
     made = adapter.ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
-    channel = model.get_channel(sandbox.ctx, made.id)
+    channel = workspace.get_channel(sandbox.ctx, made.id)
     assert channel is not None
-    model.set_archived(sandbox.ctx, channel, True, channel["creator"])
+    workspace.set_archived(sandbox.ctx, channel, True, channel["creator"])
 
     ref = adapter_for(sandbox)[0].ensure_channel(
         NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE, replace_archived=False
@@ -144,8 +144,8 @@ def test_unarchive_asks_slack_first_and_moves_on_when_refused(sandbox: SandboxHa
 
 def test_public_channel_of_ours_without_the_bot_is_joined(sandbox: SandboxHandle) -> None:
     human = person(sandbox, "Hana Human", "hana@sandbox.example")
-    theirs = model.create_channel(sandbox.ctx, NAME, human)
-    model.set_topic_or_purpose(sandbox.ctx, theirs, "purpose", f"War room for {KEY}", human)
+    theirs = workspace.create_channel(sandbox.ctx, NAME, human)
+    workspace.set_topic_or_purpose(sandbox.ctx, theirs, "purpose", f"War room for {KEY}", human)
     adapter, _ = adapter_for(sandbox)
 
     ref = adapter.ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
@@ -158,9 +158,9 @@ def test_public_channel_of_ours_without_the_bot_is_joined(sandbox: SandboxHandle
 
 def test_every_suffix_taken_is_a_clear_error(sandbox: SandboxHandle) -> None:
     human = person(sandbox, "Hana Human", "hana@sandbox.example")
-    model.create_channel(sandbox.ctx, "ds-9", human)
+    workspace.create_channel(sandbox.ctx, "ds-9", human)
     for number in range(2, 21):
-        model.create_channel(sandbox.ctx, f"ds-9-{number}", human)
+        workspace.create_channel(sandbox.ctx, f"ds-9-{number}", human)
     adapter, _ = adapter_for(sandbox)
 
     with pytest.raises(ChannelNamesExhausted, match=r"#ds-9 .*DS-9"):
@@ -200,9 +200,9 @@ def test_invites_people_skipping_those_without_slack_and_those_already_in(
     sandbox.add_user("Carol NoSlack", "carol@sandbox.example", slack=False)
     adapter, _ = adapter_for(sandbox)
     ref = adapter.ensure_channel(NAME, issue_key=KEY, topic=TOPIC, purpose=PURPOSE)
-    channel = model.get_channel(sandbox.ctx, ref.id)
+    channel = workspace.get_channel(sandbox.ctx, ref.id)
     assert channel is not None
-    model.add_members(sandbox.ctx, channel, [bob])
+    workspace.add_members(sandbox.ctx, channel, [bob])
 
     emails = ["Alice@Sandbox.example", "bob@sandbox.example", "carol@sandbox.example"]
     ids = [adapter.user_id_for_email(email) for email in emails]
@@ -261,7 +261,7 @@ def test_deactivated_people_are_not_found(sandbox: SandboxHandle) -> None:
 # -- named channels ----------------------------------------------------------------------
 def test_resolves_and_joins_a_public_policy_channel(sandbox: SandboxHandle) -> None:
     human = person(sandbox, "Hana Human", "hana@sandbox.example")
-    escalations = model.create_channel(sandbox.ctx, "sre-escalations", human)
+    escalations = workspace.create_channel(sandbox.ctx, "sre-escalations", human)
     adapter, _ = adapter_for(sandbox)
 
     assert adapter.resolve_channel("#sre-escalations") == escalations["id"]

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from agent.adapters.errors import ChannelArchived, ChannelNotFound
+from agent.adapters.service_errors import ChannelArchived, ChannelNotFound
 from agent.adapters.slack_adapter import SlackAdapter
 from agent.adapters.slack_blocks import nudge_message
 from agent.adapters.slack_history import slack_ts, ts_datetime
 from agent.adapters.slack_port import event_type_for, message_metadata
-from agent.sandbox.slack import model
+from agent.sandbox.slack import workspace
 from tests.adapters.test_slack_blocks import INJECTIONS
 from tests.adapters.test_slack_support import (
     RecordedSleep,
@@ -113,7 +113,7 @@ def test_dm_opens_the_conversation_and_posts(sandbox: SandboxHandle) -> None:
 
     assert first.channel.startswith("D")
     assert second.channel == first.channel
-    dm = model.get_channel(sandbox.ctx, first.channel)
+    dm = workspace.get_channel(sandbox.ctx, first.channel)
     assert dm is not None and dm["user"] == alice
     assert [m["text"] for m in agent_posts(sandbox, first.channel)] == [
         "You are on call",
@@ -130,7 +130,7 @@ def test_pin_twice_is_fine(sandbox: SandboxHandle) -> None:
     assert adapter.pin(channel, posted.ts) is True
     assert adapter.pin(channel, posted.ts) is False  # already_pinned is success
 
-    stored = model.get_channel(sandbox.ctx, channel)
+    stored = workspace.get_channel(sandbox.ctx, channel)
     assert stored is not None
     assert [pin["ts"] for pin in stored["pins"]] == [posted.ts]
     assert adapter.unpin(channel, posted.ts) is True
@@ -161,7 +161,7 @@ def test_mentions_in_ticket_text_ping_nobody(sandbox: SandboxHandle, hostile: st
 
 def test_bot_joins_a_public_channel_it_is_not_in_before_posting(sandbox: SandboxHandle) -> None:
     human = person(sandbox, "Hana", "hana@sandbox.example")
-    doc = model.create_channel(sandbox.ctx, "sre-escalations", human)
+    doc = workspace.create_channel(sandbox.ctx, "sre-escalations", human)
     adapter, _ = adapter_for(sandbox)
 
     posted = adapter.post("#sre-escalations", "Heads up", event_type=EVENT, payload=payload("j"))
@@ -177,11 +177,11 @@ def test_private_channel_without_the_bot_is_channel_not_found(sandbox: SandboxHa
     human = person(sandbox, "Hana", "hana@sandbox.example")
     adapter, _ = adapter_for(sandbox)
     channel = new_channel(sandbox, adapter)
-    stored = model.get_channel(sandbox.ctx, channel)
+    stored = workspace.get_channel(sandbox.ctx, channel)
     assert stored is not None
     stored["members"] = [human]  # the bot was removed from a private channel
     stored["is_private"] = True
-    sandbox.ctx.store.put(model.CHANNEL_KIND, channel, stored)
+    sandbox.ctx.store.put(workspace.CHANNEL_KIND, channel, stored)
 
     with pytest.raises(ChannelNotFound, match="invite the bot"):
         adapter.post(channel, "x", event_type=EVENT, payload=payload("p"))
@@ -191,9 +191,9 @@ def test_private_channel_without_the_bot_is_channel_not_found(sandbox: SandboxHa
 def test_archived_channel_is_a_typed_error(sandbox: SandboxHandle) -> None:
     adapter, _ = adapter_for(sandbox)
     channel = new_channel(sandbox, adapter)
-    stored = model.get_channel(sandbox.ctx, channel)
+    stored = workspace.get_channel(sandbox.ctx, channel)
     assert stored is not None
-    model.set_archived(sandbox.ctx, stored, True, stored["creator"])
+    workspace.set_archived(sandbox.ctx, stored, True, stored["creator"])
 
     with pytest.raises(ChannelArchived):
         adapter.post(channel, "x", event_type=EVENT, payload=payload("a"))
@@ -286,15 +286,15 @@ def test_channel_messages_are_peoples_messages_with_emails(sandbox: SandboxHandl
     bob = person(sandbox, "Bob", "bob@sandbox.example")
     adapter, _ = adapter_for(sandbox)
     channel = new_channel(sandbox, adapter)
-    stored = model.get_channel(sandbox.ctx, channel)
+    stored = workspace.get_channel(sandbox.ctx, channel)
     assert stored is not None
-    model.add_members(sandbox.ctx, stored, [alice, bob])
-    old = model.post_message(sandbox.ctx, channel, "before the window", alice)
+    workspace.add_members(sandbox.ctx, stored, [alice, bob])
+    old = workspace.post_message(sandbox.ctx, channel, "before the window", alice)
     sandbox.set_clock(START + timedelta(hours=1))
     nudge = adapter.post(channel, "Update please", event_type=EVENT, payload=payload("n"))
-    first = model.post_message(sandbox.ctx, channel, "Investigating <b>", alice)
-    model.post_message(sandbox.ctx, channel, "in thread", bob, thread_ts=nudge.ts)
-    model.post_message(sandbox.ctx, channel, "in thread 2", alice, thread_ts=nudge.ts)
+    first = workspace.post_message(sandbox.ctx, channel, "Investigating <b>", alice)
+    workspace.post_message(sandbox.ctx, channel, "in thread", bob, thread_ts=nudge.ts)
+    workspace.post_message(sandbox.ctx, channel, "in thread 2", alice, thread_ts=nudge.ts)
 
     messages = adapter.channel_messages(channel, START + timedelta(minutes=30))
 
@@ -326,15 +326,15 @@ def test_top_level_messages_and_one_threads_replies(sandbox: SandboxHandle) -> N
     sam = person(sandbox, "Sam", "sam@sandbox.example")
     adapter, _ = adapter_for(sandbox)
     channel = new_channel(sandbox, adapter, "operator-support")
-    stored = model.get_channel(sandbox.ctx, channel)
+    stored = workspace.get_channel(sandbox.ctx, channel)
     assert stored is not None
-    model.add_members(sandbox.ctx, stored, [olga, sam])  # two channel_join messages
-    report = model.post_message(sandbox.ctx, channel, "Feed down\nP1", olga)
+    workspace.add_members(sandbox.ctx, stored, [olga, sam])  # two channel_join messages
+    report = workspace.post_message(sandbox.ctx, channel, "Feed down\nP1", olga)
     bot = adapter.post(
         channel, "Logged as DS-1", thread_ts=report["ts"], event_type=EVENT, payload=payload("r")
     )
-    model.post_message(sandbox.ctx, channel, "Looking", sam, thread_ts=report["ts"])
-    quiet = model.post_message(sandbox.ctx, channel, "Second report", sam)
+    workspace.post_message(sandbox.ctx, channel, "Looking", sam, thread_ts=report["ts"])
+    quiet = workspace.post_message(sandbox.ctx, channel, "Second report", sam)
     reads = len(slack_calls(sandbox, "conversations.history"))
 
     top = adapter.top_level_messages(channel, START - timedelta(minutes=1))

@@ -18,7 +18,7 @@ from agent.adapters.slack_names import (
     slugify,
     with_suffix,
 )
-from agent.sandbox.errors import SlackError
+from agent.sandbox.api_errors import SlackError
 from agent.sandbox.slack.naming import validate_channel_name
 
 TEMPLATE = "ds-{number}-{summary}"

@@ -14,7 +14,7 @@ from agent.adapters.calls import ServiceCaller
 from agent.adapters.retry import RetryBudget
 from agent.adapters.slack_adapter import SlackAdapter, build_slack_adapter
 from agent.config import load_settings
-from agent.sandbox.slack import model
+from agent.sandbox.slack import workspace
 from agent.secrets import Redactor
 from tests.support.sandbox import AGENT_EMAIL, SLACK_TIME_SCALE, TOKEN, SandboxHandle
 
@@ -72,11 +72,11 @@ def person(sandbox: SandboxHandle, name: str, email: str) -> str:
 
 
 def stored_channel(sandbox: SandboxHandle, channel_id: str) -> dict[str, Any]:
-    channel = model.get_channel(sandbox.ctx, channel_id)
+    channel = workspace.get_channel(sandbox.ctx, channel_id)
     assert channel is not None, channel_id
     return dict(channel)
 
 
 def stored_messages(sandbox: SandboxHandle, channel_id: str) -> list[dict[str, Any]]:
     """Every message of a conversation as stored (thread replies and metadata included)."""
-    return [dict(doc) for doc in model.stored_messages(sandbox.ctx, channel_id)]
+    return [dict(doc) for doc in workspace.stored_messages(sandbox.ctx, channel_id)]

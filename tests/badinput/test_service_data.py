@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from agent.resources import bundled_rules_dir
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from tests.scenarios import test_incident_paperwork as incident
 from tests.scenarios.support import LEAD, Site, build_site
 from tests.scenarios.test_ds_pack import RULES, START, priority, seed

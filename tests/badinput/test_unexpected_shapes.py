@@ -23,13 +23,13 @@ from slack_sdk.web import SlackResponse
 
 from agent.adapters.calls import CallPoints
 from agent.adapters.confluence_adapter import ConfluenceAdapter, build_confluence_adapter
-from agent.adapters.errors import ServiceError
 from agent.adapters.jira_adapter import JiraAdapter, build_jira_adapter
+from agent.adapters.service_errors import ServiceError
 from agent.adapters.slack_adapter import SlackAdapter, build_slack_adapter
 from agent.config import load_settings
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from agent.secrets import Redactor
 from tests.foundation.test_check_command import sandbox_env
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.sandbox.confluence import model as wiki
+from agent.sandbox.confluence import content as wiki
 from tests.runtime.test_weekly_digest_page import TITLE, play_week
 from tests.support.browser import chromium, require_browser, screenshot
 from tests.support.sandbox import SandboxHandle

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from tests.runtime.paperwork_site import DEV, PaperSite, later, open_site
 from tests.support.browser import chromium, screenshot
 from tests.support.sandbox import SandboxHandle

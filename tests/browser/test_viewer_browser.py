@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import model as jira
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira import seeding as jira
 from agent.sandbox.server import SandboxServer
-from agent.sandbox.slack import model as slack
+from agent.sandbox.slack import workspace as slack
 from tests.support.browser import chromium, require_browser, screenshot
 from tests.support.sandbox import TOKEN
 

@@ -13,10 +13,10 @@ import pytest
 from agent.core.actions import ActionKind, PlannedAction
 from agent.render.moments import slack_date_token
 from agent.runtime.slack_message import compose
-from agent.sandbox.jira import model as jira
-from agent.sandbox.jira.state import require_issue, save_issue
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.jira.documents import require_issue, save_issue
 from agent.sandbox.server import SandboxServer
-from agent.sandbox.slack import model as slack
+from agent.sandbox.slack import workspace as slack
 from tests.support.browser import chromium, screenshot
 from tests.support.sandbox import TOKEN
 

@@ -23,8 +23,8 @@ from agent.demo.script import (
     day_script,
     ticks,
 )
-from agent.demo.site import DemoSite
 from agent.demo.summary import Tally
+from agent.demo.world import DemoSite
 from agent.runtime.report import ActionFailure
 from agent.store import MemoryStateStore
 from agent.ui import make_console

@@ -130,7 +130,7 @@ def _make_policy_fields(sandbox: SandboxHandle, skip: str | None = None) -> list
     """Create in the sandbox's Jira every custom field the bundled packs read."""
     from agent.policy import load_policies
     from agent.resources import bundled_rules_dir
-    from agent.sandbox.jira.model import create_custom_field
+    from agent.sandbox.jira.seeding import create_custom_field
 
     names = sorted(
         {name for policy in load_policies(bundled_rules_dir()) for name in policy.required_fields()}
@@ -144,11 +144,11 @@ def _make_policy_fields(sandbox: SandboxHandle, skip: str | None = None) -> list
 def _make_policy_spaces(sandbox: SandboxHandle) -> None:
     """The spaces the bundled packs' rules write to (``space:``) and the projects they
     search, which check also reaches (an unknown project makes Jira reject the JQL)."""
-    from agent.checks import policy_spaces
     from agent.policy import load_policies
     from agent.resources import bundled_rules_dir
-    from agent.sandbox.confluence.model import create_space, get_space
-    from agent.sandbox.jira.model import create_project
+    from agent.sandbox.confluence.content import create_space, get_space
+    from agent.sandbox.jira.seeding import create_project
+    from agent.setup_checks import policy_spaces
 
     policies = load_policies(bundled_rules_dir())
     for key in policy_spaces(policies):
@@ -164,8 +164,8 @@ def _make_named_things(sandbox: SandboxHandle) -> None:
     from agent.policy import load_policies
     from agent.policy.named import named_in
     from agent.resources import bundled_rules_dir
-    from agent.sandbox.confluence.model import create_page
-    from agent.sandbox.slack.model import add_members, create_channel, create_usergroup
+    from agent.sandbox.confluence.content import create_page
+    from agent.sandbox.slack.workspace import add_members, create_channel, create_usergroup
 
     named = named_in(load_policies(bundled_rules_dir()))
     slack_ids = [

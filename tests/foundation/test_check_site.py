@@ -10,9 +10,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from agent.sandbox.confluence.model import create_page
-from agent.sandbox.jira.model import create_project
-from agent.sandbox.slack import model as slack
+from agent.sandbox.confluence.content import create_page
+from agent.sandbox.jira.seeding import create_project
+from agent.sandbox.slack import workspace as slack
 from tests.foundation.test_check_command import _make_space, run_cli, sandbox_env
 from tests.support.sandbox import SandboxHandle
 

@@ -204,7 +204,7 @@ def test_run_with_your_own_rules_is_not_refused_anywhere(other_site: str, tmp_pa
 
 
 def test_the_example_packs_may_run_on_the_sandbox(sandbox: SandboxHandle) -> None:
-    from agent.commands.run import examples_refusal
+    from agent.commands.run_command import examples_refusal
 
     env = {**sandbox_env(sandbox), "AGENT_RULES": str(bundled_rules_dir())}
     assert examples_refusal(load_settings(env, None)) is None

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from agent.commands.status import format_age
+from agent.commands.status_command import format_age
 from tests.scenarios import test_clock_rule as support
 from tests.scenarios import test_ds_pack as ds
 from tests.scenarios.support import Site

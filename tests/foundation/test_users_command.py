@@ -12,8 +12,8 @@ from pathlib import Path
 from agent.adapters.slack_identity import MatchKind
 from agent.core.model import Person
 from agent.policy import load_policy_text
-from agent.preflight.people import take_census, write_map
-from agent.sandbox.jira import model as jira
+from agent.preflight.people_check import take_census, write_map
+from agent.sandbox.jira import seeding as jira
 from tests.foundation.test_check_command import run_cli, sandbox_env
 from tests.runtime.fakes import FakeJira
 from tests.support.sandbox import SandboxHandle

@@ -21,10 +21,10 @@ from rich.console import Console
 from agent.demo.output import DemoOutput
 from agent.demo.runner import run_day
 from agent.demo.script import START, day_script, ticks
-from agent.demo.site import DemoSite, start_site
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import state as jira
-from agent.sandbox.slack import model as slack
+from agent.demo.world import DemoSite, start_site
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira import documents as jira
+from agent.sandbox.slack import workspace as slack
 
 pytestmark = pytest.mark.slow
 

@@ -23,7 +23,7 @@ import agent.adapters.confluence_adapter
 import agent.adapters.jira_adapter
 import agent.adapters.slack_adapter
 import agent.cli
-import agent.commands.run
+import agent.commands.run_command
 import agent.render.environment
 import agent.runtime.cycle
 from agent.render.environment import Renderer, TemplateProblem

@@ -23,10 +23,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import model as jira
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira import seeding as jira
 from agent.sandbox.server import SandboxServer
-from agent.sandbox.slack import model as slack
+from agent.sandbox.slack import workspace as slack
 from tests.foundation.test_check_command import ENV_NAMES
 from tests.support.sandbox import AGENT_EMAIL, SLACK_TIME_SCALE, TOKEN
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.runtime.handlers_jira import remote_link
-from agent.sandbox.jira import model
+from agent.sandbox.jira import seeding
 from tests.adapters.test_jira_adapter_sandbox import adapter_for
 from tests.support.sandbox import SandboxHandle
 
@@ -23,8 +23,8 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 def test_a_repeated_remote_link_is_one_link(sandbox: SandboxHandle) -> None:
     sandbox.set_clock(NOW)
     sandbox.add_user("Rita Reporter", "rita@sandbox.example")
-    model.create_project(sandbox.ctx, "CR", "Crash drill", "rita@sandbox.example")
-    model.create_issue(
+    seeding.create_project(sandbox.ctx, "CR", "Crash drill", "rita@sandbox.example")
+    seeding.create_issue(
         sandbox.ctx,
         {"project": {"key": "CR"}, "summary": "Down", "issuetype": {"name": "Task"}},
         "rita@sandbox.example",
@@ -45,6 +45,6 @@ def test_a_repeated_remote_link_is_one_link(sandbox: SandboxHandle) -> None:
     first = remote_link(action, env, False)
     again = remote_link(action, env, True)
 
-    links = model.get_issue(sandbox.ctx, "CR-1")["remotelinks"]
+    links = seeding.get_issue(sandbox.ctx, "CR-1")["remotelinks"]
     assert [link["globalId"] for link in links] == ["escalation-agent:postmortem:CR-1:link"]
     assert first["link"] == again["link"]

@@ -18,7 +18,7 @@ from agent.policy import load_policies
 from agent.replay.driver import ReplaySettings, replay
 from agent.replay.source import Window
 from agent.resources import bundled_rules_dir
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from benchmarks.replay import seed_quarter
 from benchmarks.scale_seed import _fields, email_of, seed_organisation
 from tests.replay.support import agent_deps, read_back

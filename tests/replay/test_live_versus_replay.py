@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from agent.replay.source import Window
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from tests.replay.support import LiveDay, agent_deps, pack, replayed
 from tests.scenarios.support import build_site
 from tests.support.sandbox import SandboxHandle

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from agent.cli import main
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from tests.foundation.test_check_command import run_cli, sandbox_env
 from tests.scenarios.support import build_site
 from tests.support.sandbox import SandboxHandle

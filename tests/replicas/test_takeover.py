@@ -19,8 +19,8 @@ import pytest
 
 from agent.runtime.cycle import ENGINE_NAMESPACE, STATE_KEY
 from agent.runtime.leader import LEASE_NAME
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from agent.store import EffectStatus, SqlStateStore, open_store
 from tests.replicas.processes import AgentProcess, wait_for
 from tests.scenarios.support import Site, agent_comments

@@ -19,8 +19,8 @@ from agent.adapters.confluence_port import (
     PageRef,
     SpaceRef,
 )
-from agent.adapters.errors import ChannelNotFound, NotFound, ServiceError
 from agent.adapters.jira_port import JiraPort, ServerKind, TicketProblem
+from agent.adapters.service_errors import ChannelNotFound, NotFound, ServiceError
 from agent.adapters.slack_port import (
     BotIdentity,
     ChannelRef,

@@ -20,8 +20,8 @@ from agent.runtime.cycle import run_cycle
 from agent.runtime.deps import Deps, build_deps
 from agent.runtime.first_contact import declare_first_contact
 from agent.runtime.report import CycleReport
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import model as jira
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira import seeding as jira
 from agent.secrets import Redactor
 from tests.foundation.test_check_command import sandbox_env
 from tests.scenarios.support import FIELDS

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from tests.runtime.paperwork_site import DEV, open_site
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 

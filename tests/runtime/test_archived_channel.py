@@ -19,8 +19,8 @@ import pytest
 import requests
 
 from agent.runtime.report import CycleReport
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from tests.runtime.paperwork_site import DEV, LEAD, PaperSite, later, open_site
 from tests.support.sandbox import SandboxHandle
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.adapters.errors import ServiceUnavailable
+from agent.adapters.service_errors import ServiceUnavailable
 from agent.config import Settings, load_settings
 from agent.core.actions import ActionKind
 from agent.core.model import Person

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from agent.adapters.confluence_port import PageMarker
-from agent.adapters.errors import NotFound, RateLimited, ServiceUnavailable
+from agent.adapters.service_errors import NotFound, RateLimited, ServiceUnavailable
 from agent.core.actions import ActionKind, PlannedAction, Recipient
 from agent.core.state import EngineState, TicketState
 from agent.runtime.env import ActionEnv

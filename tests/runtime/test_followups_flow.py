@@ -25,7 +25,7 @@ from agent.policy import load_policies
 from agent.runtime.cycle import run_cycle
 from agent.runtime.deps import Deps, build_deps
 from agent.runtime.first_contact import declare_first_contact
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from agent.secrets import Redactor
 from agent.store import EffectStatus
 from tests.foundation.test_check_command import sandbox_env

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from tests.runtime.paperwork_site import DEV, PaperSite, later, open_site
 from tests.support.sandbox import SandboxHandle
 

@@ -14,8 +14,8 @@ import pytest
 
 from agent.policy.rule_models import INCIDENT_LOG_COLUMNS
 from agent.render.storage_xml import parse_storage
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import model as jira
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira import seeding as jira
 from tests.runtime.paperwork_site import DEV, POLICY, SPACE, PaperSite, later, open_site
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from agent.clock import FixedClock
-from agent.commands.run import run_forever
+from agent.commands.run_command import run_forever
 from agent.observability import HealthState, Metrics
 from agent.policy import Policy, load_policies
 from agent.resources import bundled_rules_dir

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from tests.runtime.paperwork_site import PaperSite, later, open_site
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 

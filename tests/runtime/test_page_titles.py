@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.sandbox.confluence import model as confluence
+from agent.sandbox.confluence import content as confluence
 from tests.runtime.paperwork_site import DEV, SPACE, PaperSite, later, open_site
 from tests.support.sandbox import SandboxHandle
 

@@ -90,7 +90,7 @@ def test_filled_fields_meet_it_without_reading_the_page(site: PaperSite) -> None
 
 
 def test_a_page_deleted_by_a_person_is_not_done(site: PaperSite) -> None:
-    from agent.sandbox.confluence import model as confluence
+    from agent.sandbox.confluence import content as confluence
 
     key = site.incident()
     site.resolve(key, later(hours=1))

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from agent.adapters.confluence_port import AGENT_PROPERTY
+from agent.sandbox.confluence import content as confluence
 from agent.sandbox.confluence import metadata
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from tests.runtime.paperwork_site import DEV, PaperSite, later, open_site
 from tests.support.sandbox import SandboxHandle
 

@@ -24,7 +24,7 @@ import pytest
 from agent.config import load_settings
 from agent.policy import load_policies
 from agent.runtime.deps import build_deps
-from agent.sandbox.slack import model as slack
+from agent.sandbox.slack import workspace as slack
 from agent.secrets import Redactor
 from tests.foundation.test_check_command import sandbox_env
 from tests.runtime.paperwork_site import PaperSite, later, open_site

@@ -24,9 +24,9 @@ from agent.render.environment import Renderer
 from agent.runtime.env import ActionEnv
 from agent.runtime.executor import Executor
 from agent.runtime.report import CycleReport
-from agent.sandbox.jira import model as jira_model
+from agent.sandbox.jira import seeding as jira_model
 from agent.sandbox.slack import create_usergroup
-from agent.sandbox.slack import model as slack_model
+from agent.sandbox.slack import workspace as slack_model
 from agent.store import SqlStateStore, open_store
 from tests.adapters.test_jira_adapter_sandbox import adapter_for as jira_adapter_for
 from tests.adapters.test_slack_support import adapter_for, person, stored_messages

@@ -29,7 +29,7 @@ from agent.runtime.executor import Executor
 from agent.runtime.handlers_slack import post
 from agent.runtime.report import CycleReport
 from agent.sandbox.slack import create_usergroup
-from agent.sandbox.slack import model as slack_model
+from agent.sandbox.slack import workspace as slack_model
 from agent.store import EffectStatus, SqlStateStore, open_store
 from tests.adapters.test_slack_support import adapter_for, person, stored_messages
 from tests.reliability.test_executor_recovery import a_dead_pid

@@ -15,7 +15,7 @@ from agent.core.state import EngineState
 from agent.runtime.env import ActionEnv
 from agent.runtime.executor import Executor
 from agent.runtime.report import CycleReport
-from agent.sandbox.slack import model as slack_model
+from agent.sandbox.slack import workspace as slack_model
 from agent.store import SqlStateStore, open_store
 from tests.adapters.test_slack_support import adapter_for, person, stored_messages
 from tests.runtime.fakes import FakeJira

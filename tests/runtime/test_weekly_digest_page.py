@@ -20,10 +20,10 @@ from typing import Any
 from agent.resources import bundled_rules_dir
 from agent.runtime.cycle import load_state, run_cycle
 from agent.runtime.deps import Deps
-from agent.sandbox.confluence import model as wiki
-from agent.sandbox.demo.people import email_of
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.confluence import content as wiki
+from agent.sandbox.demo.organisation import email_of
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from agent.store import StateStore
 from benchmarks.scale_seed import seed_organisation
 from tests.scale.agent_site import agent_deps

@@ -10,7 +10,8 @@ from atlassian.errors import ApiError as AtlassianApiError
 from atlassian.errors import ApiValueError
 from requests import HTTPError
 
-from agent.sandbox.confluence import metadata, model
+from agent.sandbox.confluence import content as wiki_pages
+from agent.sandbox.confluence import metadata
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 
 
@@ -18,7 +19,7 @@ from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 def wiki(sandbox: SandboxHandle) -> Any:
     """A ConfluenceServer client on /wiki with one space ``OPS``."""
     sandbox.set_clock("2026-11-02T09:00:00+00:00")
-    model.create_space(sandbox.ctx, "OPS", "Operations")
+    wiki_pages.create_space(sandbox.ctx, "OPS", "Operations")
     return sandbox.confluence()
 
 
@@ -30,7 +31,7 @@ def wiki_dc(sandbox_dc: SandboxHandle) -> Any:
     right on Data Center only: the paging tests run there (see the Cloud test below).
     """
     sandbox_dc.set_clock("2026-11-02T09:00:00+00:00")
-    model.create_space(sandbox_dc.ctx, "OPS", "Operations")
+    wiki_pages.create_space(sandbox_dc.ctx, "OPS", "Operations")
     return sandbox_dc.confluence()
 
 
@@ -118,7 +119,7 @@ def test_update_page_does_three_gets_then_a_put_and_bumps_the_version(
     sandbox.clear_requests()
     wiki.update_page(page["id"], "Status", "<p>resolved</p>")
     assert ("PUT", content) not in _calls(sandbox)
-    assert model.get_page(sandbox.ctx, page["id"])["version"]["number"] == 2
+    assert wiki_pages.get_page(sandbox.ctx, page["id"])["version"]["number"] == 2
 
 
 def test_get_page_by_id_defaults_and_status_any(sandbox: SandboxHandle, wiki: Any) -> None:
@@ -137,7 +138,7 @@ def test_history_reports_creator_and_last_update(sandbox: SandboxHandle, wiki: A
     page = wiki.create_page("OPS", "Timeline", "<p>v1</p>")
     sandbox.add_user("Dana Human", "dana@sandbox.example")
     sandbox.set_clock(datetime(2026, 11, 2, 11, 0, tzinfo=UTC))
-    model.update_page(
+    wiki_pages.update_page(
         sandbox.ctx, page["id"], 2, storage_body="<p>v2</p>", author_email="dana@sandbox.example"
     )
     history = wiki.history(page["id"])
@@ -221,7 +222,7 @@ def test_cql_through_the_client_and_trash_leaves_search(wiki: Any) -> None:
 
 def test_cql_all_follows_next_links(sandbox_dc: SandboxHandle, wiki_dc: Any) -> None:
     for n in range(7):
-        model.create_page(sandbox_dc.ctx, "OPS", f"Bulk {n}", "<p>x</p>")
+        wiki_pages.create_page(sandbox_dc.ctx, "OPS", f"Bulk {n}", "<p>x</p>")
     titles = [r["title"] for r in wiki_dc.cql_all('title ~ "bulk"', limit=3)]
     assert titles == [f"Bulk {n}" for n in range(7)]
 
@@ -233,7 +234,7 @@ def test_on_cloud_next_links_are_relative_to_wiki_as_confluence_gives_them(
     library requests it from the site root, where Cloud has no Confluence: a 404 (the
     agent's adapter follows the links itself, from ``/wiki``)."""
     for n in range(4):
-        model.create_page(sandbox.ctx, "OPS", f"Bulk {n}", "<p>x</p>")
+        wiki_pages.create_page(sandbox.ctx, "OPS", f"Bulk {n}", "<p>x</p>")
     first = wiki.cql('title ~ "bulk"', limit=3)
     assert first["_links"]["next"].startswith("/rest/api/search?")
     assert first["_links"]["base"] == f"{sandbox.base}/wiki"
@@ -244,9 +245,9 @@ def test_on_cloud_next_links_are_relative_to_wiki_as_confluence_gives_them(
 def test_remove_page_then_purge_from_trash(sandbox: SandboxHandle, wiki: Any) -> None:
     page = wiki.create_page("OPS", "Temp", "<p>x</p>")
     assert wiki.remove_page(page["id"]) == 204
-    assert model.get_page(sandbox.ctx, page["id"])["status"] == "trashed"
+    assert wiki_pages.get_page(sandbox.ctx, page["id"])["status"] == "trashed"
     assert wiki.remove_page(page["id"], status="trashed") == 204
-    assert model.get_page(sandbox.ctx, page["id"]) is None
+    assert wiki_pages.get_page(sandbox.ctx, page["id"]) is None
     # the title is free again
     assert wiki.create_page("OPS", "Temp", "<p>again</p>")["title"] == "Temp"
 
@@ -271,7 +272,7 @@ def test_all_page_versions_newest_first(sandbox_dc: SandboxHandle, wiki_dc: Any)
     page = wiki_dc.create_page("OPS", "Versioned", "<p>1</p>")
     for number in (2, 3):
         sandbox_dc.set_clock(f"2026-11-02T1{number}:00:00+00:00")
-        model.update_page(sandbox_dc.ctx, page["id"], number, storage_body=f"<p>{number}</p>")
+        wiki_pages.update_page(sandbox_dc.ctx, page["id"], number, storage_body=f"<p>{number}</p>")
     versions = wiki_dc.get_all_page_versions(page["id"], limit=2)
     assert [v["number"] for v in versions] == [3, 2, 1]
     assert versions[0]["when"] == "2026-11-02T13:00:00.000Z"

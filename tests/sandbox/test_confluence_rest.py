@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import requests
 
-from agent.sandbox.confluence import metadata, model
+from agent.sandbox.confluence import content as wiki_pages
+from agent.sandbox.confluence import metadata
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 
 JIRA_MACRO = (
@@ -75,7 +76,7 @@ class Wiki:
 @pytest.fixture
 def wiki(sandbox: SandboxHandle) -> Wiki:
     sandbox.set_clock("2026-11-02T09:00:00+00:00")
-    model.create_space(sandbox.ctx, "OPS", "Operations")
+    wiki_pages.create_space(sandbox.ctx, "OPS", "Operations")
     return Wiki(sandbox)
 
 
@@ -84,7 +85,7 @@ def test_stale_or_equal_version_gets_409(sandbox: SandboxHandle, wiki: Wiki) -> 
     page = wiki.create("Page", "<p>v1</p>").json()
     assert wiki.update(page["id"], 2, "<p>agent</p>").status_code == 200
     # a human edits between the agent's read and its write
-    model.update_page(sandbox.ctx, page["id"], 3, storage_body="<p>human</p>")
+    wiki_pages.update_page(sandbox.ctx, page["id"], 3, storage_body="<p>human</p>")
     stale = wiki.update(page["id"], 3, "<p>agent again</p>")
     assert stale.status_code == 409
     assert stale.json()["statusCode"] == 409
@@ -93,7 +94,7 @@ def test_stale_or_equal_version_gets_409(sandbox: SandboxHandle, wiki: Wiki) -> 
     )
     equal = wiki.update(page["id"], 3, "<p>agent again</p>")
     assert equal.status_code == 409
-    assert model.page_body(sandbox.ctx, page["id"]) == "<p>human</p>"
+    assert wiki_pages.page_body(sandbox.ctx, page["id"]) == "<p>human</p>"
     skipped = wiki.update(page["id"], 9, "<p>too far</p>")
     assert skipped.status_code == 409
     assert wiki.update(page["id"], 4, "<p>agent</p>").json()["version"]["number"] == 4
@@ -114,7 +115,7 @@ def test_concurrent_writers_with_the_same_version_get_one_winner(
             )
         )
     assert sorted(statuses) == [200, 409, 409, 409, 409, 409]
-    assert model.get_page(sandbox.ctx, page["id"])["version"]["number"] == 2
+    assert wiki_pages.get_page(sandbox.ctx, page["id"])["version"]["number"] == 2
 
 
 def test_update_changes_title_and_parent(sandbox: SandboxHandle, wiki: Wiki) -> None:
@@ -139,7 +140,7 @@ def test_update_changes_title_and_parent(sandbox: SandboxHandle, wiki: Wiki) -> 
 
 
 def test_update_cannot_move_a_page_to_another_space(sandbox: SandboxHandle, wiki: Wiki) -> None:
-    model.create_space(sandbox.ctx, "DEV", "Development")
+    wiki_pages.create_space(sandbox.ctx, "DEV", "Development")
     page = wiki.create("Page", "<p>v1</p>").json()
     response = wiki.put(
         f"content/{page['id']}",
@@ -171,7 +172,7 @@ def test_creating_in_a_missing_space_is_a_403_like_cloud(wiki: Wiki) -> None:
 
 
 def test_duplicate_title_is_per_space(sandbox: SandboxHandle, wiki: Wiki) -> None:
-    model.create_space(sandbox.ctx, "DEV", "Development")
+    wiki_pages.create_space(sandbox.ctx, "DEV", "Development")
     assert wiki.create("Shared title", "<p>a</p>").status_code == 200
     assert wiki.create("Shared title", "<p>b</p>", space="DEV").status_code == 200
     again = wiki.create("Shared title", "<p>c</p>")
@@ -264,7 +265,7 @@ def test_representation_other_than_storage_is_refused(wiki: Wiki) -> None:
 # -- listing and paging -------------------------------------------------------------
 def test_content_list_pages_with_next_links(sandbox: SandboxHandle, wiki: Wiki) -> None:
     for n in range(5):
-        model.create_page(sandbox.ctx, "OPS", f"Page {n}", "<p>x</p>")
+        wiki_pages.create_page(sandbox.ctx, "OPS", f"Page {n}", "<p>x</p>")
     first = wiki.get("content", spaceKey="OPS", type="page", limit=2).json()
     assert [r["title"] for r in first["results"]] == ["Operations Home", "Page 0"]
     assert (first["start"], first["limit"], first["size"]) == (0, 2, 2)
@@ -288,7 +289,7 @@ def test_bad_paging_parameters_are_400(wiki: Wiki) -> None:
 
 
 def test_space_list_filters_by_key(sandbox: SandboxHandle, wiki: Wiki) -> None:
-    model.create_space(sandbox.ctx, "DEV", "Development")
+    wiki_pages.create_space(sandbox.ctx, "DEV", "Development")
     answer = wiki.get("space", spaceKey="DEV").json()
     assert [s["key"] for s in answer["results"]] == ["DEV"]
     assert {"results", "start", "limit", "size", "_links"} <= set(answer)
@@ -313,9 +314,9 @@ def test_create_space_with_description_over_rest(wiki: Wiki) -> None:
 # -- children, descendants, trash -----------------------------------------------------
 def test_child_and_descendant_endpoints(sandbox: SandboxHandle, wiki: Wiki) -> None:
     ctx = sandbox.ctx
-    root = model.create_page(ctx, "OPS", "Root", "<p>r</p>")
-    kid = model.create_page(ctx, "OPS", "Kid", "<p>k</p>", parent_id=root["id"])
-    grandkid = model.create_page(ctx, "OPS", "Grandkid", "<p>g</p>", parent_id=kid["id"])
+    root = wiki_pages.create_page(ctx, "OPS", "Root", "<p>r</p>")
+    kid = wiki_pages.create_page(ctx, "OPS", "Kid", "<p>k</p>", parent_id=root["id"])
+    grandkid = wiki_pages.create_page(ctx, "OPS", "Grandkid", "<p>g</p>", parent_id=kid["id"])
     child = wiki.get(f"content/{root['id']}/child", expand="page").json()
     assert [p["id"] for p in child["page"]["results"]] == [kid["id"]]
     assert "attachment" in child["_expandable"]
@@ -329,7 +330,7 @@ def test_child_and_descendant_endpoints(sandbox: SandboxHandle, wiki: Wiki) -> N
 
 @pytest.mark.no_spec_check
 def test_unknown_child_type_is_a_400(sandbox: SandboxHandle, wiki: Wiki) -> None:
-    root = model.create_page(sandbox.ctx, "OPS", "Root", "<p>r</p>")
+    root = wiki_pages.create_page(sandbox.ctx, "OPS", "Root", "<p>r</p>")
     response = wiki.get(f"content/{root['id']}/child/blogpost")
     assert response.status_code == 400
     assert "blogpost" in response.json()["message"]
@@ -337,10 +338,10 @@ def test_unknown_child_type_is_a_400(sandbox: SandboxHandle, wiki: Wiki) -> None
 
 def test_trashing_a_parent_moves_children_up(sandbox: SandboxHandle, wiki: Wiki) -> None:
     ctx = sandbox.ctx
-    root = model.create_page(ctx, "OPS", "Root", "<p>r</p>")
-    kid = model.create_page(ctx, "OPS", "Kid", "<p>k</p>", parent_id=root["id"])
+    root = wiki_pages.create_page(ctx, "OPS", "Root", "<p>r</p>")
+    kid = wiki_pages.create_page(ctx, "OPS", "Kid", "<p>k</p>", parent_id=root["id"])
     assert wiki.delete(f"content/{root['id']}").status_code == 204
-    assert model.get_page(ctx, kid["id"])["parentId"] is None
+    assert wiki_pages.get_page(ctx, kid["id"])["parentId"] is None
     assert wiki.get(f"content/{root['id']}").status_code == 404
     trashed = wiki.get(f"content/{root['id']}", status="trashed").json()
     assert trashed["status"] == "trashed"
@@ -409,7 +410,7 @@ def test_property_value_must_be_a_value_the_v1_api_accepts(wiki: Wiki) -> None:
 def test_data_center_serves_confluence_at_its_root_and_names_people_by_username(
     sandbox_dc: SandboxHandle,
 ) -> None:
-    model.create_space(sandbox_dc.ctx, "OPS", "Operations")
+    wiki_pages.create_space(sandbox_dc.ctx, "OPS", "Operations")
     dc = Wiki(sandbox_dc, root="/rest/api")
     created = dc.create("From DC", JIRA_MACRO)
     assert created.status_code == 200
@@ -439,15 +440,17 @@ def test_cloud_serves_confluence_only_under_wiki(sandbox: SandboxHandle, wiki: W
 
 def test_seeding_api_helpers(sandbox: SandboxHandle) -> None:
     ctx = sandbox.ctx
-    space = model.create_space(ctx, "SEED", "Seeded")
-    page = model.create_page(ctx, "SEED", "Seeded page", TABLE, author_email="erin@sandbox.example")
-    assert model.find_page(ctx, "SEED", "Seeded page")["id"] == page["id"]
-    assert model.find_page(ctx, "SEED", "Nope") is None
-    assert model.page_body(ctx, page["id"]) == TABLE
+    space = wiki_pages.create_space(ctx, "SEED", "Seeded")
+    page = wiki_pages.create_page(
+        ctx, "SEED", "Seeded page", TABLE, author_email="erin@sandbox.example"
+    )
+    assert wiki_pages.find_page(ctx, "SEED", "Seeded page")["id"] == page["id"]
+    assert wiki_pages.find_page(ctx, "SEED", "Nope") is None
+    assert wiki_pages.page_body(ctx, page["id"]) == TABLE
     labels = metadata.add_labels(ctx, page["id"], ["Ops", "ops", "sev2"])
     assert [lb["name"] for lb in labels] == ["ops", "sev2"]
     assert metadata.set_property(ctx, page["id"], "state", {"a": 1})["version"]["number"] == 1
     again = metadata.set_property(ctx, page["id"], "state", {"a": 2})
     assert (again["version"]["number"], again["value"]) == (2, {"a": 2})
     assert ctx.users.by_email("erin@sandbox.example")["accountId"] == page["createdBy"]
-    assert space["homepageId"] == model.find_page(ctx, "SEED", "Seeded Home")["id"]
+    assert space["homepageId"] == wiki_pages.find_page(ctx, "SEED", "Seeded Home")["id"]

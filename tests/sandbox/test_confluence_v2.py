@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 import requests
 
-from agent.sandbox.confluence import metadata, model
+from agent.sandbox.confluence import content as wiki_pages
+from agent.sandbox.confluence import metadata
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 
 
@@ -34,7 +35,7 @@ class V2:
 @pytest.fixture
 def v2(sandbox: SandboxHandle) -> V2:
     sandbox.set_clock("2026-11-02T09:00:00+00:00")
-    model.create_space(sandbox.ctx, "OPS", "Operations")
+    wiki_pages.create_space(sandbox.ctx, "OPS", "Operations")
     return V2(sandbox)
 
 
@@ -45,13 +46,13 @@ def _space_id(v2: V2, key: str = "OPS") -> str:
 
 
 def test_spaces_by_keys(sandbox: SandboxHandle, v2: V2) -> None:
-    model.create_space(sandbox.ctx, "DEV", "Development")
+    wiki_pages.create_space(sandbox.ctx, "DEV", "Development")
     answer = v2.get("spaces", keys="DEV").json()
     assert [s["key"] for s in answer["results"]] == ["DEV"]
     space = answer["results"][0]
     assert space["type"] == "global"
     assert space["status"] == "current"
-    assert space["homepageId"] == model.find_page(sandbox.ctx, "DEV", "Development Home")["id"]
+    assert space["homepageId"] == wiki_pages.find_page(sandbox.ctx, "DEV", "Development Home")["id"]
     both = v2.get("spaces", keys="OPS,DEV").json()
     assert {s["key"] for s in both["results"]} == {"OPS", "DEV"}
     assert v2.get(f"spaces/{space['id']}").json()["key"] == "DEV"
@@ -98,8 +99,8 @@ def test_create_get_update_page_with_storage_body(v2: V2) -> None:
 
 
 def test_stale_version_is_a_409_in_v2_error_shape(sandbox: SandboxHandle, v2: V2) -> None:
-    page = model.create_page(sandbox.ctx, "OPS", "Page", "<p>1</p>")
-    model.update_page(sandbox.ctx, page["id"], 2, storage_body="<p>human</p>")
+    page = wiki_pages.create_page(sandbox.ctx, "OPS", "Page", "<p>1</p>")
+    wiki_pages.update_page(sandbox.ctx, page["id"], 2, storage_body="<p>human</p>")
     response = v2.put(
         f"pages/{page['id']}",
         {
@@ -119,7 +120,7 @@ def test_stale_version_is_a_409_in_v2_error_shape(sandbox: SandboxHandle, v2: V2
 
 def test_pages_by_space_and_title_with_cursor_paging(sandbox: SandboxHandle, v2: V2) -> None:
     for n in range(5):
-        model.create_page(sandbox.ctx, "OPS", f"Page {n}", f"<p>{n}</p>")
+        wiki_pages.create_page(sandbox.ctx, "OPS", f"Page {n}", f"<p>{n}</p>")
     space_id = _space_id(v2)
     exact = v2.get("pages", **{"space-id": space_id, "title": "Page 3", "body-format": "storage"})
     assert [p["body"]["storage"]["value"] for p in exact.json()["results"]] == ["<p>3</p>"]
@@ -154,8 +155,8 @@ def test_missing_page_is_a_404(v2: V2) -> None:
 
 def test_children_labels_and_delete(sandbox: SandboxHandle, v2: V2) -> None:
     ctx = sandbox.ctx
-    parent = model.create_page(ctx, "OPS", "Parent", "<p>p</p>")
-    kid = model.create_page(ctx, "OPS", "Kid", "<p>k</p>", parent_id=parent["id"])
+    parent = wiki_pages.create_page(ctx, "OPS", "Parent", "<p>p</p>")
+    kid = wiki_pages.create_page(ctx, "OPS", "Kid", "<p>k</p>", parent_id=parent["id"])
     metadata.add_labels(ctx, parent["id"], ["incident", "sev1"])
     children = v2.get(f"pages/{parent['id']}/children").json()["results"]
     assert [(c["id"], c["title"]) for c in children] == [(kid["id"], "Kid")]
@@ -165,11 +166,11 @@ def test_children_labels_and_delete(sandbox: SandboxHandle, v2: V2) -> None:
     assert v2.get(f"pages/{kid['id']}").status_code == 404
     assert v2.get(f"pages/{kid['id']}", status="trashed").json()["status"] == "trashed"
     assert v2.delete(f"pages/{kid['id']}", purge="true").status_code == 204
-    assert model.get_page(ctx, kid["id"]) is None
+    assert wiki_pages.get_page(ctx, kid["id"]) is None
 
 
 def test_properties_crud_with_versions(sandbox: SandboxHandle, v2: V2) -> None:
-    page = model.create_page(sandbox.ctx, "OPS", "Props", "<p>x</p>")
+    page = wiki_pages.create_page(sandbox.ctx, "OPS", "Props", "<p>x</p>")
     base = f"pages/{page['id']}/properties"
     created = v2.post(base, {"key": "agent-state", "value": {"step": 1}})
     assert created.status_code == 200

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from agent.sandbox.confluence import metadata, model
+from agent.sandbox.confluence import content as wiki_pages
+from agent.sandbox.confluence import metadata
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 
 Search = Callable[[str], list[str]]
@@ -21,20 +22,20 @@ def corpus(sandbox: SandboxHandle) -> dict[str, str]:
     ctx = sandbox.ctx
     sandbox.add_user("Dana Human", HUMAN)
     sandbox.set_clock("2026-11-01T09:00:00+00:00")
-    model.create_space(ctx, "OPS", "Operations")
-    model.create_space(ctx, "DEV", "Development")
-    runbooks = model.create_page(ctx, "OPS", "Runbooks", "<p>All runbooks</p>")
-    db = model.create_page(
+    wiki_pages.create_space(ctx, "OPS", "Operations")
+    wiki_pages.create_space(ctx, "DEV", "Development")
+    runbooks = wiki_pages.create_page(ctx, "OPS", "Runbooks", "<p>All runbooks</p>")
+    db = wiki_pages.create_page(
         ctx, "OPS", "Database failover", "<p>Promote the replica &mdash; carefully</p>",
         parent_id=runbooks["id"],
     )  # fmt: skip
     sandbox.set_clock("2026-11-02T10:00:00+00:00")
-    cache = model.create_page(
+    cache = wiki_pages.create_page(
         ctx, "OPS", "Cache flush", "<p>Flush the <b>redis</b> cache</p>",
         parent_id=db["id"], author_email=HUMAN,
     )  # fmt: skip
     sandbox.set_clock("2026-11-03T11:00:00+00:00")
-    incident = model.create_page(
+    incident = wiki_pages.create_page(
         ctx, "DEV", "Incident review 2026-11", "<p>Root cause: expired certificate</p>",
         author_email=HUMAN,
     )  # fmt: skip
@@ -42,7 +43,7 @@ def corpus(sandbox: SandboxHandle) -> dict[str, str]:
     metadata.add_labels(ctx, cache["id"], ["runbook"])
     metadata.add_labels(ctx, incident["id"], ["postmortem"])
     sandbox.set_clock("2026-11-04T12:00:00+00:00")
-    model.update_page(ctx, runbooks["id"], 2, storage_body="<p>All runbooks, reviewed</p>")
+    wiki_pages.update_page(ctx, runbooks["id"], 2, storage_body="<p>All runbooks, reviewed</p>")
     return {"runbooks": runbooks["id"], "db": db["id"], "cache": cache["id"],
             "incident": incident["id"]}  # fmt: skip
 
@@ -196,7 +197,9 @@ def test_order_by(search: Search) -> None:
 
 
 def test_trashed_pages_leave_search(sandbox: SandboxHandle, search: Search) -> None:
-    model.trash_page(sandbox.ctx, model.find_page(sandbox.ctx, "OPS", "Cache flush")["id"])
+    wiki_pages.trash_page(
+        sandbox.ctx, wiki_pages.find_page(sandbox.ctx, "OPS", "Cache flush")["id"]
+    )
     assert search("label = runbook") == ["Database failover"]
 
 

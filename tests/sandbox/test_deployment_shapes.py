@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jira.exceptions import JIRAError
 
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import requests
 
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import model as jira
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira import seeding as jira
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 
 HIDDEN = "hana@sandbox.example"

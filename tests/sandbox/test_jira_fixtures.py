@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from agent.sandbox.jira import model
+from agent.sandbox.jira import seeding as jira_seeding
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -33,7 +33,7 @@ class Site:
         return str(user["accountId"])
 
     def issue(self, key: str) -> dict[str, Any]:
-        return model.get_issue(self.sandbox.ctx, key)
+        return jira_seeding.get_issue(self.sandbox.ctx, key)
 
 
 def seed_site(sandbox: SandboxHandle, *, frozen_at: datetime = START) -> Site:
@@ -42,19 +42,23 @@ def seed_site(sandbox: SandboxHandle, *, frozen_at: datetime = START) -> Site:
     sandbox.add_user("Alice Example", ALICE)
     sandbox.add_user("Bob Builder", BOB)
     sandbox.add_user("Agent", AGENT_EMAIL)
-    model.create_project(ctx, "INC", "Incidents", LEAD)
-    model.create_project(ctx, "DS", "DS Escalations", LEAD)
+    jira_seeding.create_project(ctx, "INC", "Incidents", LEAD)
+    jira_seeding.create_project(ctx, "DS", "DS Escalations", LEAD)
     fields = {
-        "Escalation Reason": model.create_custom_field(ctx, "Escalation Reason", "textarea"),
-        "Escalation Contact": model.create_custom_field(ctx, "Escalation Contact", "userpicker"),
-        "Impact Level": model.create_custom_field(
+        "Escalation Reason": jira_seeding.create_custom_field(ctx, "Escalation Reason", "textarea"),
+        "Escalation Contact": jira_seeding.create_custom_field(
+            ctx, "Escalation Contact", "userpicker"
+        ),
+        "Impact Level": jira_seeding.create_custom_field(
             ctx, "Impact Level", "select", ["Low", "Medium", "High"]
         ),
-        "Product Impacted": model.create_custom_field(ctx, "Product Impacted", "textfield"),
-        "Time of Occurrence": model.create_custom_field(ctx, "Time of Occurrence", "datetime"),
-        "Watch List": model.create_custom_field(ctx, "Watch List", "multiuserpicker"),
-        "Credits": model.create_custom_field(ctx, "Credits", "float"),
-        "Tags": model.create_custom_field(ctx, "Tags", "labels"),
+        "Product Impacted": jira_seeding.create_custom_field(ctx, "Product Impacted", "textfield"),
+        "Time of Occurrence": jira_seeding.create_custom_field(
+            ctx, "Time of Occurrence", "datetime"
+        ),
+        "Watch List": jira_seeding.create_custom_field(ctx, "Watch List", "multiuserpicker"),
+        "Credits": jira_seeding.create_custom_field(ctx, "Credits", "float"),
+        "Tags": jira_seeding.create_custom_field(ctx, "Tags", "labels"),
     }
     return Site(sandbox, fields)
 
@@ -86,4 +90,4 @@ def new_issue(site: Site, summary: str = "Checkout is down", **fields: Any) -> s
         "issuetype": {"name": "Incident"},
         **fields,
     }
-    return str(model.create_issue(site.sandbox.ctx, payload, ALICE)["key"])
+    return str(jira_seeding.create_issue(site.sandbox.ctx, payload, ALICE)["key"])

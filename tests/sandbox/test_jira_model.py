@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.sandbox.jira import adf, model
+from agent.sandbox.jira import adf
+from agent.sandbox.jira import seeding as jira_seeding
 from agent.sandbox.server import SandboxServer
 from tests.sandbox.test_jira_fixtures import ALICE, BOB, START, api, seed_site
 from tests.support.sandbox import TOKEN, SandboxHandle
@@ -18,25 +19,25 @@ from tests.support.sandbox import TOKEN, SandboxHandle
 def test_projects_and_fields(sandbox: SandboxHandle) -> None:
     site = seed_site(sandbox)
     ctx = sandbox.ctx
-    with pytest.raises(model.SeedError, match="projectKey"):
-        model.create_project(ctx, "INC", "Another", ALICE)
-    again = model.create_custom_field(ctx, "Impact Level", "select", ["Critical"])
+    with pytest.raises(jira_seeding.SeedError, match="projectKey"):
+        jira_seeding.create_project(ctx, "INC", "Another", ALICE)
+    again = jira_seeding.create_custom_field(ctx, "Impact Level", "select", ["Critical"])
     assert again == site.fields["Impact Level"]  # same name and type: the same field
-    assert model.field_id_by_name(ctx, "impact level") == again
+    assert jira_seeding.field_id_by_name(ctx, "impact level") == again
     with pytest.raises(KeyError):
-        model.field_id_by_name(ctx, "Nope")
-    full = model.create_custom_field(
+        jira_seeding.field_id_by_name(ctx, "Nope")
+    full = jira_seeding.create_custom_field(
         ctx, "Root Cause", "com.atlassian.jira.plugin.system.customfieldtypes:textarea"
     )
     assert full.startswith("customfield_")
-    with pytest.raises(model.SeedError):
-        model.create_custom_field(ctx, "Odd", "cascadingselect")
+    with pytest.raises(jira_seeding.SeedError):
+        jira_seeding.create_custom_field(ctx, "Odd", "cascadingselect")
 
 
 def test_create_issue_with_custom_fields_by_name(sandbox: SandboxHandle) -> None:
     site = seed_site(sandbox)
     ctx = sandbox.ctx
-    doc = model.create_issue(
+    doc = jira_seeding.create_issue(
         ctx,
         {
             "project": {"key": "DS"},
@@ -53,23 +54,27 @@ def test_create_issue_with_custom_fields_by_name(sandbox: SandboxHandle) -> None
     assert fields[site.fields["Escalation Contact"]]["emailAddress"] == BOB
     assert fields["reporter"]["emailAddress"] == ALICE
     assert fields["created"] == "2026-11-22T09:00:00.000+0000"
-    with pytest.raises(model.SeedError, match="summary"):
-        model.create_issue(ctx, {"project": {"key": "DS"}, "issuetype": {"name": "Task"}}, ALICE)
+    with pytest.raises(jira_seeding.SeedError, match="summary"):
+        jira_seeding.create_issue(
+            ctx, {"project": {"key": "DS"}, "issuetype": {"name": "Task"}}, ALICE
+        )
 
 
 def test_comment_transition_and_edit_leave_history(sandbox: SandboxHandle) -> None:
     site = seed_site(sandbox)
     ctx = sandbox.ctx
-    model.create_issue(
+    jira_seeding.create_issue(
         ctx,
         {"project": {"key": "INC"}, "summary": "S", "issuetype": {"name": "Incident"}},
         ALICE,
     )
     sandbox.set_clock(START + timedelta(minutes=5))
-    comment = model.add_comment(ctx, "INC-1", "Paged on-call", BOB, {"escalation-agent": {"n": 1}})
-    model.transition(ctx, "INC-1", "In Progress", BOB)
-    model.edit_issue(ctx, "INC-1", {"Impact Level": {"value": "High"}}, ALICE)
-    model.transition(ctx, "INC-1", "Done", ALICE)
+    comment = jira_seeding.add_comment(
+        ctx, "INC-1", "Paged on-call", BOB, {"escalation-agent": {"n": 1}}
+    )
+    jira_seeding.transition(ctx, "INC-1", "In Progress", BOB)
+    jira_seeding.edit_issue(ctx, "INC-1", {"Impact Level": {"value": "High"}}, ALICE)
+    jira_seeding.transition(ctx, "INC-1", "Done", ALICE)
     listed = api(sandbox, "GET", "issue/INC-1/comment", params={"expand": "properties"}).json()[
         "comments"
     ]
@@ -83,8 +88,8 @@ def test_comment_transition_and_edit_leave_history(sandbox: SandboxHandle) -> No
     assert histories[0]["created"] == "2026-11-22T09:05:00.000+0000"
     issue = site.issue("INC-1")
     assert issue["fields"]["resolution"] == "10000"
-    with pytest.raises(model.SeedError):
-        model.transition(ctx, "INC-1", "Closed", ALICE)
+    with pytest.raises(jira_seeding.SeedError):
+        jira_seeding.transition(ctx, "INC-1", "Closed", ALICE)
 
 
 def test_bulk_create_ten_thousand_issues_quickly(sandbox: SandboxHandle) -> None:
@@ -100,7 +105,7 @@ def test_bulk_create_ten_thousand_issues_quickly(sandbox: SandboxHandle) -> None
         for n in range(10_000)
     ]
     started = time.perf_counter()
-    made = model.bulk_create(sandbox.ctx, batch, ALICE)
+    made = jira_seeding.bulk_create(sandbox.ctx, batch, ALICE)
     elapsed = time.perf_counter() - started
     assert len(made) == 10_000
     assert made[-1]["key"] == "INC-10000"
@@ -119,9 +124,9 @@ def test_bulk_create_ten_thousand_issues_quickly(sandbox: SandboxHandle) -> None
 
 def test_data_survives_a_restart(tmp_path: Path) -> None:
     first = SandboxServer(port=0, token=TOKEN, data_dir=tmp_path)
-    model.create_project(first.ctx, "INC", "Incidents", ALICE)
-    field = model.create_custom_field(first.ctx, "Impact Level", "select", ["High"])
-    model.create_issue(
+    jira_seeding.create_project(first.ctx, "INC", "Incidents", ALICE)
+    field = jira_seeding.create_custom_field(first.ctx, "Impact Level", "select", ["High"])
+    jira_seeding.create_issue(
         first.ctx,
         {
             "project": {"key": "INC"},
@@ -131,13 +136,13 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
         },
         ALICE,
     )
-    model.add_comment(first.ctx, "INC-1", "kept", ALICE)
+    jira_seeding.add_comment(first.ctx, "INC-1", "kept", ALICE)
     first.ctx.store.close()
     second = SandboxServer(port=0, token=TOKEN, data_dir=tmp_path)
-    issue = model.get_issue(second.ctx, "inc-1")
+    issue = jira_seeding.get_issue(second.ctx, "inc-1")
     assert issue["fields"]["summary"] == "Persisted"
     assert issue["comments"][0]["body"] == "kept"
-    again = model.create_issue(
+    again = jira_seeding.create_issue(
         second.ctx,
         {"project": {"key": "INC"}, "summary": "Next", "issuetype": {"name": "Task"}},
         ALICE,

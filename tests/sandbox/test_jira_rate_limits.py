@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from jira.exceptions import JIRAError
 
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 
 

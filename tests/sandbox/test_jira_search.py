@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from agent.sandbox.jira import model
+from agent.sandbox.jira import seeding
 from tests.sandbox.test_jira_fixtures import ALICE, api, seed_site
 from tests.support.sandbox import SandboxHandle
 
 
 def _many(sandbox: SandboxHandle, count: int) -> None:
     seed_site(sandbox)
-    model.bulk_create(
+    seeding.bulk_create(
         sandbox.ctx,
         [
             {"project": {"key": "INC"}, "summary": f"Issue {n}", "issuetype": {"name": "Task"}}

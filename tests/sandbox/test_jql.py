@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from agent.sandbox.jira import model
+from agent.sandbox.jira import seeding
 from tests.sandbox.test_jira_fixtures import ALICE, BOB, START, Site, api, seed_site
 from tests.support.sandbox import SandboxHandle
 
@@ -25,7 +25,7 @@ def _dataset(sandbox: SandboxHandle) -> Site:
         sandbox.set_clock(START - at)
         fields.setdefault("project", {"key": "INC"})
         fields.setdefault("issuetype", {"name": "Task"})
-        return str(model.create_issue(ctx, dict(fields), ALICE)["key"])
+        return str(seeding.create_issue(ctx, dict(fields), ALICE)["key"])
 
     create(  # INC-1
         3 * DAY,
@@ -72,9 +72,9 @@ def _dataset(sandbox: SandboxHandle) -> Site:
         parent={"key": "INC-1"},
     )
     sandbox.set_clock(START - timedelta(minutes=30))
-    model.transition(ctx, "INC-2", "Done", BOB)
-    model.transition(ctx, "INC-3", "In Progress", ALICE)
-    model.add_comment(ctx, "INC-3", "Rollback of the identity provider", BOB)
+    seeding.transition(ctx, "INC-2", "Done", BOB)
+    seeding.transition(ctx, "INC-3", "In Progress", ALICE)
+    seeding.add_comment(ctx, "INC-3", "Rollback of the identity provider", BOB)
     sandbox.set_clock(START)
     return site
 

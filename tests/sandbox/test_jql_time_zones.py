@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import requests
 
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from tests.support.sandbox import SandboxHandle
 
 KIWI = "kiri@sandbox.example"

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from agent.sandbox.errors import SlackError
+from agent.sandbox.api_errors import SlackError
 from agent.sandbox.slack import channel_messages, create_channel
-from agent.sandbox.slack.model import get_channel
 from agent.sandbox.slack.naming import validate_channel_name
+from agent.sandbox.slack.workspace import get_channel
 from tests.support.sandbox import SandboxHandle
 
 

@@ -12,7 +12,7 @@ import requests
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from agent.sandbox.errors import SlackError
+from agent.sandbox.api_errors import SlackError
 from agent.sandbox.realism import RealismKnobs
 from agent.sandbox.slack.ratelimit import ChannelPostLimit, MethodLimits
 from agent.sandbox.slack.routes import METHODS

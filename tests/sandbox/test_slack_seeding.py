@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from agent.sandbox.api_errors import SlackError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import SlackError
 from agent.sandbox.slack import (
     channel_messages,
     create_channel,

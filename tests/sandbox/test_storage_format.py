@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from agent.render.storage_xml import storage_problem
-from agent.sandbox.confluence import model
+from agent.sandbox.confluence import content as wiki_pages
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle
 
 SANDBOX = Path(__file__).resolve().parents[2] / "agent" / "sandbox"
@@ -23,7 +23,7 @@ SANDBOX = Path(__file__).resolve().parents[2] / "agent" / "sandbox"
 
 @pytest.fixture
 def wiki(sandbox: SandboxHandle) -> requests.Session:
-    model.create_space(sandbox.ctx, "OPS", "Operations")
+    wiki_pages.create_space(sandbox.ctx, "OPS", "Operations")
     session = requests.Session()
     session.auth = (AGENT_EMAIL, sandbox.token)
     return session
@@ -80,7 +80,7 @@ def test_an_unknown_macro_is_stored_and_shown_as_unknown(
     made = create(sandbox, wiki, "Apps", body)
     assert made.status_code == 200, made.text
     page = made.json()
-    assert model.page_body(sandbox.ctx, page["id"]) == body  # stored as written
+    assert wiki_pages.page_body(sandbox.ctx, page["id"]) == body  # stored as written
     html = requests.get(f"{sandbox.base}/view/wiki/{page['id']}", timeout=10).text
     assert "Unknown macro: &#39;roadmap-planner-x&#39;" in html
     assert "status-grey" in html and "Unknown macro: &#39;status" not in html

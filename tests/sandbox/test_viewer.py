@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from tests.support.sandbox import SandboxHandle
 
 HOSTILE = '<script>alert("x")</script> <!channel> <ac:structured-macro ac:name="jira">'

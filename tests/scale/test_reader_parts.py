@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from agent.adapters.errors import ServiceUnavailable
+from agent.adapters.service_errors import ServiceUnavailable
 from agent.core.actions import ActionKind, Plan, PlannedAction
 from agent.core.state import EngineState, TicketState
 from agent.policy import load_policies

@@ -15,8 +15,8 @@ from typing import Any
 from agent.policy import load_policies
 from agent.resources import bundled_rules_dir
 from agent.runtime.first_contact import declare_first_contact
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from agent.store import open_store
 from tests.foundation.test_check_command import run_cli, sandbox_env
 from tests.support.sandbox import AGENT_EMAIL, SandboxHandle

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from tests.scenarios.support import Site, agent_comments, build_site
 from tests.support.sandbox import SandboxHandle
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from agent.sandbox.jira import model as jira
+from agent.sandbox.jira import seeding as jira
 from tests.scenarios.support import Site, agent_comments, build_site
 from tests.support.sandbox import SandboxHandle
 

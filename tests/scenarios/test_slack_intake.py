@@ -20,8 +20,8 @@ import pytest
 import requests
 
 from agent.runtime.first_contact import declare_first_contact
-from agent.sandbox.jira.state import ISSUE
-from agent.sandbox.slack import model as slack
+from agent.sandbox.jira.documents import ISSUE
+from agent.sandbox.slack import workspace as slack
 from agent.store import open_store
 from tests.scenarios.support import Site, agent_comments, build_site
 from tests.support.intake_pack import write_support_with_intake

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from agent.resources import bundled_rules_dir
-from agent.sandbox.confluence import model as confluence
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.confluence import content as confluence
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from tests.foundation.test_check_command import run_cli
 from tests.scenarios.support import Site, agent_comments
 from tests.scenarios.test_ds_pack import RULES as DS_RULES

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from agent.store import EffectClaim, EffectStatus, SqlStateStore, StateStore, open_store
 from agent.store.memory import MemoryStateStore
-from agent.store.schema import effects
+from agent.store.tables import effects
 
 T0 = datetime(2026, 3, 2, 9, 30, 0, 123456, tzinfo=UTC)
 CLAIM = timedelta(minutes=5)

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select, text
 
 from agent.store import EffectStatus, SqlStateStore, StoreError, open_store
 from agent.store.engine import create_state_engine, resolve_target
-from agent.store.schema import LATEST_VERSION, MIGRATIONS, effects, kv, schema_migrations
+from agent.store.tables import LATEST_VERSION, MIGRATIONS, effects, kv, schema_migrations
 from tests.store.support import StoreTarget
 
 TABLES = {"schema_migrations", "effects", "cursors", "leases", "kv"}

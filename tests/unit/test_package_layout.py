@@ -9,6 +9,7 @@ import under ``TYPE_CHECKING`` or inside a function counts as much as one at the
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from pathlib import Path
 
 import agent
@@ -128,4 +129,14 @@ def test_the_import_reader_sees_every_kind_of_import() -> None:
     modules = _modules()
     app = "agent.sandbox.app"
     seen = _imports(app, modules[app], modules)
-    assert {"agent.sandbox.context", "agent.sandbox.services", "agent.sandbox.errors"} <= seen
+    assert {"agent.sandbox.context", "agent.sandbox.services", "agent.sandbox.api_errors"} <= seen
+
+
+def test_no_two_modules_share_a_file_name() -> None:
+    names = Counter(path.name for path in PACKAGE.rglob("*.py") if path.name != "__init__.py")
+    shared = {
+        name: sorted(str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob(name))
+        for name, count in names.items()
+        if count > 1
+    }
+    assert shared == {}

@@ -9,7 +9,7 @@ from agent.core.rules import (
     clerical,
     clocks,
     closure,
-    followups,
+    followup_issues,
     intake,
     paperwork,
     slack_intake,
@@ -20,7 +20,16 @@ from agent.core.rules.base import RuleContext
 Handler = Callable[[RuleContext, Any], None]
 
 HANDLERS: dict[str, Handler] = {}
-for _family in (intake, slack_intake, clerical, clocks, updates, closure, paperwork, followups):
+for _family in (
+    intake,
+    slack_intake,
+    clerical,
+    clocks,
+    updates,
+    closure,
+    paperwork,
+    followup_issues,
+):
     HANDLERS.update(_family.HANDLERS)
 
 # Rules the planner runs across tickets rather than per ticket.

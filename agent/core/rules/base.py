@@ -21,6 +21,7 @@ from agent.core.actions import ActionKind, PlannedAction, Recipient, TicketProbl
 from agent.core.calendar import BusinessCalendar
 from agent.core.followups import FollowupsSeen
 from agent.core.history import inherited
+from agent.core.human_updates import Update
 from agent.core.lazy import Later, extended, once, resolve
 from agent.core.model import ChatMessage, Ticket
 from agent.core.obligations import Obligation, Waiting, WaitReason
@@ -29,7 +30,6 @@ from agent.core.routing import route
 from agent.core.state import TicketState
 from agent.core.ticket_memo import TicketMemo
 from agent.core.ticket_memo import ticket_context as _ticket_context
-from agent.core.updates import Update
 from agent.policy.rule_models import ChainStep, Repeating, RuleBase
 from agent.policy.schema import Policy
 

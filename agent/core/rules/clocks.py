@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind
+from agent.core.human_updates import first_acknowledgement
 from agent.core.lazy import once
 from agent.core.routing import channel_spec
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.intake import field_present
 from agent.core.slack_reports import reported_at
-from agent.core.updates import first_acknowledgement
 from agent.policy.durations import format_duration
 from agent.policy.rule_models import (
     AckOverdue,

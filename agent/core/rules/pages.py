@@ -24,8 +24,8 @@ from typing import Any
 
 from agent.core.actions import ActionKind
 from agent.core.followups import actions_page
+from agent.core.human_updates import first_acknowledgement
 from agent.core.rules.base import RuleContext, iso, plain_value
-from agent.core.updates import first_acknowledgement
 from agent.policy.durations import format_duration
 from agent.policy.rule_models import IncidentSummary
 

@@ -8,9 +8,9 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from agent.core.calendar import CalendarError
+from agent.core.human_updates import Update
 from agent.core.rules.base import RuleContext, iso
 from agent.core.slack_reports import reported_at
-from agent.core.updates import Update
 from agent.policy.calendars import weekday_number
 from agent.policy.durations import format_duration
 from agent.policy.rule_models import (

@@ -16,7 +16,7 @@ from typing import Any
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, VisitError
 
-from agent.sandbox.errors import ApiError
+from agent.sandbox.api_errors import ApiError
 
 EQUALITY = ("=", "!=", "in", "not in")
 TEXT = ("~", "!~")

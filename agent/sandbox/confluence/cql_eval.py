@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from agent.sandbox.confluence import model
+from agent.sandbox.confluence import content as wiki
 from agent.sandbox.confluence.cql import (
     And,
     Clause,
@@ -77,7 +77,7 @@ class _Evaluator:
         if field == "parent":
             return {page["parentId"]} if page.get("parentId") else set()
         if field == "ancestor":
-            return {a["id"] for a in model.ancestors(self.ctx, page)}
+            return {a["id"] for a in wiki.ancestors(self.ctx, page)}
         if field == "type":
             return {page["type"]}
         if field in ("id", "content"):
@@ -164,7 +164,7 @@ def search(ctx: SandboxContext, query: Query, user: Doc) -> list[Doc]:
     evaluator = _Evaluator(ctx, user)
     hits = [
         page
-        for page in model.pages(ctx)
+        for page in wiki.pages(ctx)
         if query.where is None or evaluator.matches(query.where, page)
     ]
     for key in reversed(query.order):

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.sandbox.clock import confluence_time
-from agent.sandbox.confluence.model import PAGE, author_for, require_page
+from agent.sandbox.api_errors import ApiError
+from agent.sandbox.confluence.content import PAGE, author_for, require_page
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
+from agent.sandbox.settable_clock import confluence_time
 from agent.sandbox.store import Doc
 
 LABEL = "confluence.label"

@@ -7,7 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.confluence import model, views
+from agent.sandbox.api_errors import ApiError
+from agent.sandbox.confluence import content as wiki
+from agent.sandbox.confluence import views
 from agent.sandbox.confluence.web import (
     Links,
     int_arg,
@@ -18,7 +20,6 @@ from agent.sandbox.confluence.web import (
     statuses_arg,
 )
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.json_body import json_body
 
 DEFAULT_GET_EXPAND = "space,history,version"
@@ -70,7 +71,7 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
         expand = parse_expand(request.args.get("expand"))
         found = [
             p
-            for p in model.pages(ctx, statuses=statuses)
+            for p in wiki.pages(ctx, statuses=statuses)
             if p["type"] == content_type
             and (space_key is None or p["spaceKey"] == space_key)
             and (title is None or p["title"] == title)
@@ -101,7 +102,7 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
         title = body.get("title")
         if not isinstance(title, str):
             raise ApiError(400, "A title is required to create content.")
-        page = model.create_page(
+        page = wiki.create_page(
             ctx,
             key,
             title,
@@ -116,10 +117,10 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
 
     @bp.get("/content/<page_id>")
     def get_content(page_id: str) -> ResponseReturnValue:
-        page = model.require_page(ctx, page_id, statuses_arg())
+        page = wiki.require_page(ctx, page_id, statuses_arg())
         version = int_arg("version", 0)
         if version:
-            old = model.historical_version(page, version)
+            old = wiki.historical_version(page, version)
             if old is None:
                 raise ApiError(404, f"No version {version} of content {page_id}.")
             page = old
@@ -133,7 +134,7 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
         number = version.get("number") if isinstance(version, dict) else None
         if number is None:
             raise ApiError(400, "version.number is required to update content.")
-        existing = model.require_page(ctx, page_id, ("current", "trashed"))
+        existing = wiki.require_page(ctx, page_id, ("current", "trashed"))
         content_type = body.get("type", existing["type"])
         if content_type != existing["type"]:
             raise ApiError(400, "Changing the type of content is not supported.")
@@ -143,7 +144,7 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
         if isinstance(space, dict) and space.get("key") not in (None, existing["spaceKey"]):
             raise ApiError(400, "You can't change an existing page's space.")
         restore = existing["status"] == "trashed" and body.get("status") == "current"
-        page = model.update_page(
+        page = wiki.update_page(
             ctx,
             page_id,
             number,
@@ -163,14 +164,14 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
     @bp.delete("/content/<page_id>")
     def delete_content(page_id: str) -> ResponseReturnValue:
         if request.args.get("status") == "trashed":
-            model.purge_page(ctx, page_id)
+            wiki.purge_page(ctx, page_id)
         else:
-            model.trash_page(ctx, page_id)
+            wiki.trash_page(ctx, page_id)
         return Response(status=204)
 
     @bp.get("/content/<page_id>/history")
     def content_history(page_id: str) -> ResponseReturnValue:
-        page = model.require_page(ctx, page_id, ("current", "trashed"))
+        page = wiki.require_page(ctx, page_id, ("current", "trashed"))
         expand = parse_expand(request.args.get("expand"))
         expand.setdefault("lastUpdated", {})
         if page["versions"]:
@@ -180,7 +181,7 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
     @bp.get("/content/<page_id>/version")
     def content_versions(page_id: str) -> ResponseReturnValue:
         """Every version, newest first (metadata only; fetch a body with ``?version=N``)."""
-        page = model.require_page(ctx, page_id, ("current", "trashed"))
+        page = wiki.require_page(ctx, page_id, ("current", "trashed"))
         start, limit = paging(200, 200)
         versions = [page["version"], *reversed(page["versions"])]
         links = Links.current()
@@ -197,21 +198,21 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
 
     @bp.get("/content/<page_id>/version/<int:number>")
     def content_version(page_id: str, number: int) -> ResponseReturnValue:
-        page = model.require_page(ctx, page_id, ("current", "trashed"))
-        old = model.historical_version(page, number)
+        page = wiki.require_page(ctx, page_id, ("current", "trashed"))
+        old = wiki.historical_version(page, number)
         if old is None:
             raise ApiError(404, f"No version {number} of content {page_id}.")
         return jsonify(views.version_json(ctx, page, old["version"], Links.current()))
 
     @bp.get("/content/<page_id>/child")
     def content_children(page_id: str) -> ResponseReturnValue:
-        page = model.require_page(ctx, page_id)
+        page = wiki.require_page(ctx, page_id)
         expand = parse_expand(request.args.get("expand"))
         return jsonify(views.children_json(ctx, page, Links.current(), expand))
 
     @bp.get("/content/<page_id>/descendant")
     def content_descendants(page_id: str) -> ResponseReturnValue:
-        page = model.require_page(ctx, page_id)
+        page = wiki.require_page(ctx, page_id)
         expand = parse_expand(request.args.get("expand"))
         return jsonify(views.children_json(ctx, page, Links.current(), expand, all_levels=True))
 
@@ -228,12 +229,12 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
     ) -> ResponseReturnValue:
         if child_type not in ("page", "comment", "attachment"):
             raise ApiError(400, f"Content type '{child_type}' cannot be a child.")
-        model.require_page(ctx, page_id)
+        wiki.require_page(ctx, page_id)
         start, limit = paging()
         expand = parse_expand(request.args.get("expand"))
         kids: list[dict[str, Any]] = []
         if child_type == "page":
-            kids = model.descendants(ctx, page_id) if all_levels else model.children(ctx, page_id)
+            kids = wiki.descendants(ctx, page_id) if all_levels else wiki.children(ctx, page_id)
         links = Links.current()
         path = f"content/{page_id}/{segment}/{child_type}"
         return jsonify(

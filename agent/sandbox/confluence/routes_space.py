@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.confluence import model, views
+from agent.sandbox.api_errors import ApiError
+from agent.sandbox.confluence import content, views
 from agent.sandbox.confluence.web import Links, page_of, paging, parse_expand, require_object
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.json_body import json_body
 
 
@@ -34,7 +34,7 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
         expand = parse_expand(request.args.get("expand"))
         found = [
             s
-            for s in model.all_spaces(ctx)
+            for s in content.all_spaces(ctx)
             if (not keys or s["key"] in keys)
             and (space_type is None or s["type"] == space_type)
             and (status is None or s["status"] == status)
@@ -53,7 +53,7 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
 
     @bp.get("/space/<space_key>")
     def get_space(space_key: str) -> ResponseReturnValue:
-        space = model.require_space(ctx, space_key)
+        space = content.require_space(ctx, space_key)
         expand = parse_expand(request.args.get("expand"))
         return jsonify(views.space_json(ctx, space, Links.current(), expand))
 
@@ -63,6 +63,6 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
         key, name = body.get("key"), body.get("name")
         if not isinstance(key, str) or not isinstance(name, str):
             raise ApiError(400, "A space needs a 'key' and a 'name'.")
-        space = model.create_space(ctx, key, name, _description(body), author=g.user)
+        space = content.create_space(ctx, key, name, _description(body), author=g.user)
         links = Links.current()
         return jsonify(views.space_json(ctx, space, links, {"description": {}}))

@@ -25,7 +25,7 @@ from typing import Final
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
-from agent.sandbox.errors import ApiError
+from agent.sandbox.api_errors import ApiError
 
 AC: Final = "http://atlassian.com/content"
 RI: Final = "http://atlassian.com/resource/identifier"

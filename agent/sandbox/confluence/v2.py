@@ -1,6 +1,6 @@
 """Confluence REST v2 routes (``/wiki/api/v2``): spaces, pages, children, labels, properties.
 
-Same data as v1 (``model.py``); only the shapes, paging and errors differ.
+Same data as v1 (``content.py``); only the shapes, paging and errors differ.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.confluence import metadata, model
+from agent.sandbox.api_errors import ApiError
+from agent.sandbox.confluence import content as wiki_pages
+from agent.sandbox.confluence import metadata
 from agent.sandbox.confluence.v2_views import (
     base_url,
     child_v2,
@@ -23,7 +25,6 @@ from agent.sandbox.confluence.v2_views import (
 )
 from agent.sandbox.confluence.web import require_object
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.json_body import json_body
 from agent.sandbox.store import Doc
 
@@ -57,7 +58,7 @@ def _with_base(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _space_of(ctx: SandboxContext, space_id: Any) -> Doc:
-    space = model.space_by_id(ctx, space_id) if space_id not in (None, "") else None
+    space = wiki_pages.space_by_id(ctx, space_id) if space_id not in (None, "") else None
     if space is None:
         raise ApiError(404, f"Space {space_id} was not found.")
     return space
@@ -66,7 +67,7 @@ def _space_of(ctx: SandboxContext, space_id: Any) -> Doc:
 def _page(ctx: SandboxContext, page_id: str, statuses: tuple[str, ...] = ("current",)) -> Doc:
     """The page, or v2's own 404 wording."""
     try:
-        return model.require_page(ctx, page_id, statuses)
+        return wiki_pages.require_page(ctx, page_id, statuses)
     except ApiError as exc:
         if exc.status != 404:
             raise
@@ -87,7 +88,7 @@ def blueprint(ctx: SandboxContext) -> Blueprint:
         keys, ids = set(_csv("keys")), set(_csv("ids"))
         found = [
             s
-            for s in model.all_spaces(ctx)
+            for s in wiki_pages.all_spaces(ctx)
             if (not keys or s["key"] in keys) and (not ids or str(s["id"]) in ids)
         ]
         return cursor_page(found, "spaces", space_v2)
@@ -101,7 +102,9 @@ def blueprint(ctx: SandboxContext) -> Blueprint:
         space = _space_of(ctx, space_id)
         fmt = request.args.get("body-format")
         found = [
-            p for p in model.pages(ctx) if p["spaceKey"] == space["key"] and p["type"] == "page"
+            p
+            for p in wiki_pages.pages(ctx)
+            if p["spaceKey"] == space["key"] and p["type"] == "page"
         ]
         return cursor_page(found, f"spaces/{space_id}/pages", lambda p: page_v2(ctx, p, fmt))
 
@@ -115,11 +118,11 @@ def blueprint(ctx: SandboxContext) -> Blueprint:
             if status not in PAGE_STATUSES:
                 raise ApiError(400, f"Status '{status}' is not a valid page status.")
         fmt = request.args.get("body-format")
-        spaces = [model.space_by_id(ctx, sid) for sid in space_ids]
+        spaces = [wiki_pages.space_by_id(ctx, sid) for sid in space_ids]
         keys = {space["key"] for space in spaces if space is not None}
         found = [
             p
-            for p in model.pages(ctx, statuses=statuses)
+            for p in wiki_pages.pages(ctx, statuses=statuses)
             if p["type"] == "page"
             and (not space_ids or p["spaceKey"] in keys)
             and (not ids or p["id"] in ids)
@@ -139,7 +142,7 @@ def blueprint(ctx: SandboxContext) -> Blueprint:
         parent = body.get("parentId")
         if parent in (None, "") and request.args.get("root-level") != "true":
             parent = space.get("homepageId")  # v2 puts pages under the homepage by default
-        page = model.create_page(
+        page = wiki_pages.create_page(
             ctx, space["key"], title, _body_value(body) or "", parent, author=g.user
         )
         return jsonify(_with_base(page_v2(ctx, page, "storage")))
@@ -150,7 +153,7 @@ def blueprint(ctx: SandboxContext) -> Blueprint:
         page = _page(ctx, page_id, statuses)
         version = request.args.get("version")
         if version:
-            old = model.historical_version(page, int(version)) if version.isdigit() else None
+            old = wiki_pages.historical_version(page, int(version)) if version.isdigit() else None
             if old is None:
                 raise ApiError(404, f"Version {version} of page {page_id} was not found.")
             page = old
@@ -166,7 +169,7 @@ def blueprint(ctx: SandboxContext) -> Blueprint:
             raise ApiError(400, "The id in the body does not match the page in the URL.")
         version = require_object(body["version"], "version")
         existing = _page(ctx, page_id, ("current", "trashed"))
-        page = model.update_page(
+        page = wiki_pages.update_page(
             ctx,
             page_id,
             version.get("number"),
@@ -182,15 +185,15 @@ def blueprint(ctx: SandboxContext) -> Blueprint:
     @bp.delete("/pages/<page_id>")
     def delete_page(page_id: str) -> ResponseReturnValue:
         if request.args.get("purge") == "true":
-            model.purge_page(ctx, page_id)
+            wiki_pages.purge_page(ctx, page_id)
         else:
-            model.trash_page(ctx, page_id)
+            wiki_pages.trash_page(ctx, page_id)
         return Response(status=204)
 
     @bp.get("/pages/<page_id>/children")
     def page_children(page_id: str) -> ResponseReturnValue:
         _page(ctx, page_id)
-        kids = model.children(ctx, page_id)
+        kids = wiki_pages.children(ctx, page_id)
         return cursor_page(kids, f"pages/{page_id}/children", lambda p: child_v2(ctx, p))
 
     @bp.get("/pages/<page_id>/labels")

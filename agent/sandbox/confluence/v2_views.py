@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 
 from flask import Response, jsonify, request
 
-from agent.sandbox.confluence import model
+from agent.sandbox.api_errors import ApiError
+from agent.sandbox.confluence import content as wiki_pages
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.store import Doc
 
 V2_PATH = "/wiki/api/v2"
@@ -101,7 +101,7 @@ def space_v2(space: Doc) -> dict[str, Any]:
 
 
 def page_v2(ctx: SandboxContext, page: Doc, body_format: str | None) -> dict[str, Any]:
-    space = model.get_space(ctx, page["spaceKey"])
+    space = wiki_pages.get_space(ctx, page["spaceKey"])
     out: dict[str, Any] = {
         "id": page["id"],
         "status": page["status"],
@@ -131,7 +131,7 @@ def page_v2(ctx: SandboxContext, page: Doc, body_format: str | None) -> dict[str
 
 
 def child_v2(ctx: SandboxContext, page: Doc) -> dict[str, Any]:
-    space = model.get_space(ctx, page["spaceKey"])
+    space = wiki_pages.get_space(ctx, page["spaceKey"])
     return {
         "id": page["id"],
         "status": page["status"],

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from agent.sandbox.confluence import model
+from agent.sandbox.confluence import content as wiki_pages
 from agent.sandbox.confluence.web import Expand, Links
 from agent.sandbox.context import SandboxContext
 from agent.sandbox.store import Doc
-from agent.sandbox.users import email_visible
+from agent.sandbox.user_directory import email_visible
 
 _CONTENT_EXPANDABLE = (
     "childTypes",
@@ -120,7 +120,7 @@ def space_json(
         "type": space["type"],
         "status": space["status"],
     }
-    home = model.get_page(ctx, space["homepageId"]) if space.get("homepageId") else None
+    home = wiki_pages.get_page(ctx, space["homepageId"]) if space.get("homepageId") else None
     if home is not None:
         out["homepage"] = content_json(ctx, home, links, expand.get("homepage", {}))
     if "description" in expand:
@@ -215,7 +215,11 @@ def _children_json(
         "page": f"/rest/api/content/{page['id']}/child/page",
     }
     if "page" in expand:
-        kids = model.descendants(ctx, page["id"]) if all_levels else model.children(ctx, page["id"])
+        kids = (
+            wiki_pages.descendants(ctx, page["id"])
+            if all_levels
+            else wiki_pages.children(ctx, page["id"])
+        )
         out["page"] = {
             "results": [content_json(ctx, k, links, expand["page"]) for k in kids[:25]],
             "start": 0,
@@ -251,7 +255,7 @@ def content_json(
         "status": page["status"],
         "title": page["title"],
     }
-    space = model.get_space(ctx, page["spaceKey"])
+    space = wiki_pages.get_space(ctx, page["spaceKey"])
     if "space" in expand and space is not None:
         out["space"] = space_json(ctx, space, links, expand["space"])
     if "container" in expand and space is not None:
@@ -261,7 +265,7 @@ def content_json(
     if "version" in expand:
         out["version"] = version_json(ctx, page, page["version"], links)
     if "ancestors" in expand:
-        out["ancestors"] = [content_json(ctx, a, links) for a in model.ancestors(ctx, page)]
+        out["ancestors"] = [content_json(ctx, a, links) for a in wiki_pages.ancestors(ctx, page)]
     if "children" in expand:
         out["children"] = children_json(ctx, page, links, expand["children"])
     if "descendants" in expand:

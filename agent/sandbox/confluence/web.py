@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from flask import request
 
-from agent.sandbox.errors import ApiError
+from agent.sandbox.api_errors import ApiError
 
 Expand = dict[str, "Expand"]
 

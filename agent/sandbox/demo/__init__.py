@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from agent.sandbox.context import SandboxContext
 from agent.sandbox.demo.jira_setup import create_projects_and_fields, schedule_ticket
-from agent.sandbox.demo.people import USER_GROUPS, create_people, deactivate_leavers, slack_id
+from agent.sandbox.demo.organisation import USER_GROUPS, create_people, deactivate_leavers, slack_id
 from agent.sandbox.demo.slack_data import script_slack
 from agent.sandbox.demo.slack_script import SlackScript
 from agent.sandbox.demo.tickets_ds_cli import CLI_TICKETS, DS_TICKETS
@@ -22,7 +22,7 @@ from agent.sandbox.demo.tickets_inc_ps import INC_TICKETS, PS_TICKETS
 from agent.sandbox.demo.tickets_sup import SUP_TICKETS
 from agent.sandbox.demo.timeline import Timeline
 from agent.sandbox.demo.wiki import script_wiki
-from agent.sandbox.slack import model as slack_model
+from agent.sandbox.slack import workspace as slack_model
 
 ALL_TICKETS = INC_TICKETS + PS_TICKETS + SUP_TICKETS + DS_TICKETS + CLI_TICKETS
 

@@ -15,11 +15,11 @@ from datetime import timedelta
 from typing import Any
 
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.demo.people import AGENT_EMAIL, email_of, person
+from agent.sandbox.demo.organisation import AGENT_EMAIL, email_of, person
 from agent.sandbox.demo.timeline import Timeline
-from agent.sandbox.jira import model
+from agent.sandbox.jira import seeding as jira_seeding
 from agent.sandbox.jira.changelog import now_stamp, record_history
-from agent.sandbox.jira.state import require_issue
+from agent.sandbox.jira.documents import require_issue
 
 AGENT_PROPERTY = "escalation-agent"  # the comment property the agent marks its comments with
 
@@ -116,9 +116,9 @@ class TicketSpec:
 
 def create_projects_and_fields(ctx: SandboxContext) -> None:
     for key, name, lead, _seed in PROJECTS:
-        model.create_project(ctx, key, name, email_of(lead))
+        jira_seeding.create_project(ctx, key, name, email_of(lead))
     for name, (suffix, options) in FIELDS.items():
-        model.create_custom_field(ctx, name, suffix, list(options) or None)
+        jira_seeding.create_custom_field(ctx, name, suffix, list(options) or None)
 
 
 def _user_ref(ctx: SandboxContext, handle: str | None) -> dict[str, Any] | None:
@@ -174,9 +174,9 @@ def schedule_ticket(ctx: SandboxContext, timeline: Timeline, spec: TicketSpec) -
         if spec.estimate:
             fields["timetracking"] = {"originalEstimate": spec.estimate}
         fields.update(rest_values(ctx, timeline, spec.fields))
-        made = model.create_issue(ctx, fields, email_of(spec.reporter))
+        made = jira_seeding.create_issue(ctx, fields, email_of(spec.reporter))
         if made["key"] != spec.key:
-            raise model.SeedError(f"demo ticket {spec.key!r} was created as {made['key']!r}")
+            raise jira_seeding.SeedError(f"demo ticket {spec.key!r} was created as {made['key']!r}")
 
     timeline.at(spec.ago, create)
     for event in spec.history:
@@ -191,15 +191,17 @@ def _event_action(ctx: SandboxContext, timeline: Timeline, key: str, event: Even
         def comment() -> None:
             if event.agent_rule is not None:
                 marker = {"rule": event.agent_rule, "key": f"demo:{key}:{event.agent_rule}"}
-                model.add_comment(ctx, key, event.text, AGENT_EMAIL, {AGENT_PROPERTY: marker})
+                jira_seeding.add_comment(
+                    ctx, key, event.text, AGENT_EMAIL, {AGENT_PROPERTY: marker}
+                )
             else:
-                model.add_comment(ctx, key, event.text, email_of(event.by))
+                jira_seeding.add_comment(ctx, key, event.text, email_of(event.by))
 
         return comment
     if isinstance(event, Move):
-        return lambda: model.transition(ctx, key, event.status, email_of(event.by))
+        return lambda: jira_seeding.transition(ctx, key, event.status, email_of(event.by))
     if isinstance(event, Edit):
-        return lambda: model.edit_issue(
+        return lambda: jira_seeding.edit_issue(
             ctx, key, rest_values(ctx, timeline, event.fields), email_of(event.by)
         )
     return lambda: attach(ctx, key, event)

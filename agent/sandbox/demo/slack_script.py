@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.demo.people import slack_id
+from agent.sandbox.demo.organisation import slack_id
 from agent.sandbox.demo.timeline import Timeline
-from agent.sandbox.slack import model
+from agent.sandbox.slack import workspace
 
 _MENTION = re.compile(r"@@([a-z0-9-]+)")
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -38,7 +38,7 @@ class SlackScript:
     _posts: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (channel, ts)
 
     def _user(self, handle: str) -> str:
-        return model.bot_slack_id(self.ctx) if handle == BOT else slack_id(self.ctx, handle)
+        return workspace.bot_slack_id(self.ctx) if handle == BOT else slack_id(self.ctx, handle)
 
     def _text(self, text: str) -> str:
         return _MENTION.sub(lambda m: f"<@{self._user(m.group(1))}>", text)
@@ -56,11 +56,11 @@ class SlackScript:
     ) -> None:
         def create() -> None:
             creator_id = self._user(creator)
-            doc = model.create_channel(self.ctx, name, creator_id)
+            doc = workspace.create_channel(self.ctx, name, creator_id)
             self._channels[name] = doc["id"]
             if purpose:
-                model.set_topic_or_purpose(self.ctx, doc, "purpose", purpose, creator_id)
-            model.add_members(self.ctx, doc, [self._user(m) for m in members], creator_id)
+                workspace.set_topic_or_purpose(self.ctx, doc, "purpose", purpose, creator_id)
+            workspace.add_members(self.ctx, doc, [self._user(m) for m in members], creator_id)
 
         self.timeline.at(ago, create)
 
@@ -77,7 +77,7 @@ class SlackScript:
         def send() -> None:
             channel_id = self._channels[channel]
             thread_ts = self._posts[reply_to][1] if reply_to else None
-            doc = model.post_message(
+            doc = workspace.post_message(
                 self.ctx, channel_id, self._text(text), self._user(who), thread_ts
             )
             if label:
@@ -88,19 +88,19 @@ class SlackScript:
     def pin(self, ago: timedelta, label: str, by: str) -> None:
         def pin_it() -> None:
             channel_id, ts = self._posts[label]
-            channel = model.get_channel(self.ctx, channel_id)
-            message = model.get_message(self.ctx, channel_id, ts)
+            channel = workspace.get_channel(self.ctx, channel_id)
+            message = workspace.get_message(self.ctx, channel_id, ts)
             if channel is None or message is None:
                 raise KeyError(f"nothing to pin for {label!r}")
-            model.pin(self.ctx, channel, message, self._user(by))
+            workspace.pin(self.ctx, channel, message, self._user(by))
 
         self.timeline.at(ago, pin_it)
 
     def archive(self, ago: timedelta, channel: str, by: str) -> None:
         def archive_it() -> None:
-            doc = model.get_channel(self.ctx, self._channels[channel])
+            doc = workspace.get_channel(self.ctx, self._channels[channel])
             if doc is None:
                 raise KeyError(f"no channel {channel!r} to archive")
-            model.set_archived(self.ctx, doc, True, self._user(by))
+            workspace.set_archived(self.ctx, doc, True, self._user(by))
 
         self.timeline.at(ago, archive_it)

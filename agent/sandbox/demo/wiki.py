@@ -12,9 +12,10 @@ from datetime import datetime
 from functools import partial
 from xml.sax.saxutils import escape
 
-from agent.sandbox.confluence import metadata, model
+from agent.sandbox.confluence import content as wiki
+from agent.sandbox.confluence import metadata
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.demo.people import email_of
+from agent.sandbox.demo.organisation import email_of
 from agent.sandbox.demo.timeline import Timeline, days, hours, minutes
 
 SPACES: tuple[tuple[str, str, str], ...] = (
@@ -96,25 +97,25 @@ def script_wiki(ctx: SandboxContext, timeline: Timeline) -> None:
 
 
 def _space(ctx: SandboxContext, key: str, name: str, description: str) -> None:
-    space = model.create_space(ctx, key, name, description, author=ctx.users.admin())
-    home = model.get_page(ctx, space["homepageId"])
+    space = wiki.create_space(ctx, key, name, description, author=ctx.users.admin())
+    home = wiki.get_page(ctx, space["homepageId"])
     assert home is not None
     body = f"<h1>{escape(name)}</h1><p>{escape(description)}</p>{CHILDREN}"
-    model.update_page(ctx, home["id"], 2, storage_body=body, author_email=email_of("pmo"))
+    wiki.update_page(ctx, home["id"], 2, storage_body=body, author_email=email_of("pmo"))
 
 
 def _create(ctx: SandboxContext, space: str, title: str, body: str, parent: str | None) -> str:
     parent_id = None
     if parent is not None:
-        found = model.find_page(ctx, space, parent)
+        found = wiki.find_page(ctx, space, parent)
         if found is None:
             raise KeyError(f"no parent page {parent!r} in {space}")
         parent_id = found["id"]
     else:
-        found_space = model.get_space(ctx, space)
+        found_space = wiki.get_space(ctx, space)
         assert found_space is not None
         parent_id = found_space["homepageId"]
-    page = model.create_page(ctx, space, title, body, parent_id, email_of("pmo"))
+    page = wiki.create_page(ctx, space, title, body, parent_id, email_of("pmo"))
     return str(page["id"])
 
 
@@ -237,7 +238,7 @@ def _incident_logs(ctx: SandboxContext, timeline: Timeline) -> None:
     _create(ctx, "INC", "INC Incident Log", intro + table(LOG_COLUMNS, []), "Incident logs")
     _create(ctx, "INC", "Projects Incident Log", intro + table(LOG_COLUMNS, [old]), "Incident logs")
     for title in ("INC Incident Log", "Projects Incident Log"):
-        page = model.find_page(ctx, "INC", title)
+        page = wiki.find_page(ctx, "INC", title)
         assert page is not None
         metadata.add_labels(ctx, page["id"], ["incident-log"])
 
@@ -256,10 +257,10 @@ def _log_inc2(ctx: SandboxContext, timeline: Timeline) -> None:
     )
     cells = "".join(f"<td><p>{c}</p></td>" for c in row)
     for title in ("INC Incident Log", "Projects Incident Log"):
-        page = model.find_page(ctx, "INC", title)
+        page = wiki.find_page(ctx, "INC", title)
         assert page is not None
         body = page["body"].replace("</tbody></table>", f"<tr>{cells}</tr></tbody></table>", 1)
-        model.update_page(
+        wiki.update_page(
             ctx,
             page["id"],
             page["version"]["number"] + 1,

@@ -1,5 +1,5 @@
 """The sandbox's Jira (Cloud and Data Center): REST routes, JQL search and a
-Python seeding API (:mod:`agent.sandbox.jira.model`).
+Python seeding API (:mod:`agent.sandbox.jira.seeding`).
 """
 
 from __future__ import annotations

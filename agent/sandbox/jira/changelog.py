@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.sandbox.clock import jira_time
 from agent.sandbox.context import SandboxContext
 from agent.sandbox.jira import adf, catalog, customfields
-from agent.sandbox.jira.state import ISSUE, custom_field, save_issue
+from agent.sandbox.jira.documents import ISSUE, custom_field, save_issue
+from agent.sandbox.settable_clock import jira_time
 from agent.sandbox.store import Doc
 
 _CHANGELOG_NAMES = {

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import adf
 from agent.sandbox.jira.changelog import now_stamp, touch
-from agent.sandbox.jira.people import user_json
-from agent.sandbox.jira.state import COMMENT_REF, ISSUE
+from agent.sandbox.jira.documents import COMMENT_REF, ISSUE
+from agent.sandbox.jira.user_shapes import user_json
 from agent.sandbox.store import Doc
 
 COMMENT_NOT_FOUND = "Can not find a comment for the id: {0}."

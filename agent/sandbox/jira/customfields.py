@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.sandbox.clock import jira_time
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import adf
-from agent.sandbox.jira.people import user_by_ref, user_json
-from agent.sandbox.jira.state import FIELD, custom_field_by_name
+from agent.sandbox.jira.documents import FIELD, custom_field_by_name
+from agent.sandbox.jira.user_shapes import user_by_ref, user_json
+from agent.sandbox.settable_clock import jira_time
 from agent.sandbox.store import Doc
 
 TYPE_PREFIX = "com.atlassian.jira.plugin.system.customfieldtypes:"

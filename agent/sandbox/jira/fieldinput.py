@@ -10,11 +10,11 @@ import re
 from datetime import date
 from typing import Any
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import adf, catalog, customfields
-from agent.sandbox.jira.people import user_by_ref
-from agent.sandbox.jira.state import custom_field, issue_by_ref, project_by_ref
+from agent.sandbox.jira.documents import custom_field, issue_by_ref, project_by_ref
+from agent.sandbox.jira.user_shapes import user_by_ref
 from agent.sandbox.store import Doc
 
 CANNOT_SET = "Field '{0}' cannot be set. It is not on the appropriate screen, or unknown."

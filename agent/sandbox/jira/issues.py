@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import catalog, links
 from agent.sandbox.jira.changelog import (
     change_item,
@@ -19,14 +19,14 @@ from agent.sandbox.jira.changelog import (
     refresh_custom_stamps,
     same,
 )
-from agent.sandbox.jira.fieldinput import FieldInput
-from agent.sandbox.jira.state import (
+from agent.sandbox.jira.documents import (
     COMMENT_REF,
     ISSUE,
     ISSUE_KEY,
     new_revision,
     save_issue,
 )
+from agent.sandbox.jira.fieldinput import FieldInput
 from agent.sandbox.store import Doc
 
 

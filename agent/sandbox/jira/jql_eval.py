@@ -33,7 +33,7 @@ from agent.sandbox.jira.jql_parser import (
 )
 from agent.sandbox.jira.jql_text import text_matcher
 from agent.sandbox.store import Doc
-from agent.sandbox.users import user_zone
+from agent.sandbox.user_directory import user_zone
 
 Predicate = Callable[[Doc], bool]
 _DATE_FUNCTIONS = {

@@ -15,10 +15,7 @@ from typing import Any
 
 from agent.sandbox.context import SandboxContext
 from agent.sandbox.jira import adf, catalog, customfields
-from agent.sandbox.jira.jql_dates import date_ms
-from agent.sandbox.jira.jql_parser import JqlError
-from agent.sandbox.jira.jql_text import tokens_of
-from agent.sandbox.jira.state import (
+from agent.sandbox.jira.documents import (
     custom_field,
     custom_field_by_name,
     custom_fields,
@@ -26,6 +23,9 @@ from agent.sandbox.jira.state import (
     project_by_ref,
     projects,
 )
+from agent.sandbox.jira.jql_dates import date_ms
+from agent.sandbox.jira.jql_parser import JqlError
+from agent.sandbox.jira.jql_text import tokens_of
 from agent.sandbox.store import Doc
 
 EQUALITY = frozenset({"=", "!=", "in", "not in", "is", "is not"})

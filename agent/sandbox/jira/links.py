@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
-from agent.sandbox.jira.state import require_issue, save_issue
+from agent.sandbox.jira.documents import require_issue, save_issue
 from agent.sandbox.store import Doc
 
 LINK = "jira.issuelink"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
-from agent.sandbox.jira.state import PROJECT, projects
+from agent.sandbox.jira.documents import PROJECT, projects
 from agent.sandbox.store import Doc
 
 _KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")

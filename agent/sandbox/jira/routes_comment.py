@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import comments
-from agent.sandbox.jira.routing import (
+from agent.sandbox.jira.documents import require_issue
+from agent.sandbox.jira.route_helpers import (
     actor,
     base_url,
     body_object,
@@ -18,7 +19,6 @@ from agent.sandbox.jira.routing import (
     no_content,
     router,
 )
-from agent.sandbox.jira.state import require_issue
 from agent.sandbox.json_body import json_body
 
 PROPERTY_NOT_FOUND = "The property with key '{0}' does not exist."

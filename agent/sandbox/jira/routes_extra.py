@@ -10,13 +10,13 @@ from typing import Any
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import changelog, links
-from agent.sandbox.jira.people import user_by_ref, user_json
-from agent.sandbox.jira.routing import actor, base_url, body_object, no_content, router
+from agent.sandbox.jira.documents import ISSUE, require_issue, save_issue
+from agent.sandbox.jira.route_helpers import actor, base_url, body_object, no_content, router
 from agent.sandbox.jira.serializers import IssueRenderer, attachment_json
-from agent.sandbox.jira.state import ISSUE, require_issue, save_issue
+from agent.sandbox.jira.user_shapes import user_by_ref, user_json
 from agent.sandbox.json_body import json_body
 from agent.sandbox.store import Doc
 

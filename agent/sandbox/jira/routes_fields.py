@@ -9,11 +9,11 @@ from typing import Any
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import catalog, customfields
-from agent.sandbox.jira.routing import body_object, created, int_arg, router
-from agent.sandbox.jira.state import custom_field, custom_fields
+from agent.sandbox.jira.documents import custom_field, custom_fields
+from agent.sandbox.jira.route_helpers import body_object, created, int_arg, router
 from agent.sandbox.store import Doc
 
 FIELD_NOT_FOUND = "The custom field was not found."

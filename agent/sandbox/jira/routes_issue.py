@@ -9,11 +9,12 @@ from typing import Any
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import comments, issues, workflow
+from agent.sandbox.jira.documents import require_issue
 from agent.sandbox.jira.fieldinput import FieldInput
-from agent.sandbox.jira.routing import (
+from agent.sandbox.jira.route_helpers import (
     actor,
     base_url,
     body_object,
@@ -26,7 +27,6 @@ from agent.sandbox.jira.routing import (
     router,
 )
 from agent.sandbox.jira.serializers import IssueRenderer, select_fields, transition_json
-from agent.sandbox.jira.state import require_issue
 from agent.sandbox.store import Doc
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.clock import jira_time
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import catalog, projects
-from agent.sandbox.jira.people import by_datacenter_key, user_json
-from agent.sandbox.jira.routing import (
+from agent.sandbox.jira.documents import project_by_ref
+from agent.sandbox.jira.documents import projects as all_projects
+from agent.sandbox.jira.route_helpers import (
     actor,
     base_url,
     body_object,
@@ -28,8 +28,8 @@ from agent.sandbox.jira.serializers import (
     resolution_json,
     status_json,
 )
-from agent.sandbox.jira.state import project_by_ref
-from agent.sandbox.jira.state import projects as all_projects
+from agent.sandbox.jira.user_shapes import by_datacenter_key, user_json
+from agent.sandbox.settable_clock import jira_time
 
 VERSION = "1001.0.0-SNAPSHOT"
 DC_VERSION = "9.12.0"

@@ -14,14 +14,14 @@ from typing import Any
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
+from agent.sandbox.jira.documents import all_issues
 from agent.sandbox.jira.jql_eval import compile_jql
 from agent.sandbox.jira.jql_parser import JqlError, parse
-from agent.sandbox.jira.routing import actor, base_url, body_object, router
+from agent.sandbox.jira.route_helpers import actor, base_url, body_object, router
 from agent.sandbox.jira.search_cache import cache_for, data_revision
 from agent.sandbox.jira.serializers import IssueRenderer, select_fields
-from agent.sandbox.jira.state import all_issues
 from agent.sandbox.store import Doc
 
 REMOVED = (

@@ -13,8 +13,8 @@ from typing import Any
 from agent.sandbox.context import SandboxContext
 from agent.sandbox.jira import adf, catalog, customfields, links
 from agent.sandbox.jira.comments import comment_json
-from agent.sandbox.jira.people import user_json
-from agent.sandbox.jira.state import ISSUE, PROJECT, custom_field, custom_fields
+from agent.sandbox.jira.documents import ISSUE, PROJECT, custom_field, custom_fields
+from agent.sandbox.jira.user_shapes import user_json
 from agent.sandbox.store import Doc
 
 ICONS = "https://sandbox.example/images/icons"

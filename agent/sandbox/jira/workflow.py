@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import catalog
 from agent.sandbox.jira.changelog import change_item, now_stamp, record_history, same
 from agent.sandbox.store import Doc

@@ -1,6 +1,6 @@
 """The sandbox's Slack Web API (``/api/<method>``) and its seeding functions.
 
-Seeding API (see :mod:`agent.sandbox.slack.model`): ``create_channel``,
+Seeding API (see :mod:`agent.sandbox.slack.workspace`): ``create_channel``,
 ``find_channel``, ``post_message``, ``channel_messages``, ``create_usergroup``.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.slack.model import (
+from agent.sandbox.slack.workspace import (
     channel_messages,
     create_channel,
     create_usergroup,
@@ -29,7 +29,7 @@ __all__ = [
 
 def register(app: Flask, ctx: SandboxContext) -> None:
     """Register the Slack Web API and its ``/_sandbox/slack/...`` controls on the sandbox app."""
-    from agent.sandbox.slack import people, routes  # noqa: PLC0415 - keeps package import light
+    from agent.sandbox.slack import acting, routes  # noqa: PLC0415 - keeps package import light
 
     routes.register(app, ctx)
-    people.register(app, ctx)
+    acting.register(app, ctx)

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Request
 
-from agent.sandbox.errors import SlackError
+from agent.sandbox.api_errors import SlackError
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agent.sandbox.api_errors import SlackError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import SlackError
-from agent.sandbox.slack import model
+from agent.sandbox.slack import workspace
 from agent.sandbox.slack.args import Args
 from agent.sandbox.slack.ratelimit import SlackRateLimits
 from agent.sandbox.store import Doc
@@ -39,9 +39,9 @@ class Call:
         """
         value = self.args.required(name)
         if by_name and value.startswith("#"):
-            doc = model.find_channel(self.ctx, value)
+            doc = workspace.find_channel(self.ctx, value)
         else:
-            doc = model.get_channel(self.ctx, value)
+            doc = workspace.get_channel(self.ctx, value)
         if doc is None or not self.can_see(doc):
             raise SlackError("channel_not_found")
         return doc
@@ -65,7 +65,7 @@ class Call:
 
     def message(self, channel: Doc, name: str = "ts", error: str = "message_not_found") -> Doc:
         ts = self.args.required(name)
-        doc = model.get_message(self.ctx, channel["id"], ts)
+        doc = workspace.get_message(self.ctx, channel["id"], ts)
         if doc is None:
             raise SlackError(error)
         return doc

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.sandbox.errors import SlackError
-from agent.sandbox.slack import model, paging, shapes
+from agent.sandbox.api_errors import SlackError
+from agent.sandbox.slack import paging, shapes, workspace
 from agent.sandbox.slack.args import invalid_arguments
 from agent.sandbox.slack.call import Call, Handler
 from agent.sandbox.store import Doc
@@ -37,7 +37,7 @@ def create(call: Call) -> dict[str, Any]:
     name = call.args.string("name")
     if name is None:
         raise invalid_arguments("[ERROR] missing required field: name")
-    doc = model.create_channel(
+    doc = workspace.create_channel(
         call.ctx, name, call.actor_id, is_private=call.args.boolean("is_private")
     )
     return {"channel": shapes.conversation(doc, viewer=call.actor_id, num_members=False)}
@@ -51,7 +51,7 @@ def list_conversations(call: Call) -> dict[str, Any]:
     limit = call.args.integer("limit", 100, minimum=0, maximum=1000) or 100
     visible = [
         doc
-        for doc in model.all_channels(call.ctx)
+        for doc in workspace.all_channels(call.ctx)
         if _type_of(doc) in types
         and call.can_see(doc)
         and not (exclude_archived and doc.get("is_archived"))
@@ -107,7 +107,7 @@ def invite(call: Call) -> dict[str, Any]:
             errors.append({"user": user_id, "ok": False, "error": problem})
     if errors and (not valid or not call.args.boolean("force")):
         raise SlackError(str(errors[0]["error"]), errors=errors)
-    model.add_members(call.ctx, channel, valid, inviter=call.actor_id)
+    workspace.add_members(call.ctx, channel, valid, inviter=call.actor_id)
     return {"channel": shapes.conversation(channel, viewer=call.actor_id)}
 
 
@@ -123,7 +123,7 @@ def join(call: Call) -> dict[str, Any]:
             "response_metadata": {"warnings": ["already_in_channel"]},
         }
     else:
-        model.add_members(call.ctx, channel, [call.actor_id])
+        workspace.add_members(call.ctx, channel, [call.actor_id])
     return {"channel": shapes.conversation(channel, viewer=call.actor_id), **body}
 
 
@@ -144,7 +144,7 @@ def _set_text_field(call: Call, field_name: str) -> dict[str, Any]:
     call.require_member(channel)
     if len(value) > MAX_TOPIC_CHARS:
         raise SlackError("too_long")
-    model.set_topic_or_purpose(call.ctx, channel, field_name, value, call.actor_id)
+    workspace.set_topic_or_purpose(call.ctx, channel, field_name, value, call.actor_id)
     return {"channel": shapes.conversation(channel, viewer=call.actor_id)}
 
 
@@ -162,7 +162,7 @@ def archive(call: Call) -> dict[str, Any]:
     if channel.get("is_archived"):
         raise SlackError("already_archived")
     call.require_member(channel)
-    model.set_archived(call.ctx, channel, True, call.actor_id)
+    workspace.set_archived(call.ctx, channel, True, call.actor_id)
     return {}
 
 
@@ -196,7 +196,7 @@ def open_conversation(call: Call) -> dict[str, Any]:
             raise SlackError("user_not_found")
         if person.get("deleted"):
             raise SlackError("user_disabled")
-        doc, existed = model.open_dm(call.ctx, user_ids[0])
+        doc, existed = workspace.open_dm(call.ctx, user_ids[0])
     if call.args.boolean("return_im"):
         channel_shape = shapes.conversation(doc, viewer=call.actor_id)
     else:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.sandbox.errors import SlackError
-from agent.sandbox.slack import model, shapes
+from agent.sandbox.api_errors import SlackError
+from agent.sandbox.slack import shapes, workspace
 from agent.sandbox.slack.call import Call, Handler
 from agent.sandbox.slack.validation import check_text, parse_blocks, parse_metadata
 from agent.sandbox.store import Doc
@@ -23,7 +23,7 @@ def _target(call: Call) -> Doc:
         person = call.slack_user(value)
         if person is None or person.get("deleted"):
             raise SlackError("channel_not_found")
-        doc, _ = model.open_dm(call.ctx, value)
+        doc, _ = workspace.open_dm(call.ctx, value)
         return doc
     return call.channel(by_name=True)
 
@@ -36,7 +36,7 @@ def post_message(call: Call) -> dict[str, Any]:
     blocks = parse_blocks(call.args)
     metadata = parse_metadata(call.args)
     text = check_text(call.args.string("text"), blocks)
-    doc = model.post_message(
+    doc = workspace.post_message(
         call.ctx,
         channel["id"],
         text,
@@ -66,7 +66,7 @@ def update(call: Call) -> dict[str, Any]:
         raise SlackError("no_text")
     if text is not None:
         check_text(text, blocks)
-    model.update_message(
+    workspace.update_message(
         call.ctx, message, text=text, blocks=blocks, metadata=metadata, by=call.actor_id
     )
     shape = shapes.message(message, with_metadata=True)
@@ -91,7 +91,7 @@ def post_ephemeral(call: Call) -> dict[str, Any]:
     doc: Doc = {"channel": channel["id"], "user": user_id, "ts": ts, "text": text}
     if blocks is not None:
         doc["blocks"] = blocks
-    call.ctx.store.put(model.EPHEMERAL_KIND, f"{channel['id']}:{ts}", doc)
+    call.ctx.store.put(workspace.EPHEMERAL_KIND, f"{channel['id']}:{ts}", doc)
     return {"message_ts": ts}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from agent.sandbox.errors import SlackError
+from agent.sandbox.api_errors import SlackError
 
 MAX_NAME_LENGTH = 80
 _PUNCTUATION = frozenset("-_")

@@ -11,7 +11,7 @@ import binascii
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from agent.sandbox.errors import SlackError
+from agent.sandbox.api_errors import SlackError
 
 T = TypeVar("T")
 

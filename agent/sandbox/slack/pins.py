@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.sandbox.errors import SlackError
-from agent.sandbox.slack import model, shapes
+from agent.sandbox.api_errors import SlackError
+from agent.sandbox.slack import shapes, workspace
 from agent.sandbox.slack.call import Call, Handler
 from agent.sandbox.store import Doc
 
@@ -23,7 +23,7 @@ def add(call: Call) -> dict[str, Any]:
     if any(entry["ts"] == message["ts"] for entry in channel.get("pins", [])):
         raise SlackError("already_pinned")
     call.require_active(channel)
-    model.pin(call.ctx, channel, message, call.actor_id)
+    workspace.pin(call.ctx, channel, message, call.actor_id)
     return {}
 
 
@@ -31,7 +31,7 @@ def remove(call: Call) -> dict[str, Any]:
     channel, message = _pinned_message(call)
     if not any(entry["ts"] == message["ts"] for entry in channel.get("pins", [])):
         raise SlackError("not_pinned")
-    model.unpin(call.ctx, channel, message)
+    workspace.unpin(call.ctx, channel, message)
     return {}
 
 
@@ -39,7 +39,7 @@ def list_pins(call: Call) -> dict[str, Any]:
     channel = call.channel()
     items = []
     for entry in reversed(channel.get("pins", [])):
-        message = model.get_message(call.ctx, channel["id"], entry["ts"])
+        message = workspace.get_message(call.ctx, channel["id"], entry["ts"])
         if message is None:
             continue  # the message was deleted; Slack drops its pin
         items.append(

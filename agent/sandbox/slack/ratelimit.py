@@ -32,7 +32,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.errors import ApiError, SlackError
+from agent.sandbox.api_errors import ApiError, SlackError
 from agent.sandbox.json_body import json_body
 from agent.sandbox.realism import RealismKnobs
 from agent.sandbox.slack.tiers import METHOD_LIMITS, WINDOW_SECONDS

@@ -11,9 +11,9 @@ import json
 
 from flask import Flask, Response, g, request
 
+from agent.sandbox.api_errors import SlackError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import SlackError
-from agent.sandbox.slack import channels, history, messages, pins, users
+from agent.sandbox.slack import channels, message_history, messages, pins, users
 from agent.sandbox.slack.args import Args
 from agent.sandbox.slack.call import Call, Handler
 from agent.sandbox.slack.ratelimit import SlackRateLimits, register_control
@@ -21,7 +21,7 @@ from agent.sandbox.slack.ratelimit import SlackRateLimits, register_control
 METHODS: dict[str, Handler] = {
     **users.METHODS,
     **channels.METHODS,
-    **history.METHODS,
+    **message_history.METHODS,
     **messages.METHODS,
     **pins.METHODS,
 }

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.sandbox.errors import SlackError
-from agent.sandbox.slack import model, paging, shapes
+from agent.sandbox.api_errors import SlackError
+from agent.sandbox.slack import paging, shapes
+from agent.sandbox.slack import workspace as slack_workspace
 from agent.sandbox.slack.call import Call, Handler
 
 
@@ -31,7 +32,7 @@ def users_list(call: Call) -> dict[str, Any]:
     chunk, next_cursor = paging.page(people, call.args.string("cursor"), limit, "user")
     return {
         "members": [shapes.user(doc) for doc in chunk],
-        "cache_ts": model.epoch(call.ctx),
+        "cache_ts": slack_workspace.epoch(call.ctx),
         **paging.metadata(next_cursor),
     }
 
@@ -59,7 +60,7 @@ def usergroups_list(call: Call) -> dict[str, Any]:
             include_users=call.args.boolean("include_users"),
             include_count=call.args.boolean("include_count"),
         )
-        for doc in model.all_usergroups(call.ctx)
+        for doc in slack_workspace.all_usergroups(call.ctx)
         if include_disabled or not doc.get("date_delete")
     ]
     return {"usergroups": groups}
@@ -67,7 +68,7 @@ def usergroups_list(call: Call) -> dict[str, Any]:
 
 def usergroups_users_list(call: Call) -> dict[str, Any]:
     group_id = call.args.required("usergroup")
-    for doc in model.all_usergroups(call.ctx):
+    for doc in slack_workspace.all_usergroups(call.ctx):
         if doc["id"] == group_id:
             if doc.get("date_delete") and not call.args.boolean("include_disabled"):
                 raise SlackError("no_such_subteam")

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from agent.sandbox.errors import SlackError
+from agent.sandbox.api_errors import SlackError
 from agent.sandbox.slack.args import Args
 
 MAX_TEXT_CHARS = 40_000

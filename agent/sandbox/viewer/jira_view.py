@@ -9,9 +9,9 @@ from markupsafe import Markup
 
 from agent.sandbox.context import SandboxContext
 from agent.sandbox.jira import adf, catalog, customfields
-from agent.sandbox.jira.state import ISSUE, custom_fields, issue_by_ref, projects
+from agent.sandbox.jira.documents import ISSUE, custom_fields, issue_by_ref, projects
 from agent.sandbox.store import Doc
-from agent.sandbox.users import BOT_EMAIL
+from agent.sandbox.user_directory import BOT_EMAIL
 from agent.sandbox.viewer.jira_markup import body_to_html
 from agent.sandbox.viewer.storage_html import safe_href
 from agent.sandbox.viewer.timefmt import from_jira

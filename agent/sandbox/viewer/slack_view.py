@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.slack import model
+from agent.sandbox.slack import workspace
 from agent.sandbox.store import Doc
 from agent.sandbox.viewer.mrkdwn import mrkdwn_to_html
 from agent.sandbox.viewer.timefmt import from_slack_ts
@@ -68,19 +68,19 @@ def _row(ctx: SandboxContext, channel: Doc) -> ChannelRow:
         is_private=bool(channel.get("is_private")) and not channel.get("is_im"),
         is_archived=bool(channel.get("is_archived")),
         members=len(channel.get("members", [])),
-        messages=ctx.store.count(model.message_kind(channel["id"])),
+        messages=ctx.store.count(workspace.message_kind(channel["id"])),
         purpose=str((channel.get("purpose") or {}).get("value", "")),
     )
 
 
 def channels(ctx: SandboxContext) -> list[ChannelRow]:
     """Channels by name, direct messages after them."""
-    docs = sorted(model.all_channels(ctx), key=lambda c: (bool(c.get("is_im")), c["name"]))
+    docs = sorted(workspace.all_channels(ctx), key=lambda c: (bool(c.get("is_im")), c["name"]))
     return [_row(ctx, doc) for doc in docs]
 
 
 def group_name(ctx: SandboxContext, group_id: str) -> str | None:
-    group = ctx.store.get(model.USERGROUP_KIND, group_id)
+    group = ctx.store.get(workspace.USERGROUP_KIND, group_id)
     return str(group["handle"]) if group is not None and group.get("handle") else None
 
 
@@ -135,10 +135,10 @@ def _message(ctx: SandboxContext, doc: Doc) -> MessageView:
 
 
 def channel(ctx: SandboxContext, channel_id: str) -> ChannelView | None:
-    doc = model.get_channel(ctx, channel_id)
+    doc = workspace.get_channel(ctx, channel_id)
     if doc is None:
         return None
-    stored = model.stored_messages(ctx, channel_id)
+    stored = workspace.stored_messages(ctx, channel_id)
     views = {m["ts"]: _message(ctx, m) for m in stored}
     top: list[MessageView] = []
     for message in stored:

@@ -8,7 +8,8 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.confluence import model, views
+from agent.sandbox.confluence import content as wiki_pages
+from agent.sandbox.confluence import views
 from agent.sandbox.confluence.cql import parse_cql
 from agent.sandbox.confluence.cql_eval import search
 from agent.sandbox.confluence.storage_format import plain_text
@@ -59,7 +60,7 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
 
 def _result(ctx: SandboxContext, page: Doc, links: Links, expand: Expand) -> dict[str, Any]:
     """One entry of ``/search``: the content plus title, excerpt, url and container."""
-    space = model.get_space(ctx, page["spaceKey"])
+    space = wiki_pages.get_space(ctx, page["spaceKey"])
     text = plain_text(page["body"])
     return {
         "content": views.content_json(ctx, page, links, expand),

@@ -16,8 +16,8 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from agent.adapters.errors import ServiceError
 from agent.adapters.jira_port import JiraPort, UnknownFieldError
+from agent.adapters.service_errors import ServiceError
 from agent.adapters.slack_identity import MatchKind, SlackMatch, slack_match
 from agent.core.model import Person, Ticket
 from agent.core.people import Touched, touched_people

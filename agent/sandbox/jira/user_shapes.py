@@ -17,7 +17,7 @@ from flask import has_request_context
 
 from agent.sandbox.context import SandboxContext
 from agent.sandbox.store import Doc
-from agent.sandbox.users import email_visible
+from agent.sandbox.user_directory import email_visible
 
 _AVATAR = "https://avatar.sandbox.example/initials/{initials}-{size}.png"
 

@@ -20,15 +20,15 @@ from datetime import date, datetime, time
 from rich.console import Console
 from rich.table import Table
 
-from agent.adapters.errors import ServiceError
-from agent.commands.plan import (
+from agent.adapters.service_errors import ServiceError
+from agent.commands.plan_command import (
     EXIT_FAILED,
     EXIT_INVALID,
     EXIT_OK,
     cycle_time,
     load_checked_policies,
 )
-from agent.commands.run import examples_refusal
+from agent.commands.run_command import examples_refusal
 from agent.config import Settings
 from agent.core.backfill import Backfill, plan_backfill
 from agent.runtime.cycle import load_state

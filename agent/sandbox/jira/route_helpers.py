@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.errors import ApiError
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.json_body import json_body
 from agent.sandbox.store import Doc
 

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from agent.commands.obligations_view import fires, print_waiting, when_in
-from agent.commands.plan import EXIT_FAILED, EXIT_INVALID, EXIT_OK, cycle_time
+from agent.commands.plan_command import EXIT_FAILED, EXIT_INVALID, EXIT_OK, cycle_time
 from agent.config import Settings
 from agent.policy import PolicyErrors, load_policies
 from agent.runtime.status import EscalationStatus, StatusReport, build_status

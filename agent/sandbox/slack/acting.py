@@ -26,9 +26,9 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
+from agent.sandbox.api_errors import SlackError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import SlackError
-from agent.sandbox.slack import model
+from agent.sandbox.slack import workspace
 from agent.sandbox.store import Doc
 
 
@@ -54,7 +54,9 @@ def _channel(ctx: SandboxContext, data: dict[str, Any], person: str) -> Doc:
     """The channel by ``#name`` or id, as the person sees it (not someone else's DM)."""
     value = _field(data, "channel", "channel_not_found")
     channel = (
-        model.find_channel(ctx, value) if value.startswith("#") else model.get_channel(ctx, value)
+        workspace.find_channel(ctx, value)
+        if value.startswith("#")
+        else workspace.get_channel(ctx, value)
     )
     if channel is None:
         raise SlackError("channel_not_found")
@@ -74,8 +76,8 @@ def post_as(ctx: SandboxContext, data: dict[str, Any]) -> dict[str, Any]:
     if thread_ts is not None and not isinstance(thread_ts, str):
         raise SlackError("thread_not_found")
     if person not in channel.get("members", []):
-        model.add_members(ctx, channel, [person])  # a public channel: the client joins first
-    doc = model.post_message(ctx, channel["id"], text, person, thread_ts=thread_ts or None)
+        workspace.add_members(ctx, channel, [person])  # a public channel: the client joins first
+    doc = workspace.post_message(ctx, channel["id"], text, person, thread_ts=thread_ts or None)
     return {"ok": True, "channel": channel["id"], "ts": doc["ts"]}
 
 
@@ -88,7 +90,7 @@ def archive_as(ctx: SandboxContext, data: dict[str, Any]) -> dict[str, Any]:
         raise SlackError("already_archived")
     if person not in channel.get("members", []):
         raise SlackError("not_in_channel")
-    model.set_archived(ctx, channel, True, person)
+    workspace.set_archived(ctx, channel, True, person)
     return {"ok": True}
 
 

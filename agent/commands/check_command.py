@@ -14,11 +14,11 @@ import argparse
 from rich.console import Console
 from rich.markup import escape
 
-from agent.checks import local_checks, service_checks
-from agent.commands.run import examples_refusal
+from agent.commands.run_command import examples_refusal
 from agent.config import Settings
 from agent.policy import Policy
 from agent.preflight.result import CheckResult
+from agent.setup_checks import local_checks, service_checks
 from agent.ui import status_word
 
 EXIT_OK, EXIT_SERVICE, EXIT_INVALID = 0, 1, 2

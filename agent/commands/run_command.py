@@ -20,9 +20,15 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
-from agent.adapters.errors import ServiceError
+from agent.adapters.service_errors import ServiceError
 from agent.clock import Clock, FixedClock, OffsetClock, SystemClock
-from agent.commands.plan import EXIT_FAILED, EXIT_INVALID, EXIT_OK, dry_run, load_checked_policies
+from agent.commands.plan_command import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_OK,
+    dry_run,
+    load_checked_policies,
+)
 from agent.config import Settings
 from agent.observability import HealthState, Metrics, ObservabilityServer, serve_observability
 from agent.policy.examples import example_files

@@ -16,10 +16,10 @@ import requests
 
 from agent.adapters import clients
 from agent.adapters.calls import ServiceCaller
-from agent.adapters.errors import BadRequest
 from agent.adapters.jira_adapter import JiraAdapter
 from agent.adapters.jira_port import UnknownFieldError
 from agent.adapters.retry import RetryBudget
+from agent.adapters.service_errors import BadRequest
 from agent.config import Settings
 from agent.policy import Policy, PolicyErrors, load_policies
 from agent.preflight.result import CheckResult

@@ -7,10 +7,11 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from agent.sandbox.confluence import metadata, model, views
+from agent.sandbox.api_errors import ApiError
+from agent.sandbox.confluence import content as wiki_pages
+from agent.sandbox.confluence import metadata, views
 from agent.sandbox.confluence.web import Links, page_of, paging, require_object
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.json_body import json_body
 
 
@@ -56,7 +57,7 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
     # -- labels ---------------------------------------------------------------
     @bp.get("/content/<page_id>/label")
     def get_labels(page_id: str) -> ResponseReturnValue:
-        page = model.require_page(ctx, page_id)
+        page = wiki_pages.require_page(ctx, page_id)
         start, limit = paging(200, 200)
         prefix = request.args.get("prefix")
         shown = [lb for lb in page["labels"] if prefix in (None, lb["prefix"])]
@@ -68,7 +69,7 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
     def add_labels(page_id: str) -> ResponseReturnValue:
         names, prefix = _label_requests(json_body())
         metadata.add_labels(ctx, page_id, names, prefix)
-        page = model.require_page(ctx, page_id)
+        page = wiki_pages.require_page(ctx, page_id)
         return jsonify(views.labels_json(page, Links.current()))
 
     @bp.delete("/content/<page_id>/label")
@@ -87,7 +88,7 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
     # -- properties -----------------------------------------------------------
     @bp.get("/content/<page_id>/property")
     def list_properties(page_id: str) -> ResponseReturnValue:
-        page = model.require_page(ctx, page_id)
+        page = wiki_pages.require_page(ctx, page_id)
         key = request.args.get("key")
         start, limit = paging(10, 100)
         props = [p for p in page["properties"] if key in (None, p["key"])]
@@ -109,19 +110,19 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
         prop = metadata.create_property(
             ctx, page_id, body.get("key"), _property_value(body), author=g.user
         )
-        page = model.require_page(ctx, page_id)
+        page = wiki_pages.require_page(ctx, page_id)
         return jsonify(views.property_json(ctx, page, prop, Links.current()))
 
     @bp.post("/content/<page_id>/property/<key>")
     def create_property_at_key(page_id: str, key: str) -> ResponseReturnValue:
         body = require_object(json_body())
         prop = metadata.create_property(ctx, page_id, key, _property_value(body), author=g.user)
-        page = model.require_page(ctx, page_id)
+        page = wiki_pages.require_page(ctx, page_id)
         return jsonify(views.property_json(ctx, page, prop, Links.current()))
 
     @bp.get("/content/<page_id>/property/<key>")
     def get_property(page_id: str, key: str) -> ResponseReturnValue:
-        page = model.require_page(ctx, page_id)
+        page = wiki_pages.require_page(ctx, page_id)
         prop = metadata.get_property(ctx, page_id, key)
         if prop is None:
             raise ApiError(404, f"Cannot find content property with key '{key}' on {page_id}.")
@@ -141,7 +142,7 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
             prop = metadata.update_property(
                 ctx, page_id, key, _property_value(body), number, author=g.user, message=message
             )
-        page = model.require_page(ctx, page_id)
+        page = wiki_pages.require_page(ctx, page_id)
         return jsonify(views.property_json(ctx, page, prop, Links.current()))
 
     @bp.delete("/content/<page_id>/property/<key>")

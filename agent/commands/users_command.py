@@ -22,13 +22,13 @@ from rich.table import Table
 
 from agent.adapters import clients
 from agent.adapters.calls import CallPoints
-from agent.adapters.errors import ServiceError
 from agent.adapters.jira_adapter import JiraAdapter
+from agent.adapters.service_errors import ServiceError
 from agent.adapters.slack_directory import SlackDirectory
-from agent.commands.plan import EXIT_FAILED, EXIT_INVALID, EXIT_OK
+from agent.commands.plan_command import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from agent.config import Settings
 from agent.policy import PolicyErrors, load_policies
-from agent.preflight.people import MAP_HELP, Census, MapFileError, take_census, write_map
+from agent.preflight.people_check import MAP_HELP, Census, MapFileError, take_census, write_map
 from agent.runtime.deps import RETRY_BUDGET_SECONDS
 from agent.secrets import Redactor
 

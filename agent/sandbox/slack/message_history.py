@@ -12,8 +12,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from agent.sandbox.errors import SlackError
-from agent.sandbox.slack import model, paging, shapes
+from agent.sandbox.api_errors import SlackError
+from agent.sandbox.slack import paging, shapes, workspace
 from agent.sandbox.slack.call import Call, Handler
 from agent.sandbox.store import Doc
 
@@ -92,8 +92,8 @@ def history(call: Call) -> dict[str, Any]:
     inside = _window(call)
     messages = [
         doc
-        for doc in reversed(model.stored_messages(call.ctx, channel["id"]))
-        if model.in_history(doc) and inside(doc)
+        for doc in reversed(workspace.stored_messages(call.ctx, channel["id"]))
+        if workspace.in_history(doc) and inside(doc)
     ]
     body = _page(call, messages, newest_first=True)
     return {
@@ -111,7 +111,7 @@ def replies(call: Call) -> dict[str, Any]:
     inside = _window(call)
     thread = [
         doc
-        for doc in model.stored_messages(call.ctx, channel["id"])
+        for doc in workspace.stored_messages(call.ctx, channel["id"])
         if (doc["ts"] == root_ts or doc.get("thread_ts") == root_ts) and inside(doc)
     ]
     return _page(call, thread, newest_first=False)

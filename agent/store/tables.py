@@ -37,7 +37,7 @@ from sqlalchemy import (
     text,
 )
 
-from agent.store.errors import StoreError
+from agent.store.store_errors import StoreError
 from agent.store.timestamps import UtcDateTime
 
 metadata = MetaData()

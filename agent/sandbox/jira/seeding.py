@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.jira import catalog, comments, customfields, issues, projects, workflow
-from agent.sandbox.jira.state import custom_field_by_name, require_issue
+from agent.sandbox.jira.documents import custom_field_by_name, require_issue
 from agent.sandbox.store import Doc
 
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from agent.adapters.errors import ServiceError
+from agent.adapters.service_errors import ServiceError
 from agent.commands.sandbox_extra import sandbox_is_installed
 from agent.config import ConfigError
 from agent.logging_setup import configure_logging
@@ -42,7 +42,7 @@ from agent.secrets import Redactor
 from agent.store import StoreError
 
 if TYPE_CHECKING:
-    from agent.demo.site import DemoSite
+    from agent.demo.world import DemoSite
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def run_demo(console: Console, args: argparse.Namespace) -> int:
     if not sandbox_is_installed(console, "demo"):
         return EXIT_FAILED
     from agent.demo.script import START  # noqa: PLC0415 - the demo needs the [sandbox] extra
-    from agent.demo.site import start_site  # noqa: PLC0415
+    from agent.demo.world import start_site  # noqa: PLC0415
 
     redactor = Redactor()
     # the agent's own logs (ticket problems, retries) would bury the story; --log-level shows them

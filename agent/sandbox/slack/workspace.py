@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.sandbox.api_errors import SlackError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import SlackError
 from agent.sandbox.slack import shapes
 from agent.sandbox.slack.naming import validate_channel_name
 from agent.sandbox.store import Doc

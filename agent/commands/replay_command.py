@@ -29,10 +29,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from agent.adapters.calls import CallPoints
-from agent.adapters.errors import ServiceError
 from agent.adapters.jira_adapter import build_jira_adapter
+from agent.adapters.service_errors import ServiceError
 from agent.adapters.slack_adapter import build_slack_adapter
-from agent.commands.plan import EXIT_FAILED, EXIT_INVALID, EXIT_OK, cycle_time
+from agent.commands.plan_command import EXIT_FAILED, EXIT_INVALID, EXIT_OK, cycle_time
 from agent.config import Settings
 from agent.policy import Policy, PolicyErrors, load_policies
 from agent.replay.compare import Comparison, compare

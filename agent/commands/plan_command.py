@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
-from agent.adapters.errors import ServiceError
+from agent.adapters.service_errors import ServiceError
 from agent.clock import SystemClock
 from agent.commands.obligations_view import policy_zones, print_waiting
 from agent.config import Settings

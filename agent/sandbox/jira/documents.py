@@ -13,8 +13,8 @@ import itertools
 import time
 from typing import Any
 
+from agent.sandbox.api_errors import ApiError
 from agent.sandbox.context import SandboxContext
-from agent.sandbox.errors import ApiError
 from agent.sandbox.store import Doc
 
 PROJECT = "jira.project"

@@ -11,10 +11,10 @@ from typing import Any
 
 from agent.sandbox.context import SandboxContext
 from agent.sandbox.demo.jira_setup import rest_values
-from agent.sandbox.demo.people import email_of, slack_id
+from agent.sandbox.demo.organisation import email_of, slack_id
 from agent.sandbox.demo.timeline import Timeline
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 
 
 @dataclass
