@@ -56,7 +56,7 @@ def _inert_in_jira(text: str, at: int) -> bool:
     would only clutter the stored text (``INC-6``, ``2026-12-04``, ``#ds-6`` mid-line).
 
     A hyphen between two letters or digits opens or closes no strikethrough and makes no
-    dash or list; ``#`` numbers a list only at the start of a line.
+    dash or list; ``#`` numbers a list only at the start of a line and before a space.
     """
     char = text[at]
     before = text[at - 1] if at > 0 else "\n"
@@ -64,7 +64,10 @@ def _inert_in_jira(text: str, at: int) -> bool:
     if char == "-":
         return before.isalnum() and after.isalnum()
     if char == "#":
-        return text[:at].rsplit("\n", 1)[-1].strip() != ""
+        # A numbered list item is "# " (the marker, then a space: Jira's text formatting
+        # notation, https://jira.atlassian.com/secure/WikiRendererHelpAction.jspa?section=lists),
+        # so "#operator-support" is a channel name even where a value starts a line.
+        return after.isalnum() or text[:at].rsplit("\n", 1)[-1].strip() != ""
     return False
 
 

@@ -108,6 +108,9 @@ def test_escapers_directly() -> None:
     assert escape_jira_wiki("- item\n# step\nnot -- a dash") == (
         "\\- item\n\\# step\nnot \\-\\- a dash"
     )
+    # a value that starts a line may be a channel name: no list without the space
+    assert escape_jira_wiki("#operator-support") == "#operator-support"
+    assert escape_jira_wiki("#\n## two") == "\\#\n\\## two"  # once is enough: not a list
     with pytest.raises(ValueError, match="not a Slack user id"):
         slack_mention("<!channel>")
 
