@@ -22,17 +22,14 @@ from agent.core.actions import ActionKind, PlannedAction, TicketProblem
 from agent.core.calendar import CalendarError
 from agent.core.history import resolved_between, resolved_moment
 from agent.core.model import Ticket
-from agent.core.rules import HANDLERS
 from agent.core.rules.base import RuleContext, RuleProblem
+from agent.core.rules.catalogue import CATALOGUE
 from agent.core.severity import severity
 from agent.core.state import EngineState, TicketState
 from agent.policy.calendars import calendar_for
 from agent.policy.schema import Policy
 
-# The rules that write paperwork on resolution, and the kinds of action that are paperwork.
-PAPERWORK_RULES = frozenset(
-    {"incident_log", "incident_summary", "response_report", "lessons_learned", "postmortem_due"}
-)
+# The kinds of action that are paperwork (the rules that write it say so in the catalogue).
 PAPERWORK_KINDS = frozenset(
     {ActionKind.CONFLUENCE_PAGE, ActionKind.CONFLUENCE_LOG_ROW, ActionKind.JIRA_REMOTE_LINK}
 )
@@ -98,16 +95,17 @@ def _paperwork(
     """The paperwork actions the policy's resolution rules plan for one ticket."""
     level = severity(policy, ticket)
     rules = [
-        rule
+        (rule, handler)
         for rule in policy.rules
-        if str(getattr(rule, "rule")) in PAPERWORK_RULES  # noqa: B009
+        if (kind := CATALOGUE.of(rule)).paperwork
+        and (handler := kind.handler) is not None
         and (not rule.severities or level in rule.severities)
     ]
     if not rules:
         return []
     ctx = RuleContext(
         policy=policy,
-        rule=rules[0],
+        rule=rules[0][0],
         ticket=ticket,
         now=now,
         calendar=calendar_for(policy),
@@ -118,10 +116,10 @@ def _paperwork(
         done_keys=done_keys,
     )
     found: list[PlannedAction] = []
-    for rule in rules:
+    for rule, handler in rules:
         ctx.begin(rule, ctx.state)
         try:
-            HANDLERS[str(getattr(rule, "rule"))](ctx, rule)  # noqa: B009
+            handler(ctx, rule)
         except _TICKET_DATA_ERRORS as exc:
             problems.append(TicketProblem(ticket.key, rule.ident, f"{type(exc).__name__}: {exc}"))
             continue

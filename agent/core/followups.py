@@ -8,12 +8,13 @@ from in its entity property (``escalation-agent-followup``). Pure data.
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from agent.core.model import Ticket
 from agent.policy import Policy
-from agent.policy.rule_models import Followups
+from agent.policy.rule_models import FollowupPage, Followups
 
 FOLLOWUP_PROPERTY = "escalation-agent-followup"
 """Issue property on each follow-up: ``{"escalation", "page", "task", "key"}``."""
@@ -26,7 +27,7 @@ def search_since(created: datetime) -> date:
 
 
 # The page rules an Actions section can live on, in the order an unset ``page`` picks.
-PAGE_RULES = ("postmortem_due", "incident_summary", "lessons_learned", "response_report")
+PAGE_RULES: tuple[str, ...] = typing.get_args(FollowupPage)
 
 
 def actions_page(policy: Policy) -> str | None:
@@ -37,9 +38,9 @@ def actions_page(policy: Policy) -> str | None:
     if rule is None:
         return None
     for candidate in policy.rules:
-        name = getattr(candidate, "rule", None)
+        name = candidate.kind
         if name in PAGE_RULES and (rule.page is None or rule.page == name):
-            return str(name)
+            return name
     return None
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from agent.core.actions import TicketProblem
 from agent.core.human_updates import acknowledged_at
 from agent.core.model import ChatMessage, Ticket
-from agent.policy.rule_models import AckOverdue
+from agent.policy.rule_models import AckOverdue, WeeklyDigest, kind_name
 from agent.policy.schema import Policy
 
 if TYPE_CHECKING:  # state.py imports this module for Breach and IncidentRecord
@@ -199,7 +199,7 @@ def ledger_updates(
         except _TICKET_DATA_ERRORS as exc:
             if ticket.key not in reported:
                 message = f"incident ledger: {type(exc).__name__}: {exc}"
-                update.problems.append(TicketProblem(ticket.key, "weekly_digest", message))
+                update.problems.append(TicketProblem(ticket.key, kind_name(WeeklyDigest), message))
             continue
         if record is not previous:
             update.records[ticket.key] = record

@@ -18,6 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 
+class ObligationKind(enum.StrEnum):
+    """What kind of promise an obligation is, as a PM asks about it ("did we acknowledge in
+    time, keep the updates coming, write the paperwork?"): each rule kind names one."""
+
+    ACKNOWLEDGEMENT = "acknowledgement"
+    UPDATE_CADENCE = "update cadence"
+    END_OF_DAY = "end of day"
+    SET_UP = "set-up"
+    PAPERWORK = "paperwork"
+    LIMITS = "limits"
+
+
 class WaitReason(enum.StrEnum):
     """Why a due obligation's nudge is not sent now."""
 

@@ -26,14 +26,8 @@ from agent.core.history import is_history
 from agent.core.ledger import KEEP_RECORDS, ledger_updates
 from agent.core.model import ChatMessage, Ticket
 from agent.core.obligations import Obligation, Waiting
-from agent.core.rules import (
-    DECLARE_OBLIGATIONS,
-    HANDLERS,
-    KEEP_ITEMS_WHEN_CLOSED,
-    POLICY_LEVEL_RULES,
-    RUN_WHILE_HELD,
-)
 from agent.core.rules.base import RuleContext, RuleProblem, quiet_hours_wait
+from agent.core.rules.catalogue import CATALOGUE, AnyKind
 from agent.core.rules.digest import weekly_digest
 from agent.core.rules.intake import rejected_value
 from agent.core.rules.limits import apply_limits
@@ -45,6 +39,8 @@ from agent.policy.rule_models import RuleBase, SlackIntake, WeeklyDigest
 from agent.policy.schema import Policy
 
 Handler = Callable[[RuleContext, Any], None]
+# One rule of a policy with its kind and that kind's handler (per-ticket kinds only).
+Entry = tuple[AnyKind, RuleBase, Handler]
 
 # Data errors a malformed ticket can provoke inside a rule; anything else is a bug and propagates.
 _TICKET_DATA_ERRORS = (RuleProblem, CalendarError, ValueError, TypeError, KeyError, AttributeError)
@@ -156,7 +152,7 @@ def _claimed_twice(issue: str, first: str, second: str) -> TicketProblem:
 
 def _plan_ticket(
     ticket: Ticket,
-    rules: list[tuple[str, RuleBase, Handler]],
+    rules: list[Entry],
     ctx: RuleContext,
     *,
     actions: list[PlannedAction],
@@ -167,11 +163,11 @@ def _plan_ticket(
     rules ask: roles, updates, template data); returns the ticket's new state."""
     current = ctx.state
     closed = not ticket.is_open
-    for name, rule, handler in rules:
+    for kind, rule, handler in rules:
         ctx.begin(rule, current)
         try:
             handler(ctx, rule)
-            if closed and name not in KEEP_ITEMS_WHEN_CLOSED:
+            if closed and not kind.keeps_items_when_closed:
                 ctx.settle_all()
         except _TICKET_DATA_ERRORS as exc:
             problems.append(TicketProblem(ticket.key, rule.ident, f"{type(exc).__name__}: {exc}"))
@@ -186,14 +182,12 @@ def _plan_ticket(
     return current
 
 
-def _held_obligations(
-    rules: list[tuple[str, RuleBase, Handler]], ctx: RuleContext, owed: list[Obligation]
-) -> None:
+def _held_obligations(rules: list[Entry], ctx: RuleContext, owed: list[Obligation]) -> None:
     """What a held ticket's rules would owe, each overdue item waiting for the release.
 
     ``ctx`` is a scratch context (``ctx.held`` set): its actions, problems and state
     are dropped; the rules run for real once the ticket is admitted."""
-    for _name, rule, handler in rules:
+    for _kind, rule, handler in rules:
         ctx.begin(rule, ctx.state)
         try:
             handler(ctx, rule)
@@ -242,12 +236,12 @@ def _plan_policy(
 
     quiet = not calendar.is_business_time(now)
     quiet_wait = quiet_hours_wait(calendar, now) if quiet else None
-    per_ticket = [
-        (name, rule, HANDLERS[name])
-        for rule in policy.rules
-        if (name := str(getattr(rule, "rule"))) not in POLICY_LEVEL_RULES  # noqa: B009
-    ]
-    by_level: dict[str | None, list[tuple[str, RuleBase, Handler]]] = {}
+    per_ticket: list[Entry] = []
+    for rule in policy.rules:
+        kind = CATALOGUE.of(rule)
+        if kind.handler is not None:  # the others run across tickets (limits, digest)
+            per_ticket.append((kind, rule, kind.handler))
+    by_level: dict[str | None, list[Entry]] = {}
 
     def context(
         ticket: Ticket, first: RuleBase, level: str | None, *, held: Waiting | None = None
@@ -285,12 +279,12 @@ def _plan_policy(
             later = [
                 entry
                 for entry in rules
-                if entry[0] in DECLARE_OBLIGATIONS and entry[0] not in RUN_WHILE_HELD
+                if entry[0].declares_obligations and not entry[0].runs_while_held
             ]
             if held is not None and later:
                 scratch = context(ticket, later[0][1], level, held=held)
                 _held_obligations(later, scratch, owed)
-            rules = [entry for entry in rules if entry[0] in RUN_WHILE_HELD]
+            rules = [entry for entry in rules if entry[0].runs_while_held]
         if not rules:
             continue
         states[ticket.key] = _plan_ticket(

@@ -7,29 +7,11 @@ where a message goes. Pages are Confluence storage-format XML.
 
 from __future__ import annotations
 
-MESSAGES = frozenset(
-    {
-        "alert",
-        "ask_estimate",
-        "ask_fields",
-        "ask_next_update",
-        "call_needed",
-        "channel_announce",
-        "escalate",
-        "followup_overdue",
-        "held",
-        "nudge",
-        "page",
-        "pmo_notify",
-        "rejected",
-        "released",
-        "severity_upgrade",
-        "stakeholder_summary",
-        "thread_done",
-        "update_due",
-        "weekly_digest",
-    }
-)
+from agent.core.rules.catalogue import CATALOGUE
+
+# The engine's own messages (a chain step, a thread marked done); each rule kind names
+# the rest in the catalogue (``RuleKind.templates``).
+ENGINE_MESSAGES = frozenset({"escalate", "thread_done"})
 # Messages that only make sense in Slack (the escalation channel's own intro, and the
 # line a successor channel starts with).
 SLACK_ONLY = frozenset({"channel_intro", "channel_successor", "slack_logged"})
@@ -48,8 +30,14 @@ PAGES = frozenset(
 )
 
 
+def message_names() -> frozenset[str]:
+    """Every message template name (without medium) the engine or a rule kind names."""
+    named = {name for kind in CATALOGUE for name in kind.templates}
+    return ENGINE_MESSAGES | named
+
+
 def all_templates() -> frozenset[str]:
     """Every template path a plan may name (policies can add their own via ``template:``)."""
-    messages = {f"{medium}/{name}.j2" for medium in ("jira", "slack") for name in MESSAGES}
+    messages = {f"{medium}/{name}.j2" for medium in ("jira", "slack") for name in message_names()}
     only = {f"slack/{name}.j2" for name in SLACK_ONLY} | {f"jira/{n}.j2" for n in JIRA_ONLY}
     return frozenset(messages) | only | PAGES

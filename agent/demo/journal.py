@@ -13,65 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from agent.core.obligations import ObligationKind
+from agent.core.rules.catalogue import CATALOGUE
 from agent.store import EffectStatus, JsonDoc, StateStore
 
 POLICY_ISSUE = "policy:"
 
-# What a rule family does, as a reader would say it.
-RULE_WORDS: dict[str, str] = {
-    "escalation_alert": "alerted the people on call",
-    "after_hours_page": "paged the on-call leads after hours",
-    "estimate_missing": "asked for a resolution estimate",
-    "progress_overdue": "nudged: no progress",
-    "call_needed": "asked for a call",
-    "update_overdue": "nudged: update overdue",
-    "eod_update_overdue": "nudged: no update by 16:30",
-    "update_next_missing": "nudged: say when the next update comes",
-    "ack_overdue": "nudged: not acknowledged",
-    "incident_log": "added incident-log rows",
-    "pmo_notify": "told the PMO",
-    "incident_summary": "drafted the incident summary",
-    "closure_missing_fields": "asked for missing closure fields",
-    "intake_missing_fields": "asked for a complete report",
-    "intake_rejected": "rejected: impact too low to escalate",
-    "severity_upgrade": "upgraded Sev2 to Sev1 (customer impact)",
-    "sev1_setup_missing": "asked for the Sev1 setup",
-    "sev1_daily_update": "asked for the Sev1 daily update",
-    "stakeholder_summary": "posted the weekly stakeholder summary",
-    "sev2_weekly_update": "asked for the Sev2 path to green",
-    "lessons_learned": "drafted the lessons-learned page",
-    "clerical_label": "labelled the escalation",
-    "clerical_priority": "raised the priority",
-    "clerical_channel": "opened the escalation channel",
-    "limit_daily": "held: daily escalation limit",
-    "limit_active": "held: active escalation limit",
-    "limit_assignee": "held: one escalation per assignee",
-    "postmortem_due": "drafted the post-mortem",
-    "response_report": "drafted the incident response report",
-    "pm_watcher": "added the PM as a watcher",
-    "weekly_digest": "posted the weekly digest",
-}
-LIMIT_RULES = ("limit_daily", "limit_active", "limit_assignee")
-PAPERWORK_RULES = frozenset(
-    {"incident_summary", "postmortem_due", "lessons_learned", "response_report", "incident_log"}
-)
 PAGE_KINDS = frozenset({"confluence.page", "confluence.log_row"})
 THREAD_DONE = "slack.thread_done"
-NUDGE_RULES = frozenset(
-    {
-        "estimate_missing",
-        "progress_overdue",
-        "update_overdue",
-        "eod_update_overdue",
-        "update_next_missing",
-        "ack_overdue",
-        "closure_missing_fields",
-        "intake_missing_fields",
-        "sev1_setup_missing",
-        "sev1_daily_update",
-        "sev2_weekly_update",
-    }
-)
 MESSAGE_KINDS = frozenset({"slack.post", "jira.comment"})
 KIND_WORDS: dict[str, tuple[str, str]] = {  # kind -> (singular, plural)
     "slack.create_channel": ("Slack channel", "Slack channels"),
@@ -90,6 +39,11 @@ KIND_WORDS: dict[str, tuple[str, str]] = {  # kind -> (singular, plural)
     "confluence.page": ("page", "pages"),
     "confluence.log_row": ("log row", "log rows"),
 }
+
+
+def _is_limit(family: str) -> bool:
+    """Whether effects of this rule kind hold and release escalations (the limits)."""
+    return family in CATALOGUE and CATALOGUE.get(family).adherence is ObligationKind.LIMITS
 
 
 @dataclass(frozen=True)
@@ -112,12 +66,12 @@ class Effect:
     @property
     def held(self) -> bool:
         """The hold itself (label or comment): ``<limit>:<ISSUE>:hold@...``."""
-        return self.family in LIMIT_RULES and ":hold" in self.key
+        return _is_limit(self.family) and ":hold" in self.key
 
     @property
     def released(self) -> bool:
         """The release (label removed, comment): ``<limit>:<ISSUE>:release@...``."""
-        return self.family in LIMIT_RULES and ":release" in self.key
+        return _is_limit(self.family) and ":release" in self.key
 
 
 @dataclass
@@ -143,9 +97,10 @@ class Happening:
             return "released from the hold: there is room again"
         if set(self.kinds) == {THREAD_DONE}:
             return "answered: marked its reminder thread done"
-        if self.family in PAPERWORK_RULES and not PAGE_KINDS & set(self.kinds):
+        kind = CATALOGUE.get(self.family) if self.family in CATALOGUE else None
+        if kind is not None and kind.paperwork and not PAGE_KINDS & set(self.kinds):
             return "asked for the fields its page needs"
-        words = RULE_WORDS.get(self.family, self.family.replace("_", " "))
+        words = kind.words if kind is not None else self.family.replace("_", " ")
         return f"{words}{' again' if self.repeat else ''}"
 
     @property

@@ -11,7 +11,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from agent.demo.journal import MESSAGE_KINDS, NUDGE_RULES, Effect
+from agent.core.rules.catalogue import CATALOGUE
+from agent.core.rules.kind import Says
+from agent.demo.journal import MESSAGE_KINDS, Effect
 from agent.runtime.report import ActionFailure
 
 
@@ -58,13 +60,14 @@ class Tally:
             _remember(self.pages_written, effect.page)
         if kind not in MESSAGE_KINDS:
             return
-        if family in NUDGE_RULES:
+        says = CATALOGUE.get(family).says if family in CATALOGUE else Says.NOTICE
+        if says is Says.NUDGE:
             self.nudges += 1
-        elif family == "call_needed":
+        elif says is Says.CALL:
             self.calls += 1
-        elif family == "after_hours_page":
+        elif says is Says.PAGE:
             self.after_hours_pages += 1
-        elif family == "weekly_digest":
+        elif says is Says.DIGEST:
             self.digests += 1
 
     def headline(self) -> list[tuple[str, int]]:

@@ -16,7 +16,7 @@ import holidays
 
 from agent.core.calendar import CalendarError
 from agent.policy.calendars import calendar_for
-from agent.policy.rule_models import ChainStep, Repeating
+from agent.policy.rule_models import ChainStep, Repeating, SlackIntake, UpdateOverdue, kind_name
 from agent.policy.schema import Policy
 from agent.policy.types import BUILTIN_ROLES
 
@@ -241,9 +241,9 @@ def _check_channels(policy: Policy) -> Iterator[Problem]:
         if "project_channel" in targets and policy.channels.project is None:
             yield ("rules", r, "notify"), "project_channel needs channels.project"
         if "incident_thread" in targets and not any(
-            getattr(other, "rule", None) == "slack_intake" for other in policy.rules
+            isinstance(other, SlackIntake) for other in policy.rules
         ):
-            yield ("rules", r, "notify"), "incident_thread needs a slack_intake rule"
+            yield ("rules", r, "notify"), f"incident_thread needs a {kind_name(SlackIntake)} rule"
 
 
 def _check_rules(policy: Policy) -> Iterator[Problem]:
@@ -258,7 +258,5 @@ def _check_rules(policy: Policy) -> Iterator[Problem]:
                 ),
             )
         seen.setdefault(rule.ident, r)
-        every = getattr(rule, "every", None)
-        at = getattr(rule, "at", None)
-        if getattr(rule, "rule", "") == "update_overdue" and (every is None) == (not at):
-            yield ("rules", r), "update_overdue needs exactly one of every: or at:"
+        if isinstance(rule, UpdateOverdue) and (rule.every is None) == (not rule.at):
+            yield ("rules", r), f"{rule.kind} needs exactly one of every: or at:"

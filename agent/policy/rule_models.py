@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import typing
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -38,9 +40,23 @@ class RuleBase(Strict):
     template: str | None = None
 
     @property
+    def kind(self) -> str:
+        """The rule's identifier (its ``rule:``): the name its kind has in the catalogue."""
+        return kind_name(type(self))
+
+    @property
     def ident(self) -> str:
-        rule: str = getattr(self, "rule")  # noqa: B009
-        return self.name or rule
+        return self.name or self.kind
+
+
+@functools.cache
+def kind_name(model: type[RuleBase]) -> str:
+    """The ``rule:`` identifier a rule model is tagged with (its one ``Literal`` value)."""
+    field = model.model_fields.get("rule")
+    names = typing.get_args(field.annotation) if field is not None else ()
+    if len(names) != 1 or not isinstance(names[0], str):
+        raise TypeError(f"{model.__name__} needs a field rule: Literal['<identifier>']")
+    return names[0]
 
 
 class Repeating(RuleBase):
@@ -366,8 +382,5 @@ AnyRule = Annotated[
 ]
 
 RULE_NAMES: tuple[str, ...] = tuple(
-    sorted(
-        m.model_fields["rule"].annotation.__args__[0]
-        for m in AnyRule.__origin__.__args__  # type: ignore[attr-defined]
-    )
+    sorted(kind_name(m) for m in typing.get_args(typing.get_args(AnyRule)[0]))
 )

@@ -1,12 +1,12 @@
 """Plan a cycle, re-reading kept channel messages only where they could change the plan.
 
-The first plan uses the kept copy of quiet channels. Newer messages can only
-remove nudges (see ``agent.runtime.chat_cache``), so the channels that matter
-are those of tickets that got an action from a rule that reads updates, or have
-such a rule's obligation open (a newer message may close it). The incident log
-reads messages too: its row shows the time to acknowledge, which a message can
-set. Those are read again and the cycle is planned once more: the result is the plan a full read
-would have given (``tests/scale/test_incremental.py`` checks this).
+The first plan uses the kept copy of quiet channels. Newer messages can only remove
+nudges (see ``agent.runtime.chat_cache``), so the channels that matter are those of
+tickets that got an action from a rule that reads updates (a kind the catalogue says
+``reads_messages``), or have such a rule's obligation open (a newer message may close
+it). The incident log reads messages too: its row shows the time to acknowledge, which a
+message can set. Those are read again and the cycle is planned once more: the result is
+the plan a full read would have given (``tests/scale/test_incremental.py`` checks this).
 """
 
 from __future__ import annotations
@@ -17,40 +17,11 @@ from datetime import datetime
 from agent.core.actions import Plan
 from agent.core.followups import FollowupsSeen
 from agent.core.planner import plan
+from agent.core.rules.catalogue import CATALOGUE
 from agent.core.state import EngineState
 from agent.policy import Policy
 from agent.runtime.reader import ReadResult, TicketReader
 from agent.runtime.report import CycleReport
-
-# Rules whose outcome never depends on human updates, so no channel message can change
-# it. Any rule not listed (a new one included) is treated as reading messages.
-MESSAGE_BLIND_RULES = frozenset(
-    {
-        "after_hours_page",
-        "clerical_channel",
-        "clerical_label",
-        "clerical_priority",
-        "closure_missing_fields",
-        "escalation_alert",
-        "followup_overdue",
-        "followups",
-        "estimate_missing",
-        "incident_summary",
-        "intake_missing_fields",
-        "intake_rejected",
-        "lessons_learned",
-        "limit_active",
-        "limit_assignee",
-        "limit_daily",
-        "pm_watcher",
-        "pmo_notify",
-        "postmortem_due",
-        "response_report",
-        "sev1_setup_missing",
-        "severity_upgrade",
-        "weekly_digest",
-    }
-)
 
 
 def needs_fresh_messages(
@@ -61,10 +32,12 @@ def needs_fresh_messages(
         rule.ident
         for policy in policies
         for rule in policy.rules
-        if getattr(rule, "rule", None) not in MESSAGE_BLIND_RULES
+        if CATALOGUE.of(rule).reads_messages
     }
     suspects = {
-        a.issue for a in first.actions if a.issue is not None and a.rule not in MESSAGE_BLIND_RULES
+        a.issue
+        for a in first.actions
+        if a.issue is not None and (a.rule not in CATALOGUE or CATALOGUE.get(a.rule).reads_messages)
     }
     for key, ticket in state.tickets.items():
         if any(item.split(":", 1)[0] in reading for item in ticket.open_items):

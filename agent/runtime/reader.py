@@ -24,6 +24,7 @@ from agent.adapters.jira_port import JiraPort, UnknownFieldError
 from agent.adapters.service_errors import ChannelArchived, NotFound, ServiceError
 from agent.adapters.slack_port import SlackPort
 from agent.core.model import ChatMessage, Ticket
+from agent.core.rules.catalogue import CATALOGUE
 from agent.core.state import EngineState
 from agent.policy import Policy
 from agent.runtime.chat_cache import ChatCache
@@ -41,10 +42,6 @@ DEFAULT_OVERLAP = timedelta(minutes=2)
 # Changed tickets' comments/changelog/watchers are read this many at a time: Jira has
 # no bulk read, and at 50 ms a request, 100 changed tickets one by one take 15 s.
 DETAIL_WORKERS = 8
-# Paperwork pages that show the description ("what happened"); read only for their policies.
-PAGES_WITH_DESCRIPTION = frozenset({"incident_summary", "response_report", "postmortem_due"})
-# Rules that read the CONTENT of the latest update: a newer message can add an action.
-_CONTENT_RULES = frozenset({"update_next_missing"})
 
 
 @dataclass
@@ -75,12 +72,12 @@ def fields_to_fetch(policy: Policy) -> list[str]:
 
     The adapter always fetches the base fields (status, people, labels, dates...);
     the description is large and only fetched for policies that check it or write
-    a page showing it.
+    a page showing it (a kind the catalogue says ``reads_descriptions``).
     """
     names = policy.required_fields()
     for rule in policy.rules:
         listed = getattr(rule, "fields", None)
-        if getattr(rule, "rule", None) in PAGES_WITH_DESCRIPTION or (
+        if CATALOGUE.of(rule).reads_descriptions or (
             isinstance(listed, list) and any(str(n).lower() == "description" for n in listed)
         ):
             names.append(DESCRIPTION_FIELD)
@@ -91,7 +88,7 @@ def fields_to_fetch(policy: Policy) -> list[str]:
 def reads_message_content(policy: Policy) -> bool:
     """Whether a newer channel message can ADD an action (so messages are always re-read)."""
     return "channel_message" in policy.updates.sources and any(
-        getattr(rule, "rule", None) in _CONTENT_RULES for rule in policy.rules
+        CATALOGUE.of(rule).reads_message_content for rule in policy.rules
     )
 
 

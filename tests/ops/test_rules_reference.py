@@ -14,10 +14,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.adapters.slack_port import event_type_for
+from agent.core.rules.catalogue import CATALOGUE
 from agent.policy.reference import COMMAND, render_reference
-from agent.policy.reference.descriptions import FAMILIES, RULES
 from agent.policy.reference.introspect import describe_field, render_type
-from agent.policy.reference.render import RULE_MODELS, family_of
+from agent.policy.reference.render import family_of, rule_models
 from agent.policy.rule_models import RULE_NAMES, RuleBase
 from agent.policy.schema import Policy
 from agent.policy.types import Duration, NotifyTarget, RoleList
@@ -61,14 +61,15 @@ def test_output_is_deterministic_and_names_its_command() -> None:
 
 def test_every_rule_is_described_with_all_its_parameters() -> None:
     text = render_reference()
-    families = {family for family, _, _ in FAMILIES}
-    assert set(RULE_MODELS) == set(RULE_NAMES)
+    families = {family.key for family in CATALOGUE.families()}
+    assert set(rule_models()) == set(RULE_NAMES)
     for rule in RULE_NAMES:
-        assert rule in RULES, f"describe {rule} in agent/policy/reference/descriptions.py"
+        described = CATALOGUE.get(rule).description
+        assert described, f"describe {rule} where its RuleKind is declared"
         assert family_of(rule) in families
         body = section(text, rule)
-        assert RULES[rule] in " ".join(body.split())
-        own = set(RULE_MODELS[rule].model_fields) - set(RuleBase.model_fields)
+        assert described in " ".join(body.split())
+        own = set(rule_models()[rule].model_fields) - set(RuleBase.model_fields)
         own -= {"rule", "repeat", "chain", "chain_ref"}
         for param in own:
             assert re.search(rf"^\| `{param}` \|", body, flags=re.M), f"{rule}.{param}"

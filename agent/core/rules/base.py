@@ -131,8 +131,7 @@ class RuleContext:
 
     @property
     def rule_name(self) -> str:
-        name: str = getattr(self.rule, "rule")  # noqa: B009
-        return name
+        return self.rule.kind
 
     def key(self, slot: str) -> str:
         return f"{self._ident}:{self.ticket.key}:{slot}"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from agent.core.actions import ActionKind, Recipient
 from agent.core.routing import channel_spec
 from agent.core.rules.base import RuleContext
+from agent.core.rules.kind import Family, RuleKind
 from agent.policy.rule_models import ClericalChannel, ClericalLabel, ClericalPriority, PmWatcher
 
 
@@ -199,14 +199,6 @@ def pm_watcher(ctx: RuleContext, rule: PmWatcher) -> None:
         )
 
 
-HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
-    "clerical_priority": clerical_priority,
-    "clerical_label": clerical_label,
-    "clerical_channel": clerical_channel,
-    "pm_watcher": pm_watcher,
-}
-
-
 # Roles whose names are not nouns a sentence can use as they are.
 _ROLE_WORDS = {"always_include": "the people it always includes"}
 
@@ -219,3 +211,83 @@ def _role_words(role: str) -> str:
 def _and(items: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+FAMILY = Family(
+    "clerical",
+    "Clerical steps",
+    "Priority, label, channel and watchers.",
+)
+KINDS: tuple[RuleKind[Any], ...] = (
+    RuleKind(
+        model=ClericalPriority,
+        handler=clerical_priority,
+        family=FAMILY,
+        description=(
+            "Escalations have the priority the procedure names: the agent sets it on open "
+            "tickets that differ."
+        ),
+        words="raised the priority",
+        params={
+            "priority": "The priority escalations must have.",
+        },
+        reads_messages=False,
+    ),
+    RuleKind(
+        model=ClericalLabel,
+        handler=clerical_label,
+        family=FAMILY,
+        description="Escalations carry the procedure's label: the agent adds it.",
+        words="labelled the escalation",
+        params={
+            "label": "The label escalations must carry.",
+        },
+        reads_messages=False,
+    ),
+    RuleKind(
+        model=ClericalChannel,
+        handler=clerical_channel,
+        family=FAMILY,
+        description=(
+            "Each escalation gets its own public Slack channel, named by "
+            "`channels.escalation`: the agent creates it, posts and pins the ticket (link, "
+            "summary, severity, assignee) in it, invites the roles and fixed members (a user "
+            "group as its members; whoever has no Slack account is named once in the "
+            "channel), and announces it on the ticket as a comment and a link (and optionally"
+            " elsewhere)."
+        ),
+        words="opened the escalation channel",
+        params={
+            "invite": "Roles invited to the channel.",
+            "always_include": (
+                "People or user groups invited to every escalation channel (`email:` or "
+                "`group:` sources)."
+            ),
+            "announce_on_ticket": "Post the channel on the Jira ticket.",
+            "announce_in": "Also announce the new channel here.",
+            "archived": (
+                "When the ticket's channel is archived (Slack removes everyone from it, the "
+                "bot too): `replace` it with a successor under the next free suffix (`-2`, "
+                "`-3`...) with the same people invited, linked on the ticket, and a line "
+                "saying which channel it replaces; `unarchive` first asks Slack to unarchive "
+                "it, which a bot token cannot do, then does the same."
+            ),
+        },
+        templates=frozenset({"channel_announce"}),
+        reads_messages=False,
+    ),
+    RuleKind(
+        model=PmWatcher,
+        handler=pm_watcher,
+        family=FAMILY,
+        description=(
+            "The `role` (e.g. the project manager) watches every ticket: the agent adds them "
+            "as a Jira watcher."
+        ),
+        words="added the PM as a watcher",
+        params={
+            "role": "The role (e.g. the project manager) added as a watcher.",
+        },
+        reads_messages=False,
+    ),
+)

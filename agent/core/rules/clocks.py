@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind
 from agent.core.human_updates import first_acknowledgement
 from agent.core.lazy import once
+from agent.core.obligations import ObligationKind
 from agent.core.routing import channel_spec
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.intake import field_present
+from agent.core.rules.kind import Family, RuleKind, Says
 from agent.core.slack_reports import reported_at
 from agent.policy.durations import format_duration
 from agent.policy.rule_models import (
@@ -182,11 +183,113 @@ def _minutes(delta: timedelta) -> str:
     return format_duration(delta)
 
 
-HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
-    "escalation_alert": escalation_alert,
-    "ack_overdue": ack_overdue,
-    "estimate_missing": estimate_missing,
-    "progress_overdue": progress_overdue,
-    "call_needed": call_needed,
-    "after_hours_page": after_hours_page,
-}
+FAMILY = Family(
+    "clocks",
+    "Getting started",
+    "Alert, acknowledge, estimate, progress, call, page.",
+)
+KINDS: tuple[RuleKind[Any], ...] = (
+    RuleKind(
+        model=EscalationAlert,
+        handler=escalation_alert,
+        family=FAMILY,
+        description=(
+            "When a ticket becomes an escalation, the people the procedure names are tagged "
+            "(default: the assignee, in the project channel); optionally pinned."
+        ),
+        words="alerted the people on call",
+        params={
+            "mention": "Roles tagged in the alert; empty: the assignee.",
+            "pin": "Pin the alert in the channel; unpinned on resolution.",
+        },
+        templates=frozenset({"alert"}),
+        reads_messages=False,
+    ),
+    RuleKind(
+        model=AckOverdue,
+        handler=ack_overdue,
+        family=FAMILY,
+        description=(
+            "An escalation is acknowledged within `within` of being raised: an update by the "
+            "`by` roles. Otherwise the assignee is nudged (default: assignee, in the "
+            "escalation channel)."
+        ),
+        words="nudged: not acknowledged",
+        params={
+            "within": "Time after creation to acknowledge.",
+            "by": (
+                "Roles whose update counts as the acknowledgement; empty: the policy's "
+                "`updates.by`."
+            ),
+        },
+        templates=frozenset({"nudge"}),
+        declares_obligations=True,
+        says=Says.NUDGE,
+        adherence=ObligationKind.ACKNOWLEDGEMENT,
+    ),
+    RuleKind(
+        model=EstimateMissing,
+        handler=estimate_missing,
+        family=FAMILY,
+        description=(
+            "An escalation gets a resolution estimate (original estimate or due date) within "
+            "`within` (default: assignee, on Jira and by DM)."
+        ),
+        words="asked for a resolution estimate",
+        params={
+            "within": "Time after creation to give an estimate; unset: at once.",
+        },
+        templates=frozenset({"ask_estimate"}),
+        declares_obligations=True,
+        reads_messages=False,
+        says=Says.NUDGE,
+        adherence=ObligationKind.SET_UP,
+    ),
+    RuleKind(
+        model=ProgressOverdue,
+        handler=progress_overdue,
+        family=FAMILY,
+        description=(
+            "Progress at least every `within`: an update by `by`, or a (re)assignment "
+            "(default: assignee, in the project channel and by DM)."
+        ),
+        words="nudged: no progress",
+        params={
+            "within": "Longest time without progress.",
+        },
+        templates=frozenset({"nudge"}),
+        declares_obligations=True,
+        says=Says.NUDGE,
+        adherence=ObligationKind.UPDATE_CADENCE,
+    ),
+    RuleKind(
+        model=CallNeeded,
+        handler=call_needed,
+        family=FAMILY,
+        description=(
+            "After `after` without progress, a call with the `participants` is asked for, "
+            "once per stall (default channel: the project channel)."
+        ),
+        words="asked for a call",
+        params={
+            "after": "Time without progress after which a call is needed.",
+            "by": "Roles whose updates count as progress.",
+            "participants": "Roles invited to the call (tagged in the message).",
+        },
+        templates=frozenset({"call_needed"}),
+        says=Says.CALL,
+    ),
+    RuleKind(
+        model=AfterHoursPage,
+        handler=after_hours_page,
+        family=FAMILY,
+        description=(
+            "A ticket raised outside business hours pages the `after_hours` contacts at once "
+            "(or `to:`), by their `after_hours.notify` (default DM)."
+        ),
+        words="paged the on-call leads after hours",
+        templates=frozenset({"page"}),
+        reads_messages=False,
+        says=Says.PAGE,
+    ),
+)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from agent.core.actions import ActionKind
 from agent.core.lazy import extended, once
+from agent.core.obligations import ObligationKind
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.intake import missing_fields
+from agent.core.rules.kind import Family, RuleKind, Says
 from agent.core.rules.pages import field_values, plan_page, record
 from agent.core.severity import base_severity, severity_since
 from agent.policy.durations import format_duration
@@ -185,9 +186,103 @@ def postmortem_due(ctx: RuleContext, rule: PostmortemDue) -> None:
     )
 
 
-HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
-    "closure_missing_fields": closure_missing_fields,
-    "sev1_setup_missing": sev1_setup_missing,
-    "severity_upgrade": severity_upgrade,
-    "postmortem_due": postmortem_due,
-}
+FAMILY = Family(
+    "closure",
+    "Setup, severity and closure",
+    "Checklists, upgrades and post-mortems.",
+)
+KINDS: tuple[RuleKind[Any], ...] = (
+    RuleKind(
+        model=ClosureMissingFields,
+        handler=closure_missing_fields,
+        family=FAMILY,
+        description=(
+            "Fields required at resolution, or once `after_field` is filled, within `within` "
+            "(default: assignee, on Jira and by DM). Items stay open after the ticket closes."
+        ),
+        words="asked for missing closure fields",
+        params={
+            "after_field": (
+                "Require the fields once this field is filled (e.g. Root Cause) instead of at"
+                " resolution."
+            ),
+            "within": "Time after the trigger to fill them; unset: at once.",
+        },
+        templates=frozenset({"ask_fields"}),
+        keeps_items_when_closed=True,
+        declares_obligations=True,
+        reads_messages=False,
+        says=Says.NUDGE,
+        adherence=ObligationKind.PAPERWORK,
+    ),
+    RuleKind(
+        model=Sev1SetupMissing,
+        handler=sev1_setup_missing,
+        family=FAMILY,
+        description=(
+            "Within `within` of reaching its severity, a ticket has the `fields` and, with "
+            "`milestones`, sub-tasks (default: assignee, on Jira and by DM)."
+        ),
+        words="asked for the Sev1 setup",
+        params={
+            "within": "Time after the ticket reached its severity.",
+            "milestones": "Also require at least one sub-task (milestone).",
+        },
+        templates=frozenset({"ask_fields"}),
+        declares_obligations=True,
+        reads_messages=False,
+        says=Says.NUDGE,
+        adherence=ObligationKind.SET_UP,
+    ),
+    RuleKind(
+        model=SeverityUpgrade,
+        handler=severity_upgrade,
+        family=FAMILY,
+        description=(
+            "A ticket at `from_level` whose `field` equals `equals` becomes `to_level`: the "
+            "agent sets `set_field` / adds `add_label` and tells the assignee (default: on "
+            "the Jira ticket)."
+        ),
+        words="upgraded Sev2 to Sev1 (customer impact)",
+        params={
+            "field": "Jira field to look at.",
+            "equals": "Value of `field` that triggers the upgrade.",
+            "from_level": "The level being upgraded.",
+            "to_level": "The level it becomes.",
+            "set_field": "Jira field set to `to_level` (e.g. the severity field).",
+            "add_label": "Label added to the upgraded ticket.",
+        },
+        templates=frozenset({"severity_upgrade"}),
+        reads_messages=False,
+    ),
+    RuleKind(
+        model=PostmortemDue,
+        handler=postmortem_due,
+        family=FAMILY,
+        description=(
+            "On resolution the agent drafts a post-mortem page in `space` with the resolution"
+            " time and links it from the ticket; within `within` its `fields` must be filled "
+            "or its status lozenge set to a `done_status` (default: assignee, on Jira and by "
+            "DM)."
+        ),
+        words="drafted the post-mortem",
+        params={
+            "within": "Time after resolution to complete the post-mortem.",
+            "fields": "Fields shown on the page and required by `within`.",
+            "space": "Confluence space of the post-mortem page.",
+            "done_status": (
+                "Titles of the page's status lozenge that mean the post-mortem is done (e.g. "
+                "DONE, COMPLETE, APPROVED; any case); the obligation is met when the page "
+                "says so or the `fields` are filled."
+            ),
+            "title": "Page title; placeholders `{key}`, `{summary}`.",
+        },
+        templates=frozenset({"ask_fields"}),
+        keeps_items_when_closed=True,
+        declares_obligations=True,
+        reads_messages=False,
+        reads_descriptions=True,
+        paperwork=True,
+        adherence=ObligationKind.PAPERWORK,
+    ),
+)

@@ -21,6 +21,7 @@ from agent.core.ledger import IncidentRecord
 from agent.core.model import Ticket
 from agent.core.routing import route
 from agent.core.rules.base import iso, ticket_context
+from agent.core.rules.kind import Family, RuleKind, Says
 from agent.policy.calendars import weekday_number
 from agent.policy.rule_models import WeeklyDigest
 from agent.policy.schema import Policy
@@ -81,7 +82,7 @@ def weekly_digest(
         reason = f"Weekly digest of {policy.name} for {page.context['stats']['week']}."
     actions += route(
         policy=policy,
-        rule="weekly_digest",
+        rule=rule.kind,
         ticket=None,
         targets=rule.notify or ["project_channel"],
         base_key=f"{rule.ident}:{policy.name}:{iso(slot)}",
@@ -116,7 +117,7 @@ def _page(
     return PlannedAction(
         key=f"{rule.ident}:{policy.name}:page@{iso(slot)}",
         policy=policy.name,
-        rule="weekly_digest",
+        rule=rule.kind,
         issue=None,
         kind=ActionKind.CONFLUENCE_PAGE,
         reason=f"The weekly digest page of {policy.name} for {stats.week}.",
@@ -132,3 +133,41 @@ def _page(
             "stats": stats.as_context(),
         },
     )
+
+
+FAMILY = Family(
+    "digest",
+    "Digest",
+    "The weekly overview of a policy's open tickets.",
+)
+KINDS: tuple[RuleKind[Any], ...] = (
+    RuleKind(
+        model=WeeklyDigest,
+        handler=None,
+        family=FAMILY,
+        description=(
+            "Each week at `weekday` `at`, one digest of all open tickets of the policy "
+            "(default: in the project channel). With `space`, also a Confluence page for the "
+            "week: escalations opened, open and closed per project and severity, SLA breaches"
+            " by rule, mean time to acknowledge and to resolve per severity, and a chart of "
+            "the last 12 weeks; the message then announces the page with the week's counts."
+        ),
+        words="posted the weekly digest",
+        params={
+            "space": (
+                "Confluence space of the weekly digest page; unset: no page, only the message"
+                " listing the open tickets."
+            ),
+            "title": (
+                "Digest page title; placeholders `{policy}` and `{week}` (the ISO week, e.g. "
+                "`2026-W47`), so each week's page has its own stable title."
+            ),
+            "parent": (
+                "Title of the page to create the digest pages under; unset: the space's home page."
+            ),
+        },
+        templates=frozenset({"weekly_digest"}),
+        reads_messages=False,
+        says=Says.DIGEST,
+    ),
+)

@@ -40,6 +40,7 @@ from agent.core.followups import (
 )
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.closure import resolved_at
+from agent.core.rules.kind import Family, RuleKind
 from agent.policy.rule_models import FollowupOverdue, Followups
 
 
@@ -246,7 +247,69 @@ def followup_overdue(ctx: RuleContext, rule: FollowupOverdue) -> None:
         )
 
 
-HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
-    "followups": followups,
-    "followup_overdue": followup_overdue,
-}
+FAMILY = Family(
+    "followups",
+    "Follow-ups",
+    "Action items from the pages, tracked as Jira issues.",
+)
+KINDS: tuple[RuleKind[Any], ...] = (
+    RuleKind(
+        model=Followups,
+        handler=followups,
+        family=FAMILY,
+        description=(
+            "Each task a person adds to the Actions task list of the escalation's "
+            "post-incident page becomes one Jira issue (in `project`, of `issue_type`, with "
+            "`labels`, linked to the escalation by `link_type`), assigned to the person the "
+            "task mentions (else the escalation's assignee) and due on the task's date (else "
+            "`due_days` business days after resolution); the task then shows the issue. "
+            "Resolving the issue completes the task; ticking the task comments on the issue. "
+            "A deleted task leaves its issue alone and says so once on it. Each issue carries "
+            "the page and task in its `escalation-agent-followup` property, so no task makes "
+            "two issues. A task as a person pastes it in the page's storage format (Cloud "
+            "mentions by `ri:account-id`, Data Center by `ri:userkey`): `<ac:task-list>"
+            "<ac:task><ac:task-id>1</ac:task-id><ac:task-status>incomplete</ac:task-status>"
+            "<ac:task-body>Add an alert on queue depth <ac:link><ri:user "
+            'ri:account-id="5b10ac8d82e05b22cc7d4ef5"/></ac:link> <time datetime="2026-03-20"/>'
+            "</ac:task-body></ac:task></ac:task-list>`."
+        ),
+        words="tracked the page's action items as Jira issues",
+        params={
+            "page": (
+                "The page rule whose page holds the Actions task list; unset: the policy's "
+                "first page rule (post-mortem, summary, lessons learned, response report)."
+            ),
+            "project": "Jira project of the follow-up issues; unset: the escalation's.",
+            "issue_type": "Issue type of the follow-up issues.",
+            "labels": "Labels on every follow-up issue.",
+            "link_type": "Issue link type from each follow-up to the escalation.",
+            "due_days": (
+                "Business days after resolution a task without a date is due, per severity "
+                "(e.g. `{P1: 5, P2: 10}`)."
+            ),
+            "default_due_days": "Business days for severities `due_days` does not name.",
+            "transition": (
+                "Status to move a follow-up to when a person ticks its task on the page "
+                "(Jira's transition of that name); unset: only a comment."
+            ),
+        },
+        reads_messages=False,
+    ),
+    RuleKind(
+        model=FollowupOverdue,
+        handler=followup_overdue,
+        family=FAMILY,
+        description=(
+            "A follow-up past its due date nudges its assignee (default: by DM), repeating "
+            "and climbing the chain in business time; `warn_before` adds a heads-up."
+        ),
+        words="nudged: follow-up overdue",
+        params={
+            "warn_before": "A heads-up this long before a follow-up is due; unset: none.",
+        },
+        templates=frozenset({"followup_overdue"}),
+        keeps_items_when_closed=True,
+        declares_obligations=True,
+        reads_messages=False,
+    ),
+)

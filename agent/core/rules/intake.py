@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from agent.core.actions import ActionKind
 from agent.core.model import Ticket
+from agent.core.obligations import ObligationKind
 from agent.core.rules.base import RuleContext
+from agent.core.rules.kind import Family, RuleKind, Says
 from agent.policy.rule_models import IntakeMissingFields, IntakeRejected
 from agent.policy.schema import Policy
 
@@ -79,7 +80,50 @@ def intake_rejected(ctx: RuleContext, rule: IntakeRejected) -> None:
         )
 
 
-HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
-    "intake_missing_fields": intake_missing_fields,
-    "intake_rejected": intake_rejected,
-}
+FAMILY = Family(
+    "intake",
+    "Intake",
+    "Is the report complete and acceptable?",
+)
+KINDS: tuple[RuleKind[Any], ...] = (
+    RuleKind(
+        model=IntakeMissingFields,
+        handler=intake_missing_fields,
+        family=FAMILY,
+        description=(
+            "A new escalation must carry the fields the procedure needs. While any is empty "
+            "after `within`, the reporter is asked for the missing ones (default: reporter, "
+            "on the Jira ticket)."
+        ),
+        words="asked for a complete report",
+        params={
+            "within": "Time after creation to fill them; unset: at once.",
+        },
+        templates=frozenset({"ask_fields"}),
+        runs_while_held=True,
+        declares_obligations=True,
+        reads_messages=False,
+        says=Says.NUDGE,
+        adherence=ObligationKind.SET_UP,
+    ),
+    RuleKind(
+        model=IntakeRejected,
+        handler=intake_rejected,
+        family=FAMILY,
+        description=(
+            "Some field values make a ticket unacceptable as an escalation. The reporter is "
+            "told once why (default: reporter, on the Jira ticket), an optional label is "
+            "removed, and no per-ticket rule other than the intake rules acts on it."
+        ),
+        words="rejected: impact too low to escalate",
+        params={
+            "values": "Values of `field` that are not acceptable.",
+            "remove_label": (
+                "Label to remove from a rejected ticket (e.g. the one that made it an escalation)."
+            ),
+        },
+        templates=frozenset({"rejected"}),
+        runs_while_held=True,
+        reads_messages=False,
+    ),
+)

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.calendar import BusinessCalendar
 from agent.core.model import Ticket
-from agent.core.obligations import Waiting, WaitReason
+from agent.core.obligations import ObligationKind, Waiting, WaitReason
 from agent.core.rules.base import iso, ticket_context
+from agent.core.rules.kind import Family, RuleKind
 from agent.core.state import TicketState
 from agent.policy.rule_models import LimitActive, LimitAssignee, LimitBase, LimitDaily
 from agent.policy.schema import Policy
@@ -230,5 +232,61 @@ def _release(
 
 
 def _rule(limit: LimitBase) -> str:
-    name: str = getattr(limit, "rule")  # noqa: B009
-    return name
+    return limit.kind
+
+
+FAMILY = Family(
+    "limits",
+    "Escalation limits",
+    "How many escalations are admitted; the rest are held.",
+)
+KINDS: tuple[RuleKind[Any], ...] = (
+    RuleKind(
+        model=LimitDaily,
+        handler=None,
+        family=FAMILY,
+        description=(
+            "At most `max` new escalations are admitted per local day; later ones are held "
+            "(labelled and told on the ticket) and released in arrival order."
+        ),
+        words="held: daily escalation limit",
+        params={
+            "max": "New escalations admitted per local day.",
+        },
+        templates=frozenset({"held", "released"}),
+        reads_messages=False,
+        adherence=ObligationKind.LIMITS,
+    ),
+    RuleKind(
+        model=LimitActive,
+        handler=None,
+        family=FAMILY,
+        description=(
+            "At most `max` escalations are open at once; the rest are held and released in "
+            "arrival order as others close."
+        ),
+        words="held: active escalation limit",
+        params={
+            "max": "Open escalations admitted at once.",
+        },
+        templates=frozenset({"held", "released"}),
+        reads_messages=False,
+        adherence=ObligationKind.LIMITS,
+    ),
+    RuleKind(
+        model=LimitAssignee,
+        handler=None,
+        family=FAMILY,
+        description=(
+            "At most `max` open escalations per assignee; more are held until that assignee "
+            "has room."
+        ),
+        words="held: one escalation per assignee",
+        params={
+            "max": "Open escalations admitted per assignee.",
+        },
+        templates=frozenset({"held", "released"}),
+        reads_messages=False,
+        adherence=ObligationKind.LIMITS,
+    ),
+)

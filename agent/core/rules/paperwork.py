@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +12,7 @@ from agent.core.lazy import extended, once
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.closure import resolved_at
 from agent.core.rules.digest import STALE_AFTER
+from agent.core.rules.kind import Family, RuleKind
 from agent.core.rules.pages import field_values, plan_page, record, summary_page_title
 from agent.policy.calendars import weekday_number
 from agent.policy.rule_models import (
@@ -136,11 +136,107 @@ def stakeholder_summary(ctx: RuleContext, rule: StakeholderSummary) -> None:
     )
 
 
-HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
-    "incident_log": incident_log,
-    "incident_summary": incident_summary,
-    "response_report": response_report,
-    "lessons_learned": lessons_learned,
-    "pmo_notify": pmo_notify,
-    "stakeholder_summary": stakeholder_summary,
-}
+FAMILY = Family(
+    "paperwork",
+    "Paperwork",
+    "Pages, logs and notices on resolution; weekly summaries.",
+)
+KINDS: tuple[RuleKind[Any], ...] = (
+    RuleKind(
+        model=IncidentLog,
+        handler=incident_log,
+        family=FAMILY,
+        description=(
+            "On resolution the agent adds one row per resolved incident to each log page in "
+            "`pages` (a missing page is created with a `columns` header row). A log rolls "
+            "over: incidents resolved in a later year than the page was created go to "
+            "`<title> <year>`, and a page that would pass 1,000 rows or Confluence's 5 MB "
+            "request limit continues on `<title> (2)`; each new page is linked from the one "
+            "before it."
+        ),
+        words="added incident-log rows",
+        params={
+            "space": "Confluence space of the log pages.",
+            "pages": "Titles of the log pages; `{project}` is replaced.",
+            "fields": "Jira fields copied into the row.",
+            "columns": (
+                "Header row of a new log page's table, one title per cell of the row template"
+                " (change it with `template:`). Existing tables keep theirs."
+            ),
+        },
+        paperwork=True,
+    ),
+    RuleKind(
+        model=IncidentSummary,
+        handler=incident_summary,
+        family=FAMILY,
+        description=(
+            "On resolution the agent writes an incident summary page in `space` and links it "
+            "from the ticket; it refreshes the page when `fields` change later, unless a "
+            "person edited it."
+        ),
+        words="drafted the incident summary",
+        params={
+            "fields": "Jira fields shown on the page.",
+        },
+        reads_messages=False,
+        reads_descriptions=True,
+        paperwork=True,
+    ),
+    RuleKind(
+        model=ResponseReport,
+        handler=response_report,
+        family=FAMILY,
+        description=(
+            "On resolution the agent writes an incident response report page in `space` and "
+            "links it from the ticket; it refreshes the page when `fields` change later, "
+            "unless a person edited it."
+        ),
+        words="drafted the incident response report",
+        params={
+            "fields": "Jira fields shown on the page.",
+        },
+        reads_messages=False,
+        reads_descriptions=True,
+        paperwork=True,
+    ),
+    RuleKind(
+        model=LessonsLearned,
+        handler=lessons_learned,
+        family=FAMILY,
+        description=(
+            "On resolution the agent writes a lessons-learned page in `space` and links it "
+            "from the ticket; it refreshes the page when `fields` change later, unless a "
+            "person edited it."
+        ),
+        words="drafted the lessons-learned page",
+        params={
+            "fields": "Jira fields shown on the page.",
+        },
+        reads_messages=False,
+        paperwork=True,
+    ),
+    RuleKind(
+        model=PmoNotify,
+        handler=pmo_notify,
+        family=FAMILY,
+        description=(
+            "On resolution the `to` roles are told to put the ticket on the PM call's agenda "
+            "(default: by DM)."
+        ),
+        words="told the PMO",
+        templates=frozenset({"pmo_notify"}),
+        reads_messages=False,
+    ),
+    RuleKind(
+        model=StakeholderSummary,
+        handler=stakeholder_summary,
+        family=FAMILY,
+        description=(
+            "Each week at `weekday` `at`, while open, a stakeholder summary with the week's "
+            "updates and milestone progress (default: in the escalation channel)."
+        ),
+        words="posted the weekly stakeholder summary",
+        templates=frozenset({"stakeholder_summary"}),
+    ),
+)

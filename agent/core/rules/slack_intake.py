@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.model import ChatMessage, Ticket
 from agent.core.rules.base import RuleContext, iso
+from agent.core.rules.kind import Family, RuleKind
 from agent.core.slack_reports import (
     SlackThread,
     is_report,
@@ -148,4 +150,57 @@ def slack_intake(ctx: RuleContext, rule: SlackIntake) -> None:
         )
 
 
-HANDLERS = {"slack_intake": slack_intake}
+FAMILY = Family(
+    "slack_intake",
+    "Intake from Slack",
+    "Reports in a shared channel become tickets.",
+)
+KINDS: tuple[RuleKind[Any], ...] = (
+    RuleKind(
+        model=SlackIntake,
+        handler=slack_intake,
+        family=FAMILY,
+        description=(
+            "Operators report in one shared Slack channel. A top-level message a person (not "
+            "the bot) posts there becomes a ticket in `project`: summary from its first line,"
+            " description from the rest, reporter matched by email or `AGENT_USER_MAP` (else "
+            "the agent), the severity field (or priority) set when the text names a level or "
+            "P1-P4. The ticket's key and link are replied in the message's thread, with the "
+            "report items still missing. The message's time is the report's time "
+            "(`ack_overdue`, `update_overdue` count from it), the thread is the incident's "
+            "(`incident_thread`; its replies are messages of the ticket), and each reply is "
+            "copied to the ticket once. Replies, joins and the bot's own messages are no "
+            "reports; messages from before the policy's first contact are history. A ticket "
+            "carries the label `slack-report-<channel id>-<ts>`, searched for by JQL before "
+            "creating, so neither a crash nor a lost state makes a second one (JQL cannot "
+            "search issue properties an app does not index). Each cycle reads the channel's "
+            "history once and only the threads with replies (Tier 3 methods)."
+        ),
+        words="made a ticket from a Slack report",
+        params={
+            "channel": (
+                "The Slack channel the parties agreed on, `#name`; the bot must be in it (a "
+                "public one it joins)."
+            ),
+            "project": "The Jira project the tickets are made in.",
+            "issue_type": "The issue type of the tickets.",
+            "labels": (
+                "Labels put on every ticket made from a report (besides the report's own "
+                "`slack-report-<channel id>-<ts>`, which finds it again)."
+            ),
+            "ask_for": (
+                "The report items asked for in the thread when the report lacks them: "
+                "`title`, `product impacted`, `description`, `impact`, `severity`, `time`, "
+                "`evidence` (procedure 002's list)."
+            ),
+            "lookback": (
+                "How far back each cycle reads the channel for reports (never before the "
+                "policy's first contact)."
+            ),
+            "copy_replies": (
+                "Copy each reply in a report's thread to its ticket, once, as a comment "
+                "marked as a copy."
+            ),
+        },
+    ),
+)

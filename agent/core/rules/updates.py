@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from agent.core.calendar import CalendarError
 from agent.core.human_updates import Update
+from agent.core.obligations import ObligationKind
 from agent.core.rules.base import RuleContext, iso
+from agent.core.rules.kind import Family, RuleKind, Says
 from agent.core.slack_reports import reported_at
 from agent.policy.calendars import weekday_number
 from agent.policy.durations import format_duration
@@ -170,10 +171,99 @@ def update_next_missing(ctx: RuleContext, rule: UpdateNextMissing) -> None:
     )
 
 
-HANDLERS: dict[str, Callable[[RuleContext, Any], None]] = {
-    "update_overdue": update_overdue,
-    "eod_update_overdue": eod_update_overdue,
-    "sev1_daily_update": sev1_daily_update,
-    "sev2_weekly_update": sev2_weekly_update,
-    "update_next_missing": update_next_missing,
-}
+FAMILY = Family(
+    "updates",
+    "Update cadences",
+    "Updates on time, and saying when the next comes.",
+)
+KINDS: tuple[RuleKind[Any], ...] = (
+    RuleKind(
+        model=UpdateOverdue,
+        handler=update_overdue,
+        family=FAMILY,
+        description=(
+            "Updates come every `every` (wall-clock or business time) or at the local times "
+            "`at` each business day (default: assignee, in the escalation channel)."
+        ),
+        words="nudged: update overdue",
+        params={
+            "every": "Interval between updates (give `every` or `at`).",
+            "at": "Local times at which an update is due each business day.",
+            "grace": "With `at`: how long after each time the update may come.",
+            "clock": "With `every`: count wall-clock time or business time only.",
+        },
+        templates=frozenset({"update_due"}),
+        declares_obligations=True,
+        says=Says.NUDGE,
+        adherence=ObligationKind.UPDATE_CADENCE,
+    ),
+    RuleKind(
+        model=EodUpdateOverdue,
+        handler=eod_update_overdue,
+        family=FAMILY,
+        description=(
+            "An end-of-day update by `at` (plus `grace`) each business day (default: "
+            "assignee, in the escalation channel)."
+        ),
+        words="nudged: no update by 16:30",
+        templates=frozenset({"update_due"}),
+        declares_obligations=True,
+        says=Says.NUDGE,
+        adherence=ObligationKind.END_OF_DAY,
+    ),
+    RuleKind(
+        model=Sev1DailyUpdate,
+        handler=sev1_daily_update,
+        family=FAMILY,
+        description=(
+            "A daily status update by `at` (plus `grace`) each business day (default: "
+            "assignee, in the escalation channel)."
+        ),
+        words="asked for the Sev1 daily update",
+        templates=frozenset({"update_due"}),
+        declares_obligations=True,
+        says=Says.NUDGE,
+        adherence=ObligationKind.UPDATE_CADENCE,
+    ),
+    RuleKind(
+        model=Sev2WeeklyUpdate,
+        handler=sev2_weekly_update,
+        family=FAMILY,
+        description=(
+            "A weekly status update by `weekday` `at`, matching `pattern` when given "
+            "(default: assignee, in the escalation channel)."
+        ),
+        words="asked for the Sev2 path to green",
+        params={
+            "pattern": (
+                "Regular expression the weekly update must match (e.g. a path to green); "
+                "unset: any update."
+            ),
+        },
+        templates=frozenset({"update_due"}),
+        declares_obligations=True,
+        says=Says.NUDGE,
+        adherence=ObligationKind.UPDATE_CADENCE,
+    ),
+    RuleKind(
+        model=UpdateNextMissing,
+        handler=update_next_missing,
+        family=FAMILY,
+        description=(
+            "The latest update says when the next one comes (matches `pattern`); if not, the "
+            "assignee is asked to say it (default: assignee, by DM)."
+        ),
+        words="nudged: say when the next update comes",
+        params={
+            "pattern": (
+                "Regular expression that finds the promise of the next update in the latest "
+                "update's text."
+            ),
+        },
+        templates=frozenset({"ask_next_update"}),
+        declares_obligations=True,
+        reads_message_content=True,
+        says=Says.NUDGE,
+        adherence=ObligationKind.UPDATE_CADENCE,
+    ),
+)

@@ -17,9 +17,10 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from agent.core.rules.catalogue import CATALOGUE
 from agent.policy.durations import format_duration
 from agent.policy.loader import load_policy_text
-from agent.policy.reference.descriptions import COMMON, FIELDS, PARAMS, RULE_PARAMS
+from agent.policy.reference.descriptions import COMMON, FIELDS, PARAMS
 from agent.policy.rule_models import RuleBase
 from agent.policy.schema import Policy
 
@@ -75,7 +76,8 @@ def describe_field(
         type_text = type_text.replace("text", "role")
     constraints = _constraints(field.metadata)
     allowed = "; ".join(part for part in (allowed, constraints) if part)
-    description = field.description or (RULE_PARAMS.get((rule, name)) if rule else None)
+    own = CATALOGUE.get(rule).params if rule is not None and rule in CATALOGUE else {}
+    description = field.description or own.get(name)
     description = (
         description
         or FIELDS.get((model.__name__, name))
@@ -186,7 +188,7 @@ def rule_usage(packs: list[Pack]) -> dict[str, list[str]]:
     usage: dict[str, set[str]] = {}
     for pack in packs:
         for rule in pack.policy.rules:
-            usage.setdefault(str(getattr(rule, "rule")), set()).add(pack.file)  # noqa: B009
+            usage.setdefault(rule.kind, set()).add(pack.file)
     return {rule: sorted(files) for rule, files in usage.items()}
 
 

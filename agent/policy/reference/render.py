@@ -6,15 +6,14 @@ every list in a fixed order, so a stale copy shows up as a plain diff.
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from agent.adapters.slack_port import EVENT_TYPE_PREFIX, event_type_for
-from agent.core.rules import HANDLERS, KEEP_ITEMS_WHEN_CLOSED, POLICY_LEVEL_RULES, RUN_WHILE_HELD
-from agent.policy.reference.descriptions import FAMILIES, RULES, VALUE_TYPES
+from agent.core.rules.catalogue import CATALOGUE
+from agent.policy.reference.descriptions import VALUE_TYPES
 from agent.policy.reference.introspect import (
     Pack,
     Param,
@@ -24,7 +23,7 @@ from agent.policy.reference.introspect import (
     params_of,
     rule_usage,
 )
-from agent.policy.rule_models import AnyRule, ChainStep, LimitBase, Repeating, RuleBase
+from agent.policy.rule_models import ChainStep, Repeating, RuleBase
 from agent.policy.schema import (
     AfterHoursSpec,
     BusinessHoursSpec,
@@ -39,10 +38,6 @@ from agent.policy.schema import (
 from agent.resources import bundled_rules_dir
 
 COMMAND = "python -m agent.policy.reference > docs/rules.md"
-RULE_MODELS: dict[str, type[BaseModel]] = {
-    model.model_fields["rule"].annotation.__args__[0]: model
-    for model in typing.get_args(typing.get_args(AnyRule)[0])
-}
 # The policy's nested sections, documented one table each.
 SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("select", Select),
@@ -79,16 +74,14 @@ def render_reference(rules_dir: Path | None = None) -> str:
     return "\n\n".join(part.strip("\n") for part in parts) + "\n"
 
 
+def rule_models() -> dict[str, type[BaseModel]]:
+    """Each rule identifier's model, from the catalogue."""
+    return {kind.name: kind.model for kind in CATALOGUE}
+
+
 def family_of(rule: str) -> str:
-    """The handler family (``agent/core/rules/<family>.py``) a rule belongs to."""
-    handler = HANDLERS.get(rule)
-    if handler is not None:
-        return handler.__module__.rsplit(".", 1)[-1]
-    if issubclass(RULE_MODELS[rule], LimitBase):
-        return "limits"
-    if rule == "weekly_digest":
-        return "digest"
-    raise ValueError(f"rule {rule!r} has no handler; add it to agent/core/rules")
+    """The family a rule kind is documented in (declared with the kind)."""
+    return CATALOGUE.get(rule).family.key
 
 
 def _intro(packs: list[Pack]) -> str:
@@ -160,13 +153,13 @@ def _common_parameters() -> str:
 
 def _rules(packs: list[Pack]) -> str:
     usage = rule_usage(packs)
-    names = sorted(RULE_MODELS)
+    names = sorted(CATALOGUE.names)
     by_family: dict[str, list[str]] = {}
     for name in names:
         by_family.setdefault(family_of(name), []).append(name)
     glance = [
         [f"[`{name}`](#{name})", title, ", ".join(_stem(f) for f in usage.get(name, [])) or "—"]
-        for family, title, _ in FAMILIES
+        for family, title in ((f.key, f.title) for f in CATALOGUE.families())
         for name in by_family.get(family, [])
     ]
     out = [
@@ -176,31 +169,28 @@ def _rules(packs: list[Pack]) -> str:
         "that say they still run.",
         _table(["rule", "family", "used by packs"], glance),
     ]
-    for family, title, blurb in FAMILIES:
-        out += [f"### {title}", blurb]
-        out += [_rule_section(name, usage.get(name, [])) for name in by_family.get(family, [])]
+    for family in CATALOGUE.families():
+        out += [f"### {family.title}", family.blurb]
+        out += [_rule_section(name, usage.get(name, [])) for name in by_family.get(family.key, [])]
     return _join(out)
 
 
 def _rule_section(name: str, files: list[str]) -> str:
-    model = RULE_MODELS[name]
-    facts = [
-        "Runs once per policy, across its tickets"
-        if name in POLICY_LEVEL_RULES
-        else "Runs per ticket",
-    ]
-    if name in RUN_WHILE_HELD:
+    kind = CATALOGUE.get(name)
+    model = kind.model
+    facts = ["Runs per ticket" if kind.per_ticket else "Runs once per policy, across its tickets"]
+    if kind.runs_while_held:
         facts.append("still runs on held and rejected tickets")
     if issubclass(model, Repeating):
         facts.append("repeating: takes `repeat`, `chain`, `chain_ref`")
-    if name in KEEP_ITEMS_WHEN_CLOSED:
+    if kind.keeps_items_when_closed:
         facts.append("its open items survive resolution")
     used = ", ".join(f"`{f}`" for f in files) if files else "no shipped pack"
     params = params_of(model, skip=_BASE_FIELDS | _REPEATING_FIELDS, rule=name)
     return _join(
         [
             f"#### `{name}`",
-            RULES.get(name, "_Not described yet._"),
+            kind.description or "_Not described yet._",
             model_doc(model),
             f"*{'; '.join(facts)}. Used by: {used}.*",
             _param_table(params) if params else "No parameters of its own.",
@@ -209,7 +199,7 @@ def _rule_section(name: str, files: list[str]) -> str:
 
 
 def _slack_metadata() -> str:
-    rows = [[f"`{name}`", f"`{event_type_for(name)}`"] for name in sorted(RULE_MODELS)]
+    rows = [[f"`{name}`", f"`{event_type_for(name)}`"] for name in CATALOGUE.names]
     return _join(
         [
             "## Slack message metadata",
