@@ -88,6 +88,11 @@ class Happening:
     released: bool = False
 
     @property
+    def holds(self) -> bool:
+        """Whether the line is about a limit holding or releasing escalations."""
+        return _is_limit(self.family)
+
+    @property
     def subject(self) -> str:
         return "(pack)" if self.issue.startswith(POLICY_ISSUE) else self.issue
 

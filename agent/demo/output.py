@@ -77,7 +77,7 @@ class DemoOutput:
                 f"{when(line.at)}  {line.subject:<7} {line.policy}/{line.name}: "
                 f"{line.what} ({line.made})"
             )
-            style = "yellow" if line.family.startswith("limit_") else None
+            style = "yellow" if line.holds else None
             self.console.print(text, markup=False, style=style)
 
     def failed(self, moment: datetime, failure: ActionFailure) -> None:
