@@ -260,3 +260,5 @@ def _check_rules(policy: Policy) -> Iterator[Problem]:
         seen.setdefault(rule.ident, r)
         if isinstance(rule, UpdateOverdue) and (rule.every is None) == (not rule.at):
             yield ("rules", r), f"{rule.kind} needs exactly one of every: or at:"
+        if isinstance(rule, UpdateOverdue) and rule.window is not None and not rule.at:
+            yield ("rules", r, "window"), "window: needs at: (it counts updates before each slot)"

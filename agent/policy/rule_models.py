@@ -188,6 +188,7 @@ class UpdateOverdue(Repeating):
     every: Duration | None = None
     at: list[LocalTime] = []
     grace: Duration | None = None
+    window: Duration | None = None
     clock: Literal["wall", "business"] = "wall"
     by: list[str] = []
 
@@ -202,6 +203,7 @@ class EodUpdateOverdue(Repeating):
     rule: Literal["eod_update_overdue"]
     at: LocalTime
     grace: Duration | None = None
+    window: Duration | None = None
     by: list[str] = []
 
 
@@ -216,6 +218,7 @@ class Sev1DailyUpdate(Repeating):
     rule: Literal["sev1_daily_update"]
     at: LocalTime
     grace: Duration | None = None
+    window: Duration | None = None
     by: list[str] = []
 
 

@@ -266,14 +266,21 @@ def test_client_communication_flow(packs: dict[str, Policy]) -> None:
     )
     later = runner.cycle([vague], start + timedelta(hours=2, minutes=6))
     assert any(a.rule == "update_next_missing" for a in later.actions)
+    # the 11:05 update is not an end-of-day one: only the two hours before 16:30 count
     same_day = runner.cycle([vague], utc(2026, 3, 2, 16, 30))
-    assert not any(a.rule == "eod_update_overdue" for a in same_day.actions)  # updated at 11:05
-    eod = runner.cycle([vague], utc(2026, 3, 3, 16, 30))
-    assert any(a.rule == "eod_update_overdue" for a in eod.actions)
-    digest = runner.cycle([vague], utc(2026, 3, 6, 15, 0))
+    assert any(a.rule == "eod_update_overdue" for a in same_day.actions)
+    afternoon = replace(
+        vague,
+        comments=(*vague.comments, comment(ALICE, utc(2026, 3, 3, 15, 0), "Next update at 10")),
+    )
+    eod = runner.cycle([afternoon], utc(2026, 3, 3, 16, 30))
+    assert [a.kind for a in eod.actions if a.rule == "eod_update_overdue"] == [
+        ActionKind.SLACK_THREAD_DONE  # Monday's nudge is answered; Tuesday's slot is met
+    ]
+    digest = runner.cycle([afternoon], utc(2026, 3, 6, 15, 0))
     assert any(a.rule == "weekly_digest" and a.channel == "#cli-status" for a in digest.actions)
     closed = resolved(
-        vague,
+        afternoon,
         utc(2026, 3, 6, 15, 30),
         fields={"Project Manager": PAM, "Root Cause": "expired cert"},
     )

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
 from agent.core.actions import ActionKind, Plan
+from agent.policy.errors import PolicyErrors
 from tests.unit.factories import (
     ALICE,
     PAM,
@@ -292,3 +295,54 @@ rules:
     # The obligation is met: its item is closed (the adapter marks any Slack thread done).
     assert [a.kind for a in closed.actions] == [ActionKind.SLACK_THREAD_DONE]
     assert runner.state.tickets["T-1"].open_items == {}
+
+
+EOD_WINDOW = """
+rules:
+  - rule: eod_update_overdue
+    at: "16:30"
+    window: 2h
+    to: [assignee]
+    notify: [dm]
+"""
+
+
+def test_eod_window_a_morning_update_does_not_count_for_the_end_of_day() -> None:
+    runner = Runner([policy(EOD_WINDOW, LONDON)])
+    monday = utc(2026, 3, 2, 8, 0)  # London is on UTC in March before the 29th
+    morning = ticket(created=monday, comments=(comment(ALICE, utc(2026, 3, 2, 9, 10)),))
+    assert runner.cycle([morning], utc(2026, 3, 2, 16, 29)).actions == ()
+    (nudge,) = runner.cycle([morning], utc(2026, 3, 2, 16, 30)).actions
+    assert nudge.key == "eod_update_overdue:T-1:update@2026-03-02T16:30Z#dm:acc-alice"
+    assert nudge.reason == "T-1 needs its end-of-day (16:30) update, made in the 2h before it."
+
+
+def test_eod_window_an_update_inside_it_or_late_meets_the_slot() -> None:
+    at_1500 = ticket(
+        created=utc(2026, 3, 2, 8, 0), comments=(comment(ALICE, utc(2026, 3, 2, 15, 0)),)
+    )
+    assert (
+        Runner([policy(EOD_WINDOW, LONDON)]).cycle([at_1500], utc(2026, 3, 2, 16, 45)).actions == ()
+    )
+    edge = replace(at_1500, comments=(comment(ALICE, utc(2026, 3, 2, 14, 30)),))
+    assert (
+        len(Runner([policy(EOD_WINDOW, LONDON)]).cycle([edge], utc(2026, 3, 2, 16, 45)).actions)
+        == 1
+    )
+    runner = Runner([policy(EOD_WINDOW, LONDON)])
+    silent = replace(at_1500, comments=())
+    assert len(runner.cycle([silent], utc(2026, 3, 2, 16, 31)).actions) == 1
+    late = replace(silent, comments=(comment(ALICE, utc(2026, 3, 2, 16, 50)),))
+    closing = runner.cycle([late], utc(2026, 3, 2, 16, 55))
+    assert [a.kind for a in closing.actions] == [ActionKind.SLACK_THREAD_DONE]
+
+
+def test_window_needs_local_times() -> None:
+    body = """
+rules:
+  - rule: update_overdue
+    every: 1h
+    window: 30m
+"""
+    with pytest.raises(PolicyErrors, match="window: needs at:"):
+        policy(body)

@@ -42,6 +42,16 @@ def _interval(ctx: RuleContext, rule: UpdateOverdue, every: timedelta) -> None:
     )
 
 
+def counting_from(
+    slot: datetime, previous: datetime | None, created: datetime, window: timedelta | None
+) -> datetime:
+    """Updates after this instant count for ``slot``: those since the slot before it (or
+    the ticket's creation), and with ``window`` only those in the window before the slot:
+    "update the client by 16:30" is an end-of-day update, which a 09:10 one is not."""
+    start = previous if previous is not None else created
+    return max(start, slot - window) if window is not None else start
+
+
 def _slotted(
     ctx: RuleContext,
     rule: UpdateOverdue | EodUpdateOverdue | Sev1DailyUpdate,
@@ -49,22 +59,26 @@ def _slotted(
     grace: timedelta | None,
     label: str,
 ) -> None:
-    """The latest slot (plus grace) needs an update made after the slot before it; once
-    it has one (or before the first slot), the next slot is what is owed."""
+    """The latest slot (plus grace) needs an update made after the slot before it (within
+    ``window`` of the slot, if given); once it has one (or before the first slot), the
+    next slot is what is owed."""
     reference = ctx.now - grace if grace else ctx.now
     slot = ctx.calendar.last_slot_at_or_before(reference, times)
     if slot is None or slot <= ctx.ticket.created:
         _next_slot(ctx, max(reference, ctx.ticket.created), times, grace, label)
         return
     previous = ctx.calendar.last_slot_at_or_before(slot - _TINY, times)
-    window_start = previous if previous is not None else ctx.ticket.created
-    updates = [u for u in ctx.updates(rule.by) if window_start < u.at <= ctx.now]
+    since = counting_from(slot, previous, ctx.ticket.created, rule.window)
+    updates = [u for u in ctx.updates(rule.by) if since < u.at <= ctx.now]
     due = slot + grace if grace else slot
+    counted = (
+        f", made in the {format_duration(rule.window)} before it" if rule.window is not None else ""
+    )
     ctx.obligation(
         "update",
         due=due,
         met=bool(updates),
-        reason=f"{ctx.issue} needs its {label} update.",  # the message shows when
+        reason=f"{ctx.issue} needs its {label} update{counted}.",  # the message shows when
         template=ctx.template("update_due"),
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],

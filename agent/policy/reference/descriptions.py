@@ -91,6 +91,9 @@ PARAMS: dict[str, str] = {
     "by": "Roles whose updates count; empty: the policy's `updates.by`.",
     "at": "Local time of day, in the policy's time zone.",
     "grace": "How long after the slot the update may still come before it is overdue.",
+    "window": "Only updates in this long before each slot count for it (e.g. `2h`: an "
+    "end-of-day update at 16:30 is one made from 14:30); unset: any update since the "
+    "slot before. An update after the slot (a late one) still meets it.",
     "weekday": "Day of the week.",
     "pattern": "Regular expression the update's text must match.",
     "space": "Confluence space key.",

@@ -1,0 +1,71 @@
+"""The procedures as written (issue 16), end to end: the real CLI against the sandbox.
+
+Each test is one gap between a pack and its seed procedure, closed: the end-of-day
+update of the client procedure must come late in the day (a window before 16:30).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.sandbox.jira import model as jira
+from agent.sandbox.slack import model as slack
+from tests.scenarios.support import Site, build_site
+from tests.support.sandbox import SandboxHandle
+
+REPORTER = "rita@sandbox.example"
+ALICE = "alice@sandbox.example"
+
+
+def ran(site: Site, now: datetime, rules: str) -> None:
+    site.at(now)
+    result = site.run_once(now, rules)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def dm_messages(site: Site, email: str) -> list[dict[str, Any]]:
+    dm, _existed = slack.open_dm(site.ctx, site.slack_id(email))
+    return site.messages(str(dm["id"]))
+
+
+def keys(messages: list[dict[str, Any]]) -> list[str]:
+    return [str(m.get("metadata", {}).get("event_payload", {}).get("key")) for m in messages]
+
+
+@pytest.mark.slow
+def test_medium_client_ticket_updated_only_in_the_morning_is_nudged_after_1630(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 09:00 in London
+    rules = "client-communication.yaml"
+    site = build_site(sandbox, tmp_path, start, ["CLI"])
+    jira.create_custom_field(site.ctx, "Project Manager", "userpicker", None)
+    jira.create_custom_field(site.ctx, "Prevention", "textarea", None)
+    alice = site.person("Alice Assignee", ALICE)
+    site.person("Rita Reporter", REPORTER)
+    jira.create_issue(
+        site.ctx,
+        {
+            "project": {"key": "CLI"},
+            "summary": "Export button greyed out",
+            "issuetype": {"name": "Bug"},
+            "priority": {"name": "Medium"},
+            "assignee": {"accountId": alice},
+        },
+        REPORTER,
+    )
+    ran(site, start + timedelta(minutes=5), rules)
+    site.at(start + timedelta(minutes=10))
+    jira.add_comment(site.ctx, "CLI-1", "Looking into it, next update this afternoon", ALICE)
+
+    ran(site, datetime(2026, 11, 23, 16, 29, tzinfo=UTC), rules)
+    assert keys(dm_messages(site, ALICE)) == []  # the medium daily update is met at 09:10
+
+    ran(site, datetime(2026, 11, 23, 16, 31, tzinfo=UTC), rules)
+    assert keys(dm_messages(site, ALICE)) == [
+        "eod_update_overdue:CLI-1:update@2026-11-23T16:30Z#dm:" + alice
+    ]
