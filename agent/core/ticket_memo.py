@@ -69,6 +69,24 @@ class TicketMemo:
             )
         return found
 
+    def audience(self, roles: Sequence[str]) -> RoleResolution:
+        """Who a rule's message for ``roles`` goes to: them, or when nobody plays any of
+        them, the first role of the policy's ``fallback`` chain somebody plays (the
+        empty roles are still reported, saying who stands in)."""
+        found = self.roles(roles)
+        if found.recipients:
+            return found
+        for stand_in in self.policy.fallback:
+            if stand_in in roles:
+                continue
+            instead = self._one(stand_in)
+            if instead.found:
+                return RoleResolution(
+                    instead.found,
+                    tuple(f"{p}; told the {stand_in} instead" for p in found.problems),
+                )
+        return found
+
     def plays(self, role: str) -> bool:
         """Whether anybody holds ``role`` on this ticket."""
         return bool(self._one(role).found)

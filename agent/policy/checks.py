@@ -110,6 +110,8 @@ def _check_roles(policy: Policy) -> Iterator[Problem]:
     checks: list[Problem | None] = []
     for i, role in enumerate(policy.updates.by):
         checks.append(_role_problem(policy, ("updates", "by", i), role, allow_any=True))
+    for i, role in enumerate(policy.fallback):
+        checks.append(_role_problem(policy, ("fallback", i), role))
     if policy.after_hours:
         for i, role in enumerate(policy.after_hours.contacts):
             checks.append(_role_problem(policy, ("after_hours", "contacts", i), role))

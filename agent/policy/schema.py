@@ -145,6 +145,9 @@ class Policy(Strict):
     channels: ChannelsSpec = ChannelsSpec()
     updates: UpdatesSpec = UpdatesSpec()
     after_hours: AfterHoursSpec | None = None
+    # Who hears a rule's message when nobody plays any role it is for (an escalation
+    # naming no initiator): the first of these roles somebody plays on the ticket.
+    fallback: list[str] = ["reporter", "assignee"]
     chains: dict[str, list[ChainStep]] = {}
     rules: list[AnyRule] = Field(min_length=1)
 

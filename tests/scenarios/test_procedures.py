@@ -1,7 +1,8 @@
 """The procedures as written (issue 16), end to end: the real CLI against the sandbox.
 
-Each test is one gap between a pack and its seed procedure, closed: the end-of-day
-update of the client procedure must come late in the day (a window before 16:30).
+Each test is one gap between a pack and its seed procedure, closed: a DS escalation
+naming no initiator is asked of its reporter; the end-of-day update of the client
+procedure must come late in the day (a window before 16:30).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 
 from agent.sandbox.jira import model as jira
 from agent.sandbox.slack import model as slack
-from tests.scenarios.support import Site, build_site
+from tests.scenarios.support import Site, agent_comments, build_site
 from tests.support.sandbox import SandboxHandle
 
 REPORTER = "rita@sandbox.example"
@@ -69,3 +70,37 @@ def test_medium_client_ticket_updated_only_in_the_morning_is_nudged_after_1630(
     assert keys(dm_messages(site, ALICE)) == [
         "eod_update_overdue:CLI-1:update@2026-11-23T16:30Z#dm:" + alice
     ]
+
+
+@pytest.mark.slow
+def test_escalation_naming_no_initiator_asks_its_reporter_on_the_ticket_in_one_cycle(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    start = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
+    rules = "ds-ticket-escalation.yaml"
+    site = build_site(sandbox, tmp_path, start, ["DS"])
+    rita = site.person("Rita Reporter", REPORTER)
+    owner = site.person("Alice Assignee", ALICE)
+    slack.create_channel(site.ctx, "sre-escalations")
+    jira.create_issue(
+        site.ctx,
+        {
+            "project": {"key": "DS"},
+            "summary": "Invoices not sent",
+            "issuetype": {"name": "Task"},
+            "priority": {"name": "Medium"},
+            "assignee": {"accountId": owner},
+            "labels": ["ESCALATION"],
+            "Impact Level": {"value": "High"},
+        },
+        REPORTER,
+    )
+
+    ran(site, start + timedelta(minutes=2), rules)
+
+    key = "intake_missing_fields:DS-1:fields@2026-11-23T14:00Z"
+    (ask,) = [c for c in agent_comments(site, "DS-1") if key in str(c["properties"])]
+    assert str(ask["body"]).startswith(
+        "Rita Reporter: *Escalation Reason* and *Escalation Contact*"
+    )
+    assert keys(dm_messages(site, REPORTER)) == [f"{key}#dm:{rita}"]

@@ -34,6 +34,7 @@ rules:
 ASK_FIELDS = """
 roles:
   account_manager: 'field:Account Manager'
+fallback: []  # nobody stands in for an empty role
 rules:
   - rule: intake_missing_fields
     fields: [Root Cause]

@@ -250,6 +250,19 @@ def test_ds_missing_reason_and_contact_asks_the_initiator(packs: dict[str, Polic
     assert ask.audience[0].account_id == IVAN.account_id
 
 
+def test_ds_escalation_naming_no_initiator_asks_the_reporter(packs: dict[str, Policy]) -> None:
+    runner = Runner([packs["ds-ticket-escalation"]])
+    start = utc(2026, 3, 2, 14, 0)
+    t = ticket("DS-6", created=start, labels=frozenset({"ESCALATION"}))
+    result = runner.cycle([t], start + timedelta(minutes=1))
+    asks = [a for a in result.actions if a.rule == "intake_missing_fields"]
+    assert [(a.kind, [r.role for r in a.audience]) for a in asks] == [
+        (ActionKind.JIRA_COMMENT, ["reporter"]),
+        (ActionKind.SLACK_POST, ["reporter"]),
+    ]
+    assert asks[1].channel == f"dm:{RITA.account_id}"
+
+
 def test_client_communication_flow(packs: dict[str, Policy]) -> None:
     runner = Runner([packs["client-communication"]])
     start = utc(2026, 3, 2, 9, 0)  # Monday 09:00 in London

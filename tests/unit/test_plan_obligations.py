@@ -14,6 +14,7 @@ MONDAY_9 = utc(2026, 3, 2, 9, 0)  # a Monday; business hours 09-17 UTC
 ACK_AND_UPDATES = """
 roles: {lead: 'email:lead@sandbox.example'}
 updates: {sources: [jira_comment], by: [assignee]}
+fallback: []  # nobody stands in for an empty role
 rules:
   - rule: ack_overdue
     within: 15m

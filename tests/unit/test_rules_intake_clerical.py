@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
 from agent.core.actions import ActionKind
 from agent.core.routing import escalation_channel_name
+from agent.policy.errors import PolicyErrors
 from tests.unit.factories import (
     ALICE,
     CARL,
@@ -184,3 +187,43 @@ rules:
     assert "role project_manager comes from 'Project Manager', which is empty" in (
         no_pm.problems[0].message
     )
+
+
+def test_no_initiator_the_ask_falls_back_to_the_reporter_then_the_assignee() -> None:
+    runner = Runner([policy(INTAKE)])  # the default chain: reporter, then assignee
+    t = ticket(created=NOW, fields={"Product Impacted": "Feed"})
+    result = runner.cycle([t], NOW + timedelta(minutes=10))
+    ask = of_kind(result, ActionKind.JIRA_COMMENT)[0]
+    assert [(r.role, r.account_id) for r in ask.audience] == [("reporter", RITA.account_id)]
+    assert [a.channel for a in of_kind(result, ActionKind.SLACK_POST)] == [f"dm:{RITA.account_id}"]
+    assert [p.message for p in result.problems] == [
+        "role initiator comes from 'Initiator', which is empty; told the reporter instead"
+    ]
+    (owed,) = result.obligations
+    assert owed.waiting is None
+
+    nobody_reported = Runner([policy(INTAKE)])
+    t2 = ticket(created=NOW, reporter=None, fields={"Product Impacted": "Feed"})
+    later = nobody_reported.cycle([t2], NOW + timedelta(minutes=10))
+    assert [a.channel for a in of_kind(later, ActionKind.SLACK_POST)] == [f"dm:{ALICE.account_id}"]
+
+
+def test_the_policy_declares_its_own_chain_and_the_comment_goes_whatever_the_audience() -> None:
+    chained = INTAKE.replace("rules:", "fallback: [assignee]\nrules:", 1)
+    result = Runner([policy(chained)]).cycle(
+        [ticket(created=NOW, fields={"Product Impacted": "Feed"})], NOW + timedelta(minutes=10)
+    )
+    assert [r.role for r in of_kind(result, ActionKind.JIRA_COMMENT)[0].audience] == ["assignee"]
+
+    off = INTAKE.replace("rules:", "fallback: []\nrules:", 1)
+    result = Runner([policy(off)]).cycle(
+        [ticket(created=NOW, fields={"Product Impacted": "Feed"})], NOW + timedelta(minutes=10)
+    )
+    (ask,) = result.actions  # still asked on the ticket, addressed to nobody; no DM
+    assert ask.kind is ActionKind.JIRA_COMMENT and ask.audience == ()
+    assert result.problems[0].message == "role initiator comes from 'Initiator', which is empty"
+
+
+def test_a_fallback_role_must_be_declared() -> None:
+    with pytest.raises(PolicyErrors, match="unknown role 'lead'"):
+        policy(INTAKE.replace("rules:", "fallback: [lead]\nrules:", 1))

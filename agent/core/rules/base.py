@@ -148,8 +148,18 @@ class RuleContext:
     def people_later(
         self, roles: Sequence[str], *, required: bool = True
     ) -> Callable[[], tuple[Recipient, ...]]:
-        """``people(roles)`` when a nudge is really built (its problems reported then)."""
-        return lambda: self.people(roles, required=required)
+        """Whom a rule's message for ``roles`` goes to, worked out when it is really built
+        (its problems reported then). A required audience nobody plays falls back along
+        the policy's ``fallback`` chain: the message is still meant for someone."""
+        if not required or not roles:
+            return lambda: self.people(roles, required=required)
+        return lambda: self._audience(roles)
+
+    def _audience(self, roles: Sequence[str]) -> tuple[Recipient, ...]:
+        found = self.memo.audience(roles)
+        for message in found.problems:
+            self.problem(message)
+        return found.recipients
 
     def anybody_plays(self, role: str) -> bool:
         return self.memo.plays(role)
@@ -297,7 +307,8 @@ class RuleContext:
         if not self.quiet() or spec is None:
             return targets, audience
         resolve(audience)  # whom it was for is still checked: an empty role is reported
-        return spec.notify, self.people_later(spec.contacts)
+        # the contacts the policy names for the night, never a daytime stand-in for them
+        return spec.notify, lambda: self.people(spec.contacts)
 
     def obligation(
         self,

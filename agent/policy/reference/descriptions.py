@@ -29,6 +29,12 @@ FIELDS: dict[tuple[str, str], str] = {
     ("Policy", "updates"): "What counts as a human update of a ticket, and by whom.",
     ("Policy", "after_hours"): "Who gets overdue items and alerts outside business hours, "
     "instead of the usual audience.",
+    ("Policy", "fallback"): "The fallback chain: when nobody plays any role a rule's "
+    "message is for (`to:`, a chain step's `to:`, a call's `participants`), the first of "
+    "these roles somebody plays on the ticket is told instead, e.g. `[reporter, assignee]` "
+    "after an empty `initiator`; the empty role is still reported. `[]`: no stand-in (a "
+    "Jira comment is still posted, addressed to nobody; a DM waits for someone to be "
+    "named). The `after_hours` contacts never fall back.",
     ("Policy", "chains"): "Named escalation chains, used by rules through `chain_ref:` "
     "or by a step's `then:`.",
     ("Policy", "rules"): "The rules to enforce; each names its identifier in `rule:`.",

@@ -141,6 +141,11 @@ def _common_parameters() -> str:
             "`rule:` names the rule (one of the identifiers below); these keys are "
             "accepted by every rule, though not every rule uses `to:` and `notify:`.",
             _param_table(params_of(RuleBase)),
+            "**Fallback chains.** A message is always meant for someone: when nobody plays "
+            "any of the roles in `to:` on a ticket, the policy's `fallback:` chain is walked "
+            "and the first role somebody plays is told instead (default `[reporter, "
+            "assignee]`, so a DS escalation naming no initiator asks its reporter). A "
+            "`jira` target is posted on the ticket whatever the audience.",
             "### Repeating rules",
             model_doc(Repeating)
             + " An item is nudged once when it falls due; with `repeat:` the nudge is "
