@@ -37,6 +37,11 @@ class ActionKind(enum.StrEnum):
     CONFLUENCE_TASK = "confluence.task"
 
 
+# The event a heads-up before a deadline is (Slack metadata ``escalation_agent_due_soon``),
+# whichever rule's deadline it warns of: integrators react to every heads-up alike.
+DUE_SOON_EVENT = "due_soon"
+
+
 @dataclass(frozen=True)
 class Recipient:
     """Someone who must act or be told: a person (by account/email) or a Slack user group."""
@@ -65,7 +70,9 @@ class PlannedAction:
     went to other people after hours) the adapter posts at the top level. For
     ``slack.thread_done`` it is the anchor: every message posted under
     ``<anchor>#...`` is marked done. ``template`` is None for
-    actions with nothing to render (labels, priority, invites, pins).
+    actions with nothing to render (labels, priority, invites, pins). ``event`` names
+    the Slack metadata event of a post when it is not the rule's own (a heads-up is
+    ``due_soon``, with ``rule`` still the rule it warns for).
     """
 
     key: str
@@ -81,6 +88,7 @@ class PlannedAction:
     channel: str | None = None
     thread_of: str | None = None
     context: Mapping[str, Any] = field(default_factory=dict)
+    event: str | None = None
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,7 @@ def route(
     slack_only: bool = False,
     skip: AbstractSet[str] = frozenset(),
     skipped: list[str] | None = None,
+    event: str | None = None,
 ) -> list[PlannedAction]:
     """One action per target (one per person for ``dm``, one per user group); keys are
     ``base_key#<where>``.
@@ -156,6 +157,7 @@ def route(
                 channel=where,
                 thread_of=f"{thread_anchor}#{where}" if thread_anchor else None,
                 context=data,
+                event=event,
             )
         )
 

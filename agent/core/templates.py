@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from agent.core.rules.catalogue import CATALOGUE
 
-# The engine's own messages (a chain step, a thread marked done); each rule kind names
-# the rest in the catalogue (``RuleKind.templates``).
-ENGINE_MESSAGES = frozenset({"escalate", "thread_done"})
+# The engine's own messages (a chain step, a heads-up before a deadline, a thread marked
+# done); each rule kind names the rest in the catalogue (``RuleKind.templates``).
+ENGINE_MESSAGES = frozenset({"due_soon", "escalate", "thread_done"})
 # Messages that only make sense in Slack (the escalation channel's own intro, and the
 # line a successor channel starts with).
 SLACK_ONLY = frozenset({"channel_intro", "channel_successor", "slack_logged"})

@@ -62,12 +62,14 @@ def kind_name(model: type[RuleBase]) -> str:
 class Repeating(RuleBase):
     """A rule whose overdue items repeat in one thread and escalate along a chain.
 
-    ``chain`` lists steps inline; ``chain_ref`` names one of the policy's ``chains``.
+    ``chain`` lists steps inline; ``chain_ref`` names one of the policy's ``chains``;
+    ``warn_before`` gives the same audience a heads-up that long before each deadline.
     """
 
     repeat: Duration | None = None
     chain: list[ChainStep] = []
     chain_ref: str | None = None
+    warn_before: Duration | None = None
 
 
 class IntakeMissingFields(Repeating):

@@ -7,8 +7,8 @@ at the moments where something can (each rounded up to the next step, where
 the live agent would have noticed it):
 
 - the ticket's own events (a change, a comment, a channel message);
-- the due time of each obligation it still owes, and for an overdue one, its
-  repeats and escalation-chain steps;
+- the due time of each obligation it still owes (and its heads-up, ``warn_before``
+  ahead of it), and for an overdue one, its repeats and escalation-chain steps;
 - while it is open or owes something: the policy's business-hours opening and
   closing, local midnight, and every local time of day a rule names (``at:``);
 - every duration named by a rule that declares no obligation (``call_needed``'s
@@ -62,6 +62,7 @@ class PolicyClock:
     durations: tuple[timedelta, ...]
     repeats: dict[str, timedelta]
     chains: dict[str, tuple[timedelta, ...]]
+    warns: dict[str, timedelta]
 
     @classmethod
     def of(cls, policy: Policy) -> PolicyClock:
@@ -70,11 +71,14 @@ class PolicyClock:
         durations: set[timedelta] = set()
         repeats: dict[str, timedelta] = {}
         chains: dict[str, tuple[timedelta, ...]] = {}
+        warns: dict[str, timedelta] = {}
         for rule in policy.rules:
             _walk(rule, times, durations if kind_of(rule) is None else set())
             if isinstance(rule, Repeating):
                 if rule.repeat is not None:
                     repeats[rule.ident] = rule.repeat
+                if rule.warn_before is not None:
+                    warns[rule.ident] = rule.warn_before
                 chains[rule.ident] = _chain_offsets(policy, rule)
         for rule in policy.rules:  # a slot's grace moves its due time
             grace = getattr(rule, "grace", None)
@@ -92,6 +96,7 @@ class PolicyClock:
             tuple(sorted(d for d in durations if d > timedelta(0))),
             repeats,
             chains,
+            warns,
         )
 
     def next_time_of_day(self, now: datetime) -> datetime:
@@ -143,6 +148,9 @@ def next_wake(
     for item in owed:
         if item.due > now:
             candidates.append(item.due)
+            warn = clock.warns.get(item.rule)
+            if warn is not None:
+                candidates.append(item.due - warn)
         elif item.standing is Standing.OVERDUE:
             candidates += _overdue_times(now, clock, item)
     if engaged:

@@ -231,7 +231,7 @@ def thread_done(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonD
             message.text,
             blocks=message.blocks,
             thread_ts=ts,
-            event_type=event_type_for(action.rule),
+            event_type=event_type_for(action.event or action.rule),
             payload=payload(action, key),
         )
         env.remember_marker(key, posted)

@@ -123,7 +123,7 @@ def post_once(
             message.text,
             blocks=message.blocks,
             thread_ts=thread_ts,
-            event_type=event_type_for(action.rule),
+            event_type=event_type_for(action.event or action.rule),
             payload=payload(action, key),
         )
     env.remember_marker(key, posted)

@@ -70,7 +70,7 @@ def test_every_rule_is_described_with_all_its_parameters() -> None:
         body = section(text, rule)
         assert described in " ".join(body.split())
         own = set(rule_models()[rule].model_fields) - set(RuleBase.model_fields)
-        own -= {"rule", "repeat", "chain", "chain_ref"}
+        own -= {"rule", "repeat", "chain", "chain_ref", "warn_before"}
         for param in own:
             assert re.search(rf"^\| `{param}` \|", body, flags=re.M), f"{rule}.{param}"
         if not own:
@@ -83,7 +83,8 @@ def test_every_top_level_key_and_common_parameter_is_listed() -> None:
     for key in Policy.model_fields:
         assert re.search(rf"^\| `{key}` \|", policy_table, flags=re.M), key
     common = text.split("## Parameters every rule takes", 1)[1].split("## Rules", 1)[0]
-    for key in ("name", "to", "notify", "severities", "urgent", "template", "repeat", "chain"):
+    common_keys = ("name", "to", "notify", "severities", "urgent", "template", "repeat", "chain")
+    for key in (*common_keys, "warn_before"):
         assert re.search(rf"^\| `{key}` \|", common, flags=re.M), key
     # no parameter row is left without a meaning
     assert not re.search(r"^\| `[a-z_]+` \|.*\| — \|$", text, flags=re.M)

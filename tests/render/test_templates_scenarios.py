@@ -121,6 +121,7 @@ def _incident_critical() -> list[PlannedAction]:
         "incident-critical",
         [
             ([t], start + timedelta(minutes=1)),
+            ([t], start + timedelta(minutes=10)),  # the heads-up: 5m left to acknowledge
             ([t], start + timedelta(minutes=15)),
             ([t], start + timedelta(minutes=30)),
             ([t], start + timedelta(hours=1)),
@@ -195,6 +196,7 @@ def _support() -> list[PlannedAction]:
         "support-p1-p4",
         [
             ([t], start + timedelta(minutes=1)),
+            ([t], start + timedelta(minutes=10)),  # the heads-up: 5m left to acknowledge
             ([t], start + timedelta(minutes=15)),
             ([t], start + timedelta(minutes=30)),
             ([acked], start + timedelta(minutes=32)),

@@ -2,7 +2,8 @@
 
 Each test is one gap between a pack and its seed procedure, closed: a DS escalation
 naming no initiator is asked of its reporter; the end-of-day update of the client
-procedure must come late in the day (a window before 16:30).
+procedure must come late in the day (a window before 16:30); support hears 5 minutes
+before its acknowledgement deadline, once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 
 from agent.sandbox.jira import model as jira
 from agent.sandbox.slack import model as slack
+from tests.scenarios import test_clock_rule as support_pack
 from tests.scenarios.support import Site, agent_comments, build_site
 from tests.support.sandbox import SandboxHandle
 
@@ -104,3 +106,30 @@ def test_escalation_naming_no_initiator_asks_its_reporter_on_the_ticket_in_one_c
         "Rita Reporter: *Escalation Reason* and *Escalation Contact*"
     )
     assert keys(dm_messages(site, REPORTER)) == [f"{key}#dm:{rita}"]
+
+
+@pytest.mark.slow
+def test_support_hears_five_minutes_before_the_ack_deadline_once_and_never_after(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    site = support_pack.seed(sandbox, tmp_path)  # SUP-1 reported at 10:00 UTC
+    start, rules = support_pack.START, support_pack.RULES
+    ran(site, start + timedelta(minutes=1), rules)
+    assert support_pack.keyed(support_pack.channel_messages(site), ":soon") == []
+
+    for minute in (10, 12, 14):  # every cycle inside the five minutes before 10:15
+        ran(site, start + timedelta(minutes=minute), rules)
+    (soon,) = support_pack.keyed(support_pack.channel_messages(site), ":soon")
+    assert soon["metadata"]["event_type"] == "escalation_agent_due_soon"
+    assert soon["metadata"]["event_payload"]["rule"] == "ack_overdue"
+    assert soon["metadata"]["event_payload"]["issue"] == "SUP-1"
+    assert "5m left to acknowledge SUP-1" in soon["text"]
+    assert f"<@{site.slack_id(ALICE)}>" in soon["text"]
+
+    ran(site, start + timedelta(minutes=16), rules)  # overdue: the nudge, no second heads-up
+    posted = support_pack.channel_messages(site)
+    assert len(support_pack.keyed(posted, ":soon")) == 1
+    assert [m["metadata"]["event_type"] for m in support_pack.keyed(posted, "ack_overdue:")] == [
+        "escalation_agent_due_soon",
+        "escalation_agent_ack_overdue",
+    ]

@@ -151,3 +151,68 @@ rules:
     assert Runner([policy(body)]).cycle([night], utc(2026, 3, 3, 9, 30)).actions == ()
     day = ticket("T-2", created=MONDAY)
     assert Runner([policy(body)]).cycle([day], MONDAY).actions == ()
+
+
+HEADS_UP = """
+roles: {lead: 'email:lead@sandbox.example'}
+rules:
+  - rule: ack_overdue
+    within: 15m
+    warn_before: 5m
+    notify: [dm]
+"""
+
+
+def test_a_heads_up_goes_once_before_the_ack_deadline_to_the_nudge_audience() -> None:
+    runner = Runner([policy(HEADS_UP)])
+    t = ticket(created=MONDAY)
+    assert runner.cycle([t], MONDAY + timedelta(minutes=9, seconds=59)).actions == ()
+    (soon,) = runner.cycle([t], MONDAY + timedelta(minutes=10)).actions
+    assert soon.key == "ack_overdue:T-1:ack@2026-03-02T10:15Z:soon#dm:acc-alice"
+    assert (soon.rule, soon.event, soon.template) == (
+        "ack_overdue",
+        "due_soon",
+        "slack/due_soon.j2",
+    )
+    assert soon.reason == "5m left to acknowledge T-1."
+    assert soon.context["task"] == "acknowledge T-1" and soon.context["due"] == "2026-03-02T10:15Z"
+    assert runner.cycle([t], MONDAY + timedelta(minutes=12)).actions == ()  # never twice
+    (nudge,) = runner.cycle([t], MONDAY + timedelta(minutes=15)).actions
+    assert nudge.event is None and ":soon" not in nudge.key
+
+
+def test_no_heads_up_after_the_deadline_nor_once_it_is_met() -> None:
+    late = Runner([policy(HEADS_UP)]).cycle(
+        [ticket(created=MONDAY)], MONDAY + timedelta(minutes=15)
+    )
+    assert [a.event for a in late.actions] == [None]  # the nudge only
+    acked = ticket(created=MONDAY, comments=(comment(ALICE, MONDAY + timedelta(minutes=3)),))
+    assert Runner([policy(HEADS_UP)]).cycle([acked], MONDAY + timedelta(minutes=11)).actions == ()
+
+
+def test_a_heads_up_keeps_quiet_hours_like_its_nudge() -> None:
+    saturday = utc(2026, 3, 7, 10, 0)
+    quiet = Runner([policy(HEADS_UP)]).cycle(
+        [ticket(created=saturday)], saturday + timedelta(minutes=11)
+    )
+    assert quiet.actions == ()
+    urgent = Runner([policy(HEADS_UP + "    urgent: true\n")])
+    (soon,) = urgent.cycle([ticket(created=saturday)], saturday + timedelta(minutes=11)).actions
+    assert soon.event == "due_soon" and soon.reason.startswith("4m left")
+
+
+def test_a_slotted_rule_warns_before_its_next_slot_after_the_last_was_met() -> None:
+    body = """
+rules:
+  - rule: sev1_daily_update
+    at: "17:00"
+    grace: 1h
+    warn_before: 2h
+    notify: [dm]
+"""
+    runner = Runner([policy(body)])
+    t = ticket(created=utc(2026, 3, 2, 9, 0), comments=(comment(ALICE, utc(2026, 3, 2, 16, 50)),))
+    assert runner.cycle([t], utc(2026, 3, 3, 15, 59)).actions == ()  # Monday's was met
+    (soon,) = runner.cycle([t], utc(2026, 3, 3, 16, 0)).actions
+    assert soon.key == "sev1_daily_update:T-1:update@2026-03-03T18:00Z:soon#dm:acc-alice"
+    assert soon.reason.startswith("2h left to give T-1 its daily status (17:00) update")

@@ -12,12 +12,13 @@ no repeats or chain steps: the agent did not watch that lateness grow.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agent.core.actions import ActionKind, PlannedAction, Recipient, TicketProblem
+from agent.core.actions import DUE_SOON_EVENT, ActionKind, PlannedAction, Recipient, TicketProblem
 from agent.core.calendar import BusinessCalendar
 from agent.core.followups import FollowupsSeen
 from agent.core.history import inherited
@@ -30,6 +31,7 @@ from agent.core.routing import route
 from agent.core.state import TicketState
 from agent.core.ticket_memo import TicketMemo
 from agent.core.ticket_memo import ticket_context as _ticket_context
+from agent.policy.durations import format_duration
 from agent.policy.rule_models import ChainStep, Repeating, RuleBase
 from agent.policy.schema import Policy
 
@@ -235,6 +237,7 @@ class RuleContext:
         thread_anchor: str | None = None,
         slack_only: bool = False,
         skipped: list[str] | None = None,
+        event: str | None = None,
     ) -> None:
         self.actions += route(
             policy=self.policy,
@@ -252,6 +255,7 @@ class RuleContext:
             slack_only=slack_only,
             skip=self.done_keys,
             skipped=skipped,
+            event=event,
         )
 
     def speak_once(
@@ -321,18 +325,21 @@ class RuleContext:
         audience: Later[tuple[Recipient, ...]],
         targets: Sequence[str],
         context: Later[Mapping[str, Any]] | None = None,
+        task: str | None = None,
     ) -> None:
         """Nudge once per slot, repeat in the thread, climb the chain, close when met.
 
         The item is overdue from ``due`` until it is ``met``. An unmet item is
         recorded as an open obligation (with why it waits, when its nudge is
         held back). ``audience`` and ``context`` are only resolved for nudges not
-        yet sent."""
+        yet sent. ``task`` says what is owed, for a heads-up before ``due``
+        ("acknowledge SUP-12")."""
         item_id = f"{self._ident}:{item}"
         open_anchor = self.state.open_items.get(item_id)
         if met or self.now < due:
             if not met:
                 self.owe(item, due=due, reason=reason)
+                self._heads_up(item, due, task, targets=targets, audience=audience)
             if open_anchor is not None:
                 self._close(item_id, open_anchor)
             return
@@ -398,6 +405,37 @@ class RuleContext:
             reason=reason,
         )
         self._chain(anchor, due=due, data=data, reason=reason)
+
+    def _heads_up(
+        self,
+        item: str,
+        due: datetime,
+        task: str | None,
+        *,
+        targets: Sequence[str],
+        audience: Later[tuple[Recipient, ...]],
+    ) -> None:
+        """Warn the nudge's audience ``warn_before`` ahead of ``due``: once per deadline
+        (its key names it), never after it (only unmet items not yet due get here), and
+        like a nudge only in business hours unless the rule is urgent."""
+        warn = getattr(self.rule, "warn_before", None)
+        if warn is None or self.now < due - warn or self.held is not None:
+            return
+        if self.quiet() and not self.rule.urgent:
+            return  # a heads-up does not wait: the deadline would pass meanwhile
+        what = task or f"meet {self._ident} on {self.issue}"
+        left = format_duration(timedelta(minutes=math.ceil((due - self.now).total_seconds() / 60)))
+        targets, who = self._after_hours(targets, audience)
+        self.notify(
+            targets,
+            self.key(f"{item}@{iso(due)}:soon"),
+            reason=f"{left} left to {what}.",
+            due=due - warn,
+            template="due_soon",
+            audience=who,
+            context=lambda: self.context(task=what, left=left, due=iso(due)),
+            event=DUE_SOON_EVENT,
+        )
 
     def owe(self, item: str, *, due: datetime, reason: str, waiting: Waiting | None = None) -> None:
         """Record ``item`` as open: due at ``due`` (overdue once ``now`` reaches it), unmet.

@@ -90,6 +90,7 @@ def ack_overdue(ctx: RuleContext, rule: AckOverdue) -> None:
         template=ctx.template("nudge"),
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],
+        task=f"acknowledge {ctx.issue}",
     )
 
 
@@ -105,6 +106,7 @@ def estimate_missing(ctx: RuleContext, rule: EstimateMissing) -> None:
         template=ctx.template("ask_estimate"),
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["jira", "dm"],
+        task=f"give {ctx.issue} a resolution estimate",
     )
 
 
@@ -132,6 +134,7 @@ def progress_overdue(ctx: RuleContext, rule: ProgressOverdue) -> None:
         template=ctx.template("nudge"),
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["project_channel", "dm"],
+        task=f"make progress on {ctx.issue}",
     )
 
 

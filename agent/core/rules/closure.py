@@ -61,6 +61,7 @@ def closure_missing_fields(ctx: RuleContext, rule: ClosureMissingFields) -> None
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["jira", "dm"],
         context=lambda: ctx.context(missing=missing, trigger=trigger),
+        task=f"fill in {', '.join(missing)} on {ctx.issue}",
     )
 
 
@@ -85,6 +86,7 @@ def sev1_setup_missing(ctx: RuleContext, rule: Sev1SetupMissing) -> None:
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["jira", "dm"],
         context=lambda: ctx.context(missing=missing, since=iso(since)),
+        task=f"give {ctx.issue} {', '.join(missing)}",
     )
 
 
@@ -183,6 +185,7 @@ def postmortem_due(ctx: RuleContext, rule: PostmortemDue) -> None:
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["jira", "dm"],
         context=functools.partial(extended, data, {"missing": missing}),
+        task=f"complete the post-mortem of {ctx.issue}",
     )
 
 

@@ -42,6 +42,7 @@ def intake_missing_fields(ctx: RuleContext, rule: IntakeMissingFields) -> None:
         audience=ctx.people_later(rule.to or ["reporter"]),
         targets=rule.notify or ["jira"],
         context=lambda: ctx.context(missing=missing),
+        task=f"fill in {', '.join(missing)} on {ctx.issue}",
     )
 
 

@@ -39,6 +39,7 @@ def _interval(ctx: RuleContext, rule: UpdateOverdue, every: timedelta) -> None:
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],
         context=lambda: ctx.context(last_update=iso(last), every=format_duration(every)),
+        task=f"update {ctx.issue}",
     )
 
 
@@ -65,42 +66,60 @@ def _slotted(
     reference = ctx.now - grace if grace else ctx.now
     slot = ctx.calendar.last_slot_at_or_before(reference, times)
     if slot is None or slot <= ctx.ticket.created:
-        _next_slot(ctx, max(reference, ctx.ticket.created), times, grace, label)
+        _next_slot(
+            ctx, rule, max(reference, ctx.ticket.created), times=times, grace=grace, label=label
+        )
         return
     previous = ctx.calendar.last_slot_at_or_before(slot - _TINY, times)
+    if _slot(ctx, rule, slot, previous=previous, grace=grace, label=label):
+        _next_slot(ctx, rule, slot, times=times, grace=grace, label=label)
+
+
+def _slot(
+    ctx: RuleContext,
+    rule: UpdateOverdue | EodUpdateOverdue | Sev1DailyUpdate,
+    slot: datetime,
+    *,
+    previous: datetime | None,
+    grace: timedelta | None,
+    label: str,
+) -> bool:
+    """The obligation of one slot (due at ``slot`` plus grace); whether it is met."""
     since = counting_from(slot, previous, ctx.ticket.created, rule.window)
     updates = [u for u in ctx.updates(rule.by) if since < u.at <= ctx.now]
-    due = slot + grace if grace else slot
     counted = (
         f", made in the {format_duration(rule.window)} before it" if rule.window is not None else ""
     )
     ctx.obligation(
         "update",
-        due=due,
+        due=slot + grace if grace else slot,
         met=bool(updates),
         reason=f"{ctx.issue} needs its {label} update{counted}.",  # the message shows when
         template=ctx.template("update_due"),
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],
         context=lambda: ctx.context(slot=iso(slot), label=label),
+        task=f"give {ctx.issue} its {label} update",
     )
-    if updates:
-        _next_slot(ctx, slot, times, grace, label)
+    return bool(updates)
 
 
 def _next_slot(
-    ctx: RuleContext, after: datetime, times: list[time], grace: timedelta | None, label: str
+    ctx: RuleContext,
+    rule: UpdateOverdue | EodUpdateOverdue | Sev1DailyUpdate,
+    after: datetime,
+    *,
+    times: list[time],
+    grace: timedelta | None,
+    label: str,
 ) -> None:
-    """The slot after ``after`` is owed next (recorded only: nothing is due yet)."""
+    """The slot after ``after`` is owed next: not due yet, so at most its heads-up goes."""
     try:
         slot = ctx.calendar.next_slot_after(after, times)
     except CalendarError:
         return  # no such slot for years: nothing is owed (the calendar check says why)
-    ctx.owe(
-        "update",
-        due=slot + grace if grace else slot,
-        reason=f"{ctx.issue} needs its {label} update.",  # the message shows when
-    )
+    previous = ctx.calendar.last_slot_at_or_before(slot - _TINY, times)
+    _slot(ctx, rule, slot, previous=previous, grace=grace, label=label)
 
 
 def update_overdue(ctx: RuleContext, rule: UpdateOverdue) -> None:
@@ -132,6 +151,13 @@ def sev2_weekly_update(ctx: RuleContext, rule: Sev2WeeklyUpdate) -> None:
     if slot <= ctx.ticket.created:
         _next_week(ctx, rule, ctx.now)
         return
+    if _week(ctx, rule, slot):
+        _next_week(ctx, rule, slot)
+
+
+def _week(ctx: RuleContext, rule: Sev2WeeklyUpdate, slot: datetime) -> bool:
+    """The obligation of one weekly slot: an update since the week's slot before; met?"""
+    weekday = weekday_number(rule.weekday)
     previous = ctx.calendar.weekly_slot_at_or_before(slot - _TINY, weekday, rule.at)
     updates = [u for u in ctx.updates(rule.by) if previous < u.at <= ctx.now]
     if rule.pattern:
@@ -150,15 +176,16 @@ def sev2_weekly_update(ctx: RuleContext, rule: Sev2WeeklyUpdate) -> None:
         audience=ctx.people_later(rule.to or ["assignee"]),
         targets=rule.notify or ["escalation_channel"],
         context=lambda: ctx.context(slot=iso(slot), pattern=rule.pattern),
+        task=f"give {ctx.issue} its weekly status update",
     )
-    if updates:
-        _next_week(ctx, rule, slot)
+    return bool(updates)
 
 
 def _next_week(ctx: RuleContext, rule: Sev2WeeklyUpdate, after: datetime) -> None:
-    """The weekly slot after ``after`` is owed next (recorded only)."""
-    slot = ctx.calendar.next_weekly_slot_after(after, weekday_number(rule.weekday), rule.at)
-    ctx.owe("weekly", due=slot, reason=f"{ctx.issue} needs its next weekly status update.")
+    """The weekly slot after ``after`` is owed next: not due yet, so at most its heads-up."""
+    _week(
+        ctx, rule, ctx.calendar.next_weekly_slot_after(after, weekday_number(rule.weekday), rule.at)
+    )
 
 
 def _latest(updates: list[Update]) -> Update | None:

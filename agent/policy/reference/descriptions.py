@@ -87,6 +87,12 @@ COMMON: dict[str, str] = {
     "repeat": "While the item stays overdue, repeat the nudge in its thread this often.",
     "chain": "Escalation steps for an item that stays overdue.",
     "chain_ref": "Name of one of the policy's `chains` to append to `chain`.",
+    "warn_before": "A heads-up this long before each deadline, to the audience and places "
+    'the overdue nudge would have ("5m left to acknowledge SUP-12"): once per deadline, '
+    "never after it, only while the item is unmet, and like a nudge only in business "
+    "hours unless the rule is `urgent` (a heads-up does not wait for the morning: give "
+    "an evening deadline a `warn_before` that reaches into business hours). Slack "
+    "heads-ups carry the event type `escalation_agent_due_soon`.",
 }
 
 # Rule parameters: by name, unless a rule needs its own words (RULE_PARAMS).

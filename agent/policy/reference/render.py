@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from agent.adapters.slack_port import EVENT_TYPE_PREFIX, event_type_for
+from agent.core.actions import DUE_SOON_EVENT
 from agent.core.rules.catalogue import CATALOGUE
 from agent.policy.reference.descriptions import VALUE_TYPES
 from agent.policy.reference.introspect import (
@@ -187,7 +188,7 @@ def _rule_section(name: str, files: list[str]) -> str:
     if kind.runs_while_held:
         facts.append("still runs on held and rejected tickets")
     if issubclass(model, Repeating):
-        facts.append("repeating: takes `repeat`, `chain`, `chain_ref`")
+        facts.append("repeating: takes `repeat`, `chain`, `chain_ref`, `warn_before`")
     if kind.keeps_items_when_closed:
         facts.append("its open items survive resolution")
     used = ", ".join(f"`{f}`" for f in files) if files else "no shipped pack"
@@ -220,6 +221,10 @@ def _slack_metadata() -> str:
             "`key` starts with the rule's `name:` (or its identifier). The event type "
             "of each rule (rules that only change Jira or Confluence never post):",
             _table(["rule", "event_type"], rows),
+            "A heads-up before a deadline (`warn_before:`) is the event `"
+            + event_type_for(DUE_SOON_EVENT)
+            + "` whichever rule it warns for; its `event_payload.rule` names that rule "
+            "and `event_payload.issue` the ticket, and its `key` ends in `:soon#<where>`.",
         ]
     )
 
