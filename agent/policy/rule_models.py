@@ -240,6 +240,7 @@ class SeverityUpgrade(RuleBase):
     to_level: str
     set_field: str | None = None
     add_label: str | None = None
+    remove_label: str | None = None
 
 
 class ClosureMissingFields(Repeating):

@@ -73,6 +73,8 @@ def test_resolution_logs_once_and_writes_the_summary(
         assert confluence.page_body(site.ctx, page["id"]).count("INC-1") >= 1
     summary = confluence.find_page(site.ctx, "INC", "Incident summary INC-1: Checkout returns 500")
     assert summary is not None
+    parent = confluence.find_page(site.ctx, "INC", "Incident summaries")  # not the space root
+    assert parent is not None and summary["parentId"] == parent["id"]
     assert "A bad release" in confluence.page_body(site.ctx, summary["id"])
     bodies = {
         t: confluence.page_body(site.ctx, confluence.find_page(site.ctx, "INC", t)["id"])

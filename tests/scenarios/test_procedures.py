@@ -3,7 +3,8 @@
 Each test is one gap between a pack and its seed procedure, closed: a DS escalation
 naming no initiator is asked of its reporter; the end-of-day update of the client
 procedure must come late in the day (a window before 16:30); support hears 5 minutes
-before its acknowledgement deadline, once.
+before its acknowledgement deadline, once; the incident pack's after-hours contacts get
+one message for a critical incident at night, not the alert as well.
 """
 
 from __future__ import annotations
@@ -133,3 +134,36 @@ def test_support_hears_five_minutes_before_the_ack_deadline_once_and_never_after
         "escalation_agent_due_soon",
         "escalation_agent_ack_overdue",
     ]
+
+
+@pytest.mark.slow
+def test_after_hours_contacts_get_one_message_for_a_critical_incident_at_night(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    saturday = datetime(2026, 11, 28, 20, 0, tzinfo=UTC)  # Saturday 22:00 in Kyiv
+    rules = "incident-critical.yaml"
+    site = build_site(sandbox, tmp_path, saturday, ["INC"])
+    dev = site.person("Dana Developer", "dev@sandbox.example")
+    leads = ["oleh@sandbox.example", "alex@sandbox.example", "sophia@sandbox.example"]
+    for email in leads:
+        site.person(email.split("@")[0].title(), email)
+    site.person("Mia Manager", "mia@sandbox.example")
+    channel = slack.create_channel(site.ctx, "inc-project")
+    jira.create_issue(
+        site.ctx,
+        {
+            "project": {"key": "INC"},
+            "summary": "Checkout returns 500",
+            "issuetype": {"name": "Incident"},
+            "priority": {"name": "Highest"},
+            "assignee": {"accountId": dev},
+        },
+        "mia@sandbox.example",
+    )
+
+    ran(site, saturday + timedelta(minutes=1), rules)
+
+    for email in leads:
+        (page,) = dm_messages(site, email)
+        assert page["metadata"]["event_type"] == "escalation_agent_after_hours_page", email
+    assert site.messages(str(channel["id"])) == []  # the alert is posted when business opens

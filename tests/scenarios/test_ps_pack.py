@@ -71,6 +71,7 @@ def seed(sandbox: SandboxHandle, tmp_path: Path) -> Site:
             "priority": {"name": "Medium"},
             "assignee": {"accountId": alice},
             "Escalation Sev": {"value": "Sev2"},
+            "labels": ["sev2"],
             "Customer Impact": {"value": "Yes"},
             "DRI": {"accountId": dora},
         },
@@ -85,6 +86,12 @@ def keyed(messages: list[dict[str, Any]], part: str) -> list[dict[str, Any]]:
         for m in messages
         if part in str(m.get("metadata", {}).get("event_payload", {}).get("key", ""))
     ]
+
+
+def nudges(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The daily update's overdue nudges (not its heads-ups, whose keys end in ``:soon``)."""
+    found = keyed(messages, "sev1_daily_update")
+    return [m for m in found if ":soon#" not in m["metadata"]["event_payload"]["key"]]
 
 
 def shown(comment: dict[str, Any]) -> str:
@@ -118,6 +125,8 @@ def test_ps_sev1_setup_thread_daily_update_and_sev2_upgrade(
     assert "upgraded to Sev1" in text and "was Sev2" in text
     assert "Customer Impact = Yes" in text
     assert "Dora Dri" in text and "Alice Assignee" in text
+    labels = site.sandbox.jira().issue("PS-2", fields="labels").fields.labels
+    assert "sev1" in labels and "sev2" not in labels  # the old level's label is swapped
     # both escalations (PS-2 now as Sev1) get the pinned thread in the leadership channel
     posted = site.messages(leadership)
     for key in ("PS-1", "PS-2"):
@@ -141,15 +150,24 @@ def test_ps_sev1_setup_thread_daily_update_and_sev2_upgrade(
     site.at(START + timedelta(hours=6))
     jira.add_comment(site.ctx, "PS-2", "Migration batch 3 of 5 done; path to green agreed.", ALICE)
 
+    # 16:30, in business hours: a heads-up for PS-1's update due by 18:00, once
+    for afternoon in (START + timedelta(hours=7, minutes=30), START + timedelta(hours=8)):
+        ran(site, afternoon)
+    (soon,) = keyed(site.messages(leadership), "sev1_daily_update:PS-1:update@")
+    assert soon["metadata"]["event_type"] == "escalation_agent_due_soon"
+    assert "left to give PS-1 its daily status (17:00) update" in soon["text"]
+    assert keyed(dm_messages(site, ALICE), ":soon#")  # the nudge's audience: DM too
+    assert keyed(site.messages(leadership), "sev1_daily_update:PS-2") == []  # updated today
+
     # after 17:00 + 1 h grace it is past business hours (17:30): the nudge waits
     evening = START + timedelta(hours=9, minutes=5)  # Monday 18:05 in New York
     ran(site, evening)
-    assert keyed(site.messages(leadership), "sev1_daily_update") == []
+    assert nudges(site.messages(leadership)) == []
 
     # Tuesday 09:10: PS-1 is nudged for Monday's 17:00 update, PS-2 is not
     tuesday = START + timedelta(days=1, minutes=10)
     ran(site, tuesday)
-    (nudge,) = keyed(site.messages(leadership), "sev1_daily_update")
+    (nudge,) = nudges(site.messages(leadership))
     assert nudge["metadata"]["event_payload"]["issue"] == "PS-1"
     assert "daily status (17:00) update" in nudge["text"]
     assert f"<@{site.slack_id(ALICE)}>" in nudge["text"]
@@ -169,4 +187,4 @@ def test_ps_sev1_setup_thread_daily_update_and_sev2_upgrade(
     same = site.run_once(tuesday, RULES)
     assert same.returncode == 0, same.stdout + same.stderr
     assert site.writes() == []
-    assert len(keyed(site.messages(leadership), "sev1_daily_update")) == 1
+    assert len(nudges(site.messages(leadership))) == 1

@@ -126,6 +126,11 @@ def test_incident_critical_at_the_weekend_pages_the_leads(packs: dict[str, Polic
     }
     assert not any(a.channel == "#inc-project" for a in result.actions)
     assert any("Account Manager" in p.message for p in result.problems)
+    # one message each (the page), not the alert as a second DM in the same minute
+    assert sorted(a.template or "" for a in result.actions) == ["slack/page.j2"] * 3
+    monday = utc(2026, 3, 9, 7, 0)  # 09:00 in Kyiv: the alert is posted in the channel
+    opening = runner.cycle([ticket("INC-8", created=saturday)], monday)
+    assert [a.channel for a in opening.actions if a.rule == "escalation_alert"] == ["#inc-project"]
 
 
 def test_ps_sev1_flow(packs: dict[str, Policy]) -> None:
@@ -162,6 +167,12 @@ def test_ps_sev2_with_customer_impact_is_upgraded(packs: dict[str, Policy]) -> N
     result = runner.cycle([t], start)
     assert of_kind(result, ActionKind.JIRA_SET_FIELD)[0].context["value"] == "Sev1"
     assert any(a.rule == "escalation_alert" for a in result.actions)  # treated as Sev1 now
+    labelled = replace(t, key="PS-5", labels=frozenset({"sev2"}), fields={"Customer Impact": "Yes"})
+    swap = Runner([packs["ps-customer-escalation"]]).cycle([labelled], start)
+    assert [(a.kind, a.context["label"]) for a in swap.actions if "label" in a.context] == [
+        (ActionKind.JIRA_ADD_LABEL, "sev1"),
+        (ActionKind.JIRA_REMOVE_LABEL, "sev2"),
+    ]
 
 
 def test_support_flow(packs: dict[str, Policy]) -> None:

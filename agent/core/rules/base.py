@@ -268,9 +268,11 @@ class RuleContext:
         template: str,
         audience: Later[tuple[Recipient, ...]],
         context: Later[Mapping[str, Any]] | None = None,
+        wait: bool = False,
     ) -> None:
-        """A one-off message (no obligation): respects quiet hours like obligations do."""
-        if self.quiet() and not self.rule.urgent:
+        """A one-off message (no obligation): respects quiet hours like obligations do;
+        with ``wait`` it waits for business hours even when the rule is urgent."""
+        if self.quiet() and (wait or not self.rule.urgent):
             self._check_held(targets, self.key(slot), audience)
             return
         targets, audience = self._after_hours(targets, audience)

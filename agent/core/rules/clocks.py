@@ -49,6 +49,8 @@ def escalation_alert(ctx: RuleContext, rule: EscalationAlert) -> None:
         due=ctx.ticket.created,
         template=ctx.template("alert"),
         audience=ctx.people_later(rule.mention or ["assignee"]),
+        # the page is the after-hours contacts' one message; the alert follows at opening
+        wait=paged_after_hours(ctx),
     )
     if not rule.pin:
         return
@@ -159,13 +161,35 @@ def call_needed(ctx: RuleContext, rule: CallNeeded) -> None:
     )
 
 
-def after_hours_page(ctx: RuleContext, rule: AfterHoursPage) -> None:
-    """A ticket raised outside business hours pages the after-hours contacts at once."""
+def _pages_now(ctx: RuleContext) -> bool:
+    """Whether the ticket was raised outside business hours that have not opened since."""
     created = ctx.ticket.created
     if not ctx.ticket.is_open or ctx.calendar.is_business_time(created):
+        return False
+    return ctx.now < ctx.calendar.next_business_time(created)
+
+
+def paged_after_hours(ctx: RuleContext) -> bool:
+    """Whether an ``after_hours_page`` rule pages this ticket's after-hours contacts now:
+    then a one-off announcement that would be redirected to the same people is not sent
+    to them as a second, near-identical DM; it waits for business hours instead."""
+    spec = ctx.policy.after_hours
+    if spec is None or not ctx.quiet() or not _pages_now(ctx):
+        return False
+    return any(
+        isinstance(rule, AfterHoursPage)
+        and (not rule.severities or ctx.severity in rule.severities)
+        and (not rule.to or rule.to == spec.contacts)
+        and (not rule.notify or rule.notify == spec.notify)
+        for rule in ctx.policy.rules
+    )
+
+
+def after_hours_page(ctx: RuleContext, rule: AfterHoursPage) -> None:
+    """A ticket raised outside business hours pages the after-hours contacts at once."""
+    if not _pages_now(ctx):
         return
-    if ctx.now >= ctx.calendar.next_business_time(created):
-        return
+    created = ctx.ticket.created
     spec = ctx.policy.after_hours
     roles = rule.to or (spec.contacts if spec else [])
     if not roles:

@@ -120,6 +120,16 @@ def severity_upgrade(ctx: RuleContext, rule: SeverityUpgrade) -> None:
             template=None,
             context={**data, "label": rule.add_label},
         )
+    if rule.remove_label and rule.remove_label in ctx.ticket.labels:
+        # the old level's label goes, or the ticket would read as both levels at once
+        ctx.action(
+            ActionKind.JIRA_REMOVE_LABEL,
+            f"upgrade:unlabel:{rule.remove_label}",
+            reason=reason,
+            due=ctx.now,
+            template=None,
+            context={**data, "label": rule.remove_label},
+        )
     ctx.notify(
         rule.notify or ["jira"],
         ctx.key(f"upgrade:{rule.to_level}"),
@@ -243,8 +253,8 @@ KINDS: tuple[RuleKind[Any], ...] = (
         family=FAMILY,
         description=(
             "A ticket at `from_level` whose `field` equals `equals` becomes `to_level`: the "
-            "agent sets `set_field` / adds `add_label` and tells the assignee (default: on "
-            "the Jira ticket)."
+            "agent sets `set_field` / adds `add_label` / removes `remove_label` and tells the "
+            "assignee (default: on the Jira ticket)."
         ),
         words="upgraded Sev2 to Sev1 (customer impact)",
         params={
@@ -254,6 +264,8 @@ KINDS: tuple[RuleKind[Any], ...] = (
             "to_level": "The level it becomes.",
             "set_field": "Jira field set to `to_level` (e.g. the severity field).",
             "add_label": "Label added to the upgraded ticket.",
+            "remove_label": "Label removed from the upgraded ticket (the old level's, e.g. "
+            "`sev2` when `add_label` is `sev1`).",
         },
         templates=frozenset({"severity_upgrade"}),
         reads_messages=False,
