@@ -223,6 +223,7 @@ class TicketConverter:
                 and self.agent_account is not None
                 and author.account_id == self.agent_account
             ),
+            public=is_public_comment(raw),
         )
 
     def change(self, key: str, raw: Mapping[str, Any]) -> Change | None:
@@ -246,6 +247,24 @@ class TicketConverter:
             created=created,
             items=items,
         )
+
+
+# Jira Service Management marks an internal note with this comment property.
+JSM_VISIBILITY_PROPERTY = "sd.public.comment"
+
+
+def is_public_comment(raw_comment: Mapping[str, Any]) -> bool:
+    """Whether a JSM customer sees the comment: not when its ``sd.public.comment`` property
+    says ``{"internal": true}`` (how JSM stores an internal note), nor when Jira Cloud's
+    ``jsdPublic`` is false (which holds even where properties are left out)."""
+    if raw_comment.get("jsdPublic") is False:
+        return False
+    for prop in raw_comment.get("properties") or ():
+        if isinstance(prop, dict) and prop.get("key") == JSM_VISIBILITY_PROPERTY:
+            value = prop.get("value")
+            if isinstance(value, dict) and value.get("internal") is True:
+                return False
+    return True
 
 
 def agent_marker(raw_comment: Mapping[str, Any]) -> dict[str, str]:

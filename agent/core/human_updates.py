@@ -17,10 +17,13 @@ from agent.policy.schema import Policy
 
 @dataclass(frozen=True)
 class Update:
+    """``public``: a Jira comment the customer sees (not a JSM internal note)."""
+
     at: datetime
     source: str
     author: str
     text: str
+    public: bool = False
 
 
 def human_updates(
@@ -47,7 +50,11 @@ def human_updates(
             if holders.has_person(comment.author):
                 found.append(
                     Update(
-                        comment.created, "jira_comment", comment.author.display_name, comment.body
+                        comment.created,
+                        "jira_comment",
+                        comment.author.display_name,
+                        comment.body,
+                        public=comment.public,
                     )
                 )
     if "status_change" in sources:
@@ -99,3 +106,12 @@ def first_acknowledgement(updates: Iterable[Update], reported: datetime) -> date
         if update.at >= reported:
             return update.at
     return None
+
+
+def visible(updates: Sequence[Update], visibility: str) -> list[Update]:
+    """The updates that count for a rule's ``visibility``: all, or with ``public`` only the
+    Jira comments the customer sees (a JSM internal note, a status change or a Slack
+    message is not an update to the client)."""
+    if visibility == "public":
+        return [u for u in updates if u.public]
+    return list(updates)

@@ -28,7 +28,8 @@ class Person:
 class Comment:
     """A ticket comment. The agent's own comments carry ``agent_rule``/``agent_key`` (its
     comment property) and ``agent_author`` (written by the agent's Jira account, which
-    holds even when Jira leaves the property out of its answer)."""
+    holds even when Jira leaves the property out of its answer). ``public`` is False for
+    a JSM internal note (property ``sd.public.comment`` internal, or ``jsdPublic`` false)."""
 
     id: str
     author: Person | None
@@ -37,6 +38,8 @@ class Comment:
     agent_rule: str | None = None
     agent_key: str | None = None
     agent_author: bool = False
+    # False for a Jira Service Management internal note: the customer does not see it
+    public: bool = True
 
     @property
     def by_agent(self) -> bool:

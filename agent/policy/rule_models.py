@@ -183,10 +183,14 @@ class EscalationAlert(RuleBase):
     pin: bool = False
 
 
+Visibility = Literal["any", "public"]
+
+
 class UpdateOverdue(Repeating):
     """Updates at an interval (``every``) or at local times (``at``), by the update roles."""
 
     rule: Literal["update_overdue"]
+    visibility: Visibility = "any"
     every: Duration | None = None
     at: list[LocalTime] = []
     grace: Duration | None = None
@@ -197,12 +201,14 @@ class UpdateOverdue(Repeating):
 
 class UpdateNextMissing(RuleBase):
     rule: Literal["update_next_missing"]
+    visibility: Visibility = "any"
     pattern: Regex = r"(?i)\bnext update\b"
     by: list[str] = []
 
 
 class EodUpdateOverdue(Repeating):
     rule: Literal["eod_update_overdue"]
+    visibility: Visibility = "any"
     at: LocalTime
     grace: Duration | None = None
     window: Duration | None = None
@@ -218,6 +224,7 @@ class Sev1SetupMissing(Repeating):
 
 class Sev1DailyUpdate(Repeating):
     rule: Literal["sev1_daily_update"]
+    visibility: Visibility = "any"
     at: LocalTime
     grace: Duration | None = None
     window: Duration | None = None
@@ -226,6 +233,7 @@ class Sev1DailyUpdate(Repeating):
 
 class Sev2WeeklyUpdate(Repeating):
     rule: Literal["sev2_weekly_update"]
+    visibility: Visibility = "any"
     weekday: Weekday
     at: LocalTime
     pattern: Regex | None = None

@@ -127,6 +127,7 @@ def ticket_to_json(ticket: Ticket) -> dict[str, Any]:
                 "agent_rule": c.agent_rule,
                 "agent_key": c.agent_key,
                 "agent_author": c.agent_author,
+                "public": c.public,
             }
             for c in ticket.comments
         ],
@@ -180,6 +181,7 @@ def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
                     agent_rule=c.get("agent_rule"),
                     agent_key=c.get("agent_key"),
                     agent_author=c.get("agent_author") is True,
+                    public=c.get("public") is not False,  # snapshots before it: public
                 )
                 for c in data.get("comments", [])
             ),

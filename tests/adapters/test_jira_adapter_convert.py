@@ -380,3 +380,13 @@ def test_two_fields_with_one_name_are_ambiguous() -> None:
     with pytest.raises(AmbiguousFieldError, match="customfield_10001, customfield_20001"):
         cat.resolve("Crew Lead")
     assert cat.resolve("customfield_20001").name == "Crew Lead"
+
+
+def test_a_jsm_internal_note_is_not_public() -> None:
+    from agent.adapters.jira_convert import is_public_comment
+
+    internal = {"key": "sd.public.comment", "value": {"internal": True}}
+    assert not is_public_comment({"id": "1", "properties": [internal]})
+    assert not is_public_comment({"id": "1", "jsdPublic": False})
+    assert is_public_comment({"id": "1", "jsdPublic": True, "properties": []})
+    assert is_public_comment({"id": "1"})  # not a service project: every comment is public

@@ -2,7 +2,8 @@
 
 Each test is one gap between a pack and its seed procedure, closed: a DS escalation
 naming no initiator is asked of its reporter; the end-of-day update of the client
-procedure must come late in the day (a window before 16:30); support hears 5 minutes
+procedure must come late in the day (a window before 16:30) and be public (an internal
+note does not count); support hears 5 minutes
 before its acknowledgement deadline, once; the incident pack's after-hours contacts get
 one message for a critical incident at night, not the alert as well.
 """
@@ -65,6 +66,11 @@ def test_medium_client_ticket_updated_only_in_the_morning_is_nudged_after_1630(
     ran(site, start + timedelta(minutes=5), rules)
     site.at(start + timedelta(minutes=10))
     jira.add_comment(site.ctx, "CLI-1", "Looking into it, next update this afternoon", ALICE)
+
+    # a Jira Service Management internal note is no update to the client (visibility: public)
+    site.at(datetime(2026, 11, 23, 15, 0, tzinfo=UTC))
+    internal = {"sd.public.comment": {"internal": True}}
+    jira.add_comment(site.ctx, "CLI-1", "Internal: root cause found", ALICE, properties=internal)
 
     ran(site, datetime(2026, 11, 23, 16, 29, tzinfo=UTC), rules)
     assert keys(dm_messages(site, ALICE)) == []  # the medium daily update is met at 09:10

@@ -346,3 +346,18 @@ rules:
 """
     with pytest.raises(PolicyErrors, match="window: needs at:"):
         policy(body)
+
+
+def test_visibility_public_counts_only_comments_the_customer_sees() -> None:
+    body = EOD_WINDOW.replace("    window: 2h\n", "    window: 2h\n    visibility: public\n")
+    internal = replace(
+        comment(ALICE, utc(2026, 3, 2, 15, 0), "Internal: DB restored"), public=False
+    )
+    noted = ticket(created=utc(2026, 3, 2, 8, 0), comments=(internal,))
+    (nudge,) = Runner([policy(body, LONDON)]).cycle([noted], utc(2026, 3, 2, 16, 31)).actions
+    assert nudge.rule == "eod_update_overdue"
+    assert (
+        Runner([policy(EOD_WINDOW, LONDON)]).cycle([noted], utc(2026, 3, 2, 16, 31)).actions == ()
+    )
+    public = replace(noted, comments=(internal, comment(ALICE, utc(2026, 3, 2, 15, 5))))
+    assert Runner([policy(body, LONDON)]).cycle([public], utc(2026, 3, 2, 16, 31)).actions == ()

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from agent.core.calendar import CalendarError
-from agent.core.human_updates import Update
+from agent.core.human_updates import Update, visible
 from agent.core.obligations import ObligationKind
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.kind import Family, RuleKind, Says
@@ -26,7 +26,7 @@ _TINY = timedelta(microseconds=1)
 
 
 def _interval(ctx: RuleContext, rule: UpdateOverdue, every: timedelta) -> None:
-    updates = ctx.updates(rule.by)
+    updates = visible(ctx.updates(rule.by), rule.visibility)
     last = max([reported_at(ctx.ticket), *(u.at for u in updates if u.at <= ctx.now)])
     business = rule.clock == "business"
     due = ctx.calendar.add_business_time(last, every) if business else last + every
@@ -86,7 +86,8 @@ def _slot(
 ) -> bool:
     """The obligation of one slot (due at ``slot`` plus grace); whether it is met."""
     since = counting_from(slot, previous, ctx.ticket.created, rule.window)
-    updates = [u for u in ctx.updates(rule.by) if since < u.at <= ctx.now]
+    counted_updates = visible(ctx.updates(rule.by), rule.visibility)
+    updates = [u for u in counted_updates if since < u.at <= ctx.now]
     counted = (
         f", made in the {format_duration(rule.window)} before it" if rule.window is not None else ""
     )
@@ -159,7 +160,9 @@ def _week(ctx: RuleContext, rule: Sev2WeeklyUpdate, slot: datetime) -> bool:
     """The obligation of one weekly slot: an update since the week's slot before; met?"""
     weekday = weekday_number(rule.weekday)
     previous = ctx.calendar.weekly_slot_at_or_before(slot - _TINY, weekday, rule.at)
-    updates = [u for u in ctx.updates(rule.by) if previous < u.at <= ctx.now]
+    updates = [
+        u for u in visible(ctx.updates(rule.by), rule.visibility) if previous < u.at <= ctx.now
+    ]
     if rule.pattern:
         updates = [u for u in updates if re.search(rule.pattern, u.text)]
     reason = (
@@ -197,7 +200,7 @@ def update_next_missing(ctx: RuleContext, rule: UpdateNextMissing) -> None:
     """The latest update must say when the next one comes."""
     if not ctx.ticket.is_open:
         return
-    latest = _latest(ctx.updates(rule.by))
+    latest = _latest(visible(ctx.updates(rule.by), rule.visibility))
     if latest is None:
         return
     ctx.obligation(

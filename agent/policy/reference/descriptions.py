@@ -107,6 +107,10 @@ PARAMS: dict[str, str] = {
     "end-of-day update at 16:30 is one made from 14:30); unset: any update since the "
     "slot before. An update after the slot (a late one) still meets it.",
     "weekday": "Day of the week.",
+    "visibility": "`public`: only Jira comments the customer sees count as updates (on a "
+    "Jira Service Management ticket, a public reply, not an internal note: JSM's "
+    "`sd.public.comment` comment property, or `jsdPublic`); channel messages and status "
+    "changes do not. `any`: every update of `updates.sources`.",
     "pattern": "Regular expression the update's text must match.",
     "space": "Confluence space key.",
     "title": "Page title; placeholders `{key}`, `{summary}`, `{project}`.",

@@ -140,6 +140,21 @@ def set_property(ctx: SandboxContext, issue: Doc, comment_id: str, key: str, val
     return created
 
 
+# Jira Service Management keeps a comment internal (agents only, not on the customer
+# portal) with the comment property ``sd.public.comment`` = ``{"internal": true}``, set by
+# its UI or sent in ``properties`` when a comment is added through the platform REST API;
+# the comment's ``jsdPublic`` then reads false ("Whether the comment is visible in Jira
+# Service Desk", Jira Cloud platform REST API v2/v3, Issue comments: Comment schema,
+# https://developer.atlassian.com/cloud/jira/platform/rest/v2/api-group-issue-comments/).
+JSM_VISIBILITY_PROPERTY = "sd.public.comment"
+
+
+def is_public(comment: Doc) -> bool:
+    """Whether the customer sees the comment on the JSM portal (not an internal note)."""
+    value = comment.get("properties", {}).get(JSM_VISIBILITY_PROPERTY)
+    return not (isinstance(value, dict) and value.get("internal") is True)
+
+
 def comment_json(
     ctx: SandboxContext,
     issue: Doc,
@@ -159,7 +174,7 @@ def comment_json(
         "updateAuthor": user_json(ctx, editor, base, version) if editor else None,
         "created": comment["created"],
         "updated": comment["updated"],
-        "jsdPublic": True,
+        "jsdPublic": is_public(comment),
     }
     if "visibility" in comment:
         doc["visibility"] = comment["visibility"]
