@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from agent.sandbox.jira import model as jira
-from agent.sandbox.slack import model as slack
+from agent.sandbox.jira import seeding as jira
+from agent.sandbox.slack import workspace as slack
 from tests.scenarios import test_clock_rule as support_pack
 from tests.scenarios.support import Site, agent_comments, build_site
 from tests.support.sandbox import SandboxHandle
