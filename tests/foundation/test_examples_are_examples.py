@@ -128,14 +128,14 @@ def test_init_writes_starters_that_check_rejects_until_filled(tmp_path: Path) ->
         ["init", "mine", "--from", "incident-critical", "support-p1-p4.yaml"], {}, tmp_path
     )
     assert made.returncode == 0, made.stdout + made.stderr
-    assert "wrote mine/incident-critical.yaml (11 placeholder(s) to fill)" in made.stdout
+    assert "wrote mine/incident-critical.yaml (12 placeholder(s) to fill)" in made.stdout
     rules = tmp_path / "mine"
     env = {**OFFLINE_ENV, "AGENT_RULES": str(rules)}
 
     check = run_cli(["check", "--offline", "--no-color"], env, tmp_path)
     assert check.returncode == 2, check.stdout
     failures = [line for line in check.stdout.splitlines() if "placeholder" in line]
-    assert len(failures) == 11 + 5
+    assert len(failures) == 12 + 5
     assert "wrote mine/support-p1-p4.yaml (5 placeholder(s) to fill)" in made.stdout
     assert any(
         re.search(r"incident-critical\.yaml:\d+: roles\.cto: <CHANGE ME: ", line)

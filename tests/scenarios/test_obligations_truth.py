@@ -32,6 +32,7 @@ timezone: Europe/Malta
 business_hours: {start: "08:00", end: "20:00", weekdays: [mon, tue, wed, thu, fri, sat, sun]}
 channels: {escalation: "sup-{number}-{summary}"}
 updates: {sources: [jira_comment, channel_message], by: [assignee]}
+fallback: []  # nobody stands in for an empty role: its DM waits for someone to be named
 rules:
   - rule: limit_active
     max: 2

@@ -71,6 +71,7 @@ def add_incident(site: Site) -> None:
     confluence.create_space(site.ctx, "INC", "Incidents")
     confluence.create_space(site.ctx, "OPS", "Operations")
     confluence.create_page(site.ctx, "INC", "Incident logs", "<p>Logs</p>")  # the digest's parent
+    confluence.create_page(site.ctx, "INC", "Incident summaries", "<p>Summaries</p>")
     slack.create_channel(site.ctx, "inc-project")
     slack.create_usergroup(
         site.ctx, "dev-support", "Dev support", [site.slack_id("oleh@sandbox.example")]
