@@ -19,15 +19,15 @@ from datetime import datetime
 from agent.adapters.confluence_port import ConfluencePort
 from agent.adapters.confluence_status import StatusReadError
 from agent.adapters.service_errors import NotFound, ServiceError
-from agent.core.actions import ActionKind
 from agent.core.model import Ticket
 from agent.core.rules.intake import missing_fields
 from agent.core.severity import severity
 from agent.core.state import EngineState
 from agent.policy import Policy
 from agent.policy.rule_models import PostmortemDue
+from agent.runtime.followup_read import agent_page
 from agent.runtime.report import CycleReport
-from agent.store import EffectStatus, StateStore
+from agent.store import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -35,20 +35,6 @@ NAMESPACE = "page_status"
 """kv namespace: ``<issue>:<rule>`` -> the done status a person set (kept once seen)."""
 
 PageStatuses = dict[str, dict[str, str]]
-
-
-def _page_id(store: StateStore, issue: str, rule: str) -> str | None:
-    """The newest page the agent wrote for ``rule`` on ``issue`` (from the effect log)."""
-    newest: tuple[datetime, str] | None = None
-    for record in store.effects_for_issue(issue):
-        if record.rule != rule or record.kind != ActionKind.CONFLUENCE_PAGE.value:
-            continue
-        if record.status is not EffectStatus.DONE:
-            continue
-        page = (record.external_ref or {}).get("page")
-        if page and (newest is None or record.updated_at > newest[0]):
-            newest = (record.updated_at, str(page))
-    return newest[1] if newest is not None else None
 
 
 def _pending(
@@ -113,7 +99,7 @@ def _status(
     kept = store.kv_get(NAMESPACE, f"{issue}:{rule.ident}")
     if isinstance(kept, str):
         return kept
-    page_id = _page_id(store, issue, rule.rule)
+    page_id = agent_page(store, issue, rule.rule)
     if page_id is None:
         return None
     try:
