@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from agent.core.actions import ActionKind, PlannedAction, TicketProblem
-from agent.core.calendar import CalendarError
 from agent.core.history import resolved_between, resolved_moment
 from agent.core.model import Ticket
 from agent.core.rules.base import RuleContext, RuleProblem
@@ -28,6 +27,7 @@ from agent.core.severity import severity
 from agent.core.state import EngineState, TicketState
 from agent.policy.calendars import calendar_for
 from agent.policy.schema import Policy
+from agent.timekeeping.calendar import CalendarError
 
 # The kinds of action that are paperwork (the rules that write it say so in the catalogue).
 PAPERWORK_KINDS = frozenset(

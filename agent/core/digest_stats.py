@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from agent.core.calendar import BusinessCalendar
 from agent.core.ledger import IncidentRecord
-from agent.policy.durations import format_duration
+from agent.timekeeping.calendar import BusinessCalendar
+from agent.timekeeping.durations import format_duration
 
 CHART_WEEKS = 12
 ISO_MINUTE = "%Y-%m-%dT%H:%MZ"

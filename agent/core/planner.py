@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 from agent.core.actions import Plan, PlannedAction, TicketProblem
-from agent.core.calendar import CalendarError
 from agent.core.followups import FollowupsSeen
 from agent.core.history import is_history
 from agent.core.ledger import KEEP_RECORDS, ledger_updates
@@ -37,6 +36,7 @@ from agent.core.state import EngineState, TicketState
 from agent.policy.calendars import calendar_for
 from agent.policy.rule_models import RuleBase, SlackIntake, WeeklyDigest
 from agent.policy.schema import Policy
+from agent.timekeeping.calendar import CalendarError
 
 Handler = Callable[[RuleContext, Any], None]
 # One rule of a policy with its kind and that kind's handler (per-ticket kinds only).

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, time
 from functools import lru_cache
 
-from agent.core.calendar import BusinessCalendar, BusinessHours
 from agent.policy.schema import Policy
 from agent.policy.types import WEEKDAYS
+from agent.timekeeping.calendar import BusinessCalendar, BusinessHours
 
 
 def calendar_for(policy: Policy) -> BusinessCalendar:

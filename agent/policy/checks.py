@@ -14,11 +14,11 @@ from functools import cache
 
 import holidays
 
-from agent.core.calendar import CalendarError
 from agent.policy.calendars import calendar_for
 from agent.policy.rule_models import ChainStep, Repeating, SlackIntake, UpdateOverdue, kind_name
 from agent.policy.schema import Policy
 from agent.policy.types import BUILTIN_ROLES
+from agent.timekeeping.calendar import CalendarError
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict
 
-from agent.policy.durations import parse_duration, parse_local_time
+from agent.timekeeping.durations import parse_duration, parse_local_time
 
 
 def _duration(value: Any) -> timedelta:

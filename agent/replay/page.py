@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from agent.policy.durations import format_duration
 from agent.replay.adherence import Figures, figures_by
 from agent.replay.compare import Comparison
 from agent.replay.kinds import ObligationKind
 from agent.replay.outcome import Fired, ReplayOutcome
 from agent.replay.svg import OUTCOME_COLOURS, share_bar, stacked_bars
+from agent.timekeeping.durations import format_duration
 
 TOP = 10
 TIMELINES = 300  # tickets whose timeline the page shows; replay.json has every one

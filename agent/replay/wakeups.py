@@ -29,12 +29,12 @@ from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel
 
-from agent.core.calendar import BusinessCalendar
 from agent.policy import Policy
 from agent.policy.calendars import calendar_for
 from agent.policy.rule_models import ChainStep, Repeating
 from agent.replay.kinds import kind_of
 from agent.replay.owed import Owed, Standing
+from agent.timekeeping.calendar import BusinessCalendar
 
 MAX_CHAIN_DEPTH = 10
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from agent.core.calendar import BusinessCalendar, BusinessHours
+from agent.timekeeping.calendar import BusinessCalendar, BusinessHours
 
 EVERY_DAY = frozenset(range(7))
 OFFICE = BusinessHours(time(9, 0), time(17, 30))

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from agent.core.calendar import BusinessCalendar, BusinessHours, CalendarError
+from agent.timekeeping.calendar import BusinessCalendar, BusinessHours, CalendarError
 
 OFFICE = BusinessHours(time(9, 0), time(17, 30))
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agent.core.calendar import BusinessCalendar, BusinessHours
+from agent.timekeeping.calendar import BusinessCalendar, BusinessHours
 
 KYIV = ZoneInfo("Europe/Kyiv")
 NEW_YORK = ZoneInfo("America/New_York")

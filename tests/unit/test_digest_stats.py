@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, time, timedelta
 
-from agent.core.calendar import BusinessCalendar, BusinessHours
 from agent.core.digest_stats import digest_stats, iso_week, week_ending, weeks_ending
 from agent.core.ledger import Breach, IncidentRecord
+from agent.timekeeping.calendar import BusinessCalendar, BusinessHours
 from tests.unit.factories import utc
 
 LONDON = BusinessCalendar("Europe/London", BusinessHours(time(9), time(17), frozenset(range(5))))

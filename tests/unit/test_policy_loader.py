@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from agent.policy import PolicyErrors, load_policies, load_policy_text
-from agent.policy.durations import format_duration, parse_duration, parse_local_time
 from agent.policy.rule_models import RULE_NAMES
+from agent.timekeeping.durations import format_duration, parse_duration, parse_local_time
 
 HEADER = """\
 name: demo

@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.core.actions import DUE_SOON_EVENT, ActionKind, PlannedAction, Recipient, TicketProblem
-from agent.core.calendar import BusinessCalendar
 from agent.core.followups import FollowupsSeen
 from agent.core.history import inherited
 from agent.core.human_updates import Update
@@ -31,9 +30,10 @@ from agent.core.routing import route
 from agent.core.state import TicketState
 from agent.core.ticket_memo import TicketMemo
 from agent.core.ticket_memo import ticket_context as _ticket_context
-from agent.policy.durations import format_duration
 from agent.policy.rule_models import ChainStep, Repeating, RuleBase
 from agent.policy.schema import Policy
+from agent.timekeeping.calendar import BusinessCalendar
+from agent.timekeeping.durations import format_duration
 
 MAX_CHAIN_DEPTH = 10
 # The rules (limits, digest) take it from here; it lives with the memo that caches it.

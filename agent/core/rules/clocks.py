@@ -14,7 +14,6 @@ from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.intake import field_present
 from agent.core.rules.kind import Family, RuleKind, Says
 from agent.core.slack_reports import reported_at
-from agent.policy.durations import format_duration
 from agent.policy.rule_models import (
     AckOverdue,
     AfterHoursPage,
@@ -23,6 +22,7 @@ from agent.policy.rule_models import (
     EstimateMissing,
     ProgressOverdue,
 )
+from agent.timekeeping.durations import format_duration
 
 
 def escalation_alert(ctx: RuleContext, rule: EscalationAlert) -> None:

@@ -14,13 +14,13 @@ from agent.core.rules.intake import missing_fields
 from agent.core.rules.kind import Family, RuleKind, Says
 from agent.core.rules.pages import field_values, plan_page, record
 from agent.core.severity import base_severity, severity_since
-from agent.policy.durations import format_duration
 from agent.policy.rule_models import (
     ClosureMissingFields,
     PostmortemDue,
     Sev1SetupMissing,
     SeverityUpgrade,
 )
+from agent.timekeeping.durations import format_duration
 
 
 def resolved_at(ctx: RuleContext) -> datetime:

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
-from agent.core.calendar import BusinessCalendar
 from agent.core.digest_stats import digest_stats, iso_week
 from agent.core.ledger import IncidentRecord
 from agent.core.model import Ticket
@@ -25,6 +24,7 @@ from agent.core.rules.kind import Family, RuleKind, Says
 from agent.policy.calendars import weekday_number
 from agent.policy.rule_models import WeeklyDigest
 from agent.policy.schema import Policy
+from agent.timekeeping.calendar import BusinessCalendar
 
 # A weekly report first noticed this long after its slot is skipped, not sent late.
 STALE_AFTER = timedelta(days=1)

@@ -30,7 +30,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind, Recipient
-from agent.core.calendar import BusinessCalendar
 from agent.core.followups import (
     FOLLOWUP_PROPERTY,
     FollowupIssue,
@@ -42,6 +41,7 @@ from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.closure import resolved_at
 from agent.core.rules.kind import Family, RuleKind
 from agent.policy.rule_models import FollowupOverdue, Followups
+from agent.timekeeping.calendar import BusinessCalendar
 
 
 def business_days_after(calendar: BusinessCalendar, moment: datetime, days: int) -> date:

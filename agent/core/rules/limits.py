@@ -13,7 +13,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
-from agent.core.calendar import BusinessCalendar
 from agent.core.model import Ticket
 from agent.core.obligations import ObligationKind, Waiting, WaitReason
 from agent.core.rules.base import iso, ticket_context
@@ -21,6 +20,7 @@ from agent.core.rules.kind import Family, RuleKind
 from agent.core.state import TicketState
 from agent.policy.rule_models import LimitActive, LimitAssignee, LimitBase, LimitDaily
 from agent.policy.schema import Policy
+from agent.timekeeping.calendar import BusinessCalendar
 
 
 @dataclass

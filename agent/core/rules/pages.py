@@ -26,8 +26,8 @@ from agent.core.actions import ActionKind
 from agent.core.followups import actions_page
 from agent.core.human_updates import first_acknowledgement
 from agent.core.rules.base import RuleContext, iso, plain_value
-from agent.policy.durations import format_duration
 from agent.policy.rule_models import IncidentSummary
+from agent.timekeeping.durations import format_duration
 
 # A page's changelog table and timeline stop here: a ticket with thousands of
 # edits would make a page nobody reads (the full history stays on the ticket).

@@ -6,14 +6,12 @@ import re
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from agent.core.calendar import CalendarError
 from agent.core.human_updates import Update, visible
 from agent.core.obligations import ObligationKind
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.kind import Family, RuleKind, Says
 from agent.core.slack_reports import reported_at
 from agent.policy.calendars import weekday_number
-from agent.policy.durations import format_duration
 from agent.policy.rule_models import (
     EodUpdateOverdue,
     Sev1DailyUpdate,
@@ -21,6 +19,8 @@ from agent.policy.rule_models import (
     UpdateNextMissing,
     UpdateOverdue,
 )
+from agent.timekeeping.calendar import CalendarError
+from agent.timekeeping.durations import format_duration
 
 _TINY = timedelta(microseconds=1)
 

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from agent.core import slots
+from agent.timekeeping import slots
 
 __all__ = ["BusinessCalendar", "BusinessHours", "CalendarError"]
 
