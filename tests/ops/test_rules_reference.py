@@ -15,12 +15,12 @@ from pydantic import BaseModel, Field
 
 from agent.adapters.slack_port import event_type_for
 from agent.core.rules.catalogue import CATALOGUE
-from agent.policy.reference import COMMAND, render_reference
-from agent.policy.reference.introspect import describe_field, render_type
-from agent.policy.reference.render import family_of, rule_models
 from agent.policy.rule_models import RULE_NAMES, RuleBase
 from agent.policy.schema import Policy
 from agent.policy.types import Duration, NotifyTarget, RoleList
+from agent.reference import COMMAND, render_reference
+from agent.reference.introspect import describe_field, render_type
+from agent.reference.render import family_of, rule_models
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "rules.md"
@@ -56,7 +56,7 @@ def test_output_is_deterministic_and_names_its_command() -> None:
     first, second = render_reference(), render_reference()
     assert first == second
     assert COMMAND in first
-    assert COMMAND == "python -m agent.policy.reference > docs/rules.md"
+    assert COMMAND == "python -m agent.reference > docs/rules.md"
 
 
 def test_every_rule_is_described_with_all_its_parameters() -> None:
@@ -154,7 +154,7 @@ def test_field_descriptions_in_the_schema_win_over_the_fallback_text() -> None:
 
 def test_the_module_command_prints_the_reference_and_fails_clearly(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "agent.policy.reference"],
+        [sys.executable, "-m", "agent.reference"],
         capture_output=True,
         text=True,
         check=False,
@@ -164,7 +164,7 @@ def test_the_module_command_prints_the_reference_and_fails_clearly(tmp_path: Pat
     assert done.stdout == render_reference()
     (tmp_path / "bad.yaml").write_text("name: Bad Name\n", encoding="utf-8")
     failed = subprocess.run(
-        [sys.executable, "-m", "agent.policy.reference", str(tmp_path)],
+        [sys.executable, "-m", "agent.reference", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,

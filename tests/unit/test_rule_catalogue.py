@@ -18,8 +18,8 @@ from agent.core.planner import plan
 from agent.core.rules.catalogue import CATALOGUE, UnknownRule
 from agent.core.state import EngineState
 from agent.policy import Policy
-from agent.policy.reference import render_reference
 from agent.policy.rule_models import RULE_NAMES
+from agent.reference import render_reference
 from agent.runtime.cycle import save_state
 from agent.runtime.reader import SNAPSHOT_NAMESPACE
 from agent.runtime.snapshots import ticket_to_json

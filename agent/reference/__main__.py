@@ -1,4 +1,4 @@
-"""``python -m agent.policy.reference [RULES_DIR] > docs/rules.md``."""
+"""``python -m agent.reference [RULES_DIR] > docs/rules.md``."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 from agent.policy.errors import PolicyErrors
-from agent.policy.reference.render import render_reference
+from agent.reference.render import render_reference
 
 
 def main(argv: list[str]) -> int:
     if len(argv) > 1:
-        sys.stderr.write("usage: python -m agent.policy.reference [RULES_DIR] > docs/rules.md\n")
+        sys.stderr.write("usage: python -m agent.reference [RULES_DIR] > docs/rules.md\n")
         return 2
     try:
         text = render_reference(Path(argv[0]) if argv else None)

@@ -19,9 +19,9 @@ from pydantic.fields import FieldInfo
 
 from agent.core.rules.catalogue import CATALOGUE
 from agent.policy.loader import load_policy_text
-from agent.policy.reference.descriptions import COMMON, FIELDS, PARAMS
 from agent.policy.rule_models import RuleBase
 from agent.policy.schema import Policy
+from agent.reference.descriptions import COMMON, FIELDS, PARAMS
 from agent.timekeeping.durations import format_duration
 
 # Value types recognised by the validator a field carries (see agent.policy.types).

@@ -14,16 +14,6 @@ from pydantic import BaseModel
 from agent.adapters.slack_port import EVENT_TYPE_PREFIX, event_type_for
 from agent.core.actions import DUE_SOON_EVENT
 from agent.core.rules.catalogue import CATALOGUE
-from agent.policy.reference.descriptions import VALUE_TYPES
-from agent.policy.reference.introspect import (
-    Pack,
-    Param,
-    key_usage,
-    load_packs,
-    model_doc,
-    params_of,
-    rule_usage,
-)
 from agent.policy.rule_models import ChainStep, Repeating, RuleBase
 from agent.policy.schema import (
     AfterHoursSpec,
@@ -36,9 +26,19 @@ from agent.policy.schema import (
     SeveritySpec,
     UpdatesSpec,
 )
+from agent.reference.descriptions import VALUE_TYPES
+from agent.reference.introspect import (
+    Pack,
+    Param,
+    key_usage,
+    load_packs,
+    model_doc,
+    params_of,
+    rule_usage,
+)
 from agent.resources import bundled_rules_dir
 
-COMMAND = "python -m agent.policy.reference > docs/rules.md"
+COMMAND = "python -m agent.reference > docs/rules.md"
 # The policy's nested sections, documented one table each.
 SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("select", Select),

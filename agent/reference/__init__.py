@@ -1,9 +1,9 @@
 """The policy reference (``docs/rules.md``), generated from the policy schema.
 
-Regenerate with ``python -m agent.policy.reference > docs/rules.md``; a test
+Regenerate with ``python -m agent.reference > docs/rules.md``; a test
 fails while the checked-in copy differs from what the code produces.
 """
 
-from agent.policy.reference.render import COMMAND, render_reference
+from agent.reference.render import COMMAND, render_reference
 
 __all__ = ["COMMAND", "render_reference"]
