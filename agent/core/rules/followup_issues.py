@@ -202,6 +202,11 @@ def _owner_of(ctx: RuleContext, issue: FollowupIssue) -> Callable[[], tuple[Reci
     return audience
 
 
+def _day(moment: date) -> str:
+    """``6 Mar 2026``: a due date as people write it, in a reason they read."""
+    return f"{moment.day} {moment:%b %Y}"
+
+
 def followup_due(calendar: BusinessCalendar, day: date) -> datetime:
     """A due date has passed at the end of that day (the next midnight, the policy's zone)."""
     return calendar.at_local(day + timedelta(days=1), time(0, 0))
@@ -229,7 +234,7 @@ def followup_overdue(ctx: RuleContext, rule: FollowupOverdue) -> None:
             ctx.speak_once(
                 f"followup:{issue.key}:warn@{iso(due)}",
                 targets=targets,
-                reason=f"Follow-up {issue.key} is due {data['followup_due']}.",
+                reason=f"Follow-up {issue.key} is due on {_day(issue.ticket.due_date)}.",
                 due=due - warn,
                 template=ctx.template("followup_overdue"),
                 audience=audience,
@@ -239,7 +244,10 @@ def followup_overdue(ctx: RuleContext, rule: FollowupOverdue) -> None:
             f"followup:{issue.key}",
             due=due,
             met=issue.done,
-            reason=f"Follow-up {issue.key} was due {data['followup_due']}: {issue.ticket.summary}",
+            reason=(
+                f"Follow-up {issue.key} was due on {_day(issue.ticket.due_date)}: "
+                f"{issue.ticket.summary}"
+            ),
             template=ctx.template("followup_overdue"),
             audience=audience,
             targets=targets,
