@@ -17,6 +17,7 @@ import requests
 from agent.adapters import clients
 from agent.adapters.calls import ServiceCaller
 from agent.adapters.jira_adapter import JiraAdapter
+from agent.adapters.jira_jql import policy_jql
 from agent.adapters.jira_port import UnknownFieldError
 from agent.adapters.retry import RetryBudget
 from agent.adapters.service_errors import BadRequest
@@ -133,7 +134,7 @@ def _jql_check(adapter: JiraAdapter, policy: Policy) -> Callable[[], str]:
     """Jira accepts the policy's search (a rejected JQL would stop the policy every cycle)."""
 
     def check() -> str:
-        found = adapter.jql_finds_any(policy.jql())
+        found = adapter.jql_finds_any(policy_jql(policy))
         return "Jira accepts the search" + ("" if found else "; no ticket matches it yet")
 
     return check

@@ -1,15 +1,20 @@
-"""Building JQL safely: quoting values and narrowing a policy's query by ``updated``.
+"""Building JQL safely: a policy's query from its ``select:``, quoting, narrowing by ``updated``.
 
-Policies hand over finished JQL; the adapter only ever appends to it, and every
-value it interpolates goes through :func:`jql_quote`, so a hostile ticket title
-or label cannot widen a query (``x" OR project = SECRET``).
+This is the one place JQL is written. A policy describes its tickets as data
+(``agent.policy.schema.Select``) and :func:`policy_jql` turns that into a query;
+every value interpolated anywhere goes through :func:`jql_quote`, so a hostile
+ticket title or label cannot widen a query (``x" OR project = SECRET``). The
+policy's own ``jql:`` fragment is written by its author and ANDed in as is.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from agent.policy.schema import Policy, Select
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
@@ -18,6 +23,38 @@ _ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
 def jql_quote(value: str) -> str:
     """A JQL string literal: double quotes, with ``\\``, ``"`` and line breaks escaped."""
     return '"' + "".join(_ESCAPES.get(char, char) for char in value) + '"'
+
+
+def jql_in(field: str, values: Sequence[str]) -> str:
+    """``field in ("a", "b")`` with every value quoted."""
+    return f"{field} in ({', '.join(jql_quote(v) for v in values)})"
+
+
+def select_clauses(select: Select) -> list[str]:
+    """The conditions of a policy's ``select:``, to be ANDed.
+
+    ``labels`` and ``fields_set`` form one "any of" condition, as
+    ``agent.core.selection.selects`` reads them.
+    """
+    clauses = [jql_in("project", select.projects)]
+    if select.issue_types:
+        clauses.append(jql_in("issuetype", select.issue_types))
+    if select.priorities:
+        clauses.append(jql_in("priority", select.priorities))
+    anyof = []
+    if select.labels:
+        anyof.append(jql_in("labels", select.labels))
+    anyof.extend(f"{jql_quote(f)} is not EMPTY" for f in select.fields_set)
+    if anyof:
+        clauses.append(anyof[0] if len(anyof) == 1 else "(" + " OR ".join(anyof) + ")")
+    if select.jql:
+        clauses.append(f"({select.jql})")
+    return clauses
+
+
+def policy_jql(policy: Policy) -> str:
+    """The JQL that fetches the policy's tickets, oldest first."""
+    return " AND ".join(select_clauses(policy.select)) + " ORDER BY created ASC"
 
 
 def split_order_by(jql: str) -> tuple[str, str]:

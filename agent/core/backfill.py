@@ -23,6 +23,7 @@ from agent.core.history import resolved_between, resolved_moment
 from agent.core.model import Ticket
 from agent.core.rules.base import RuleContext, RuleProblem
 from agent.core.rules.catalogue import CATALOGUE
+from agent.core.selection import governs
 from agent.core.severity import severity
 from agent.core.state import EngineState, TicketState
 from agent.policy.calendars import calendar_for
@@ -71,7 +72,7 @@ def plan_backfill(
     problems: list[TicketProblem] = []
     chosen: dict[str, tuple[str, ...]] = {}
     for policy in policies:
-        mine = [t for t in ordered if t.key not in claimed and policy.select.matches(t)]
+        mine = [t for t in ordered if t.key not in claimed and governs(policy, t)]
         claimed.update(t.key for t in mine)
         contact = first_contact.get(policy.name)
         if contact is None or (only is not None and policy.name not in only):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from agent.core.model import Ticket
 from agent.core.roles import resolve_role
+from agent.core.selection import governs
 from agent.policy.rule_models import ClericalChannel
 from agent.policy.schema import Policy
 from agent.policy.types import BUILTIN_ROLES
@@ -66,7 +67,7 @@ def touched_people(policies: Sequence[Policy], tickets: Iterable[Ticket]) -> lis
                 email = source.removeprefix("email:").strip()
                 _seen(found, None, email, email, use=(policy.name, role), ticket=None)
         for ticket in listed:
-            if not policy.select.matches(ticket):
+            if not governs(policy, ticket):
                 continue
             for role in roles:
                 for person in resolve_role(policy, ticket, role).found:

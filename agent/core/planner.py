@@ -31,6 +31,7 @@ from agent.core.rules.digest import weekly_digest
 from agent.core.rules.intake import rejected_value
 from agent.core.rules.limits import apply_limits
 from agent.core.rules.slack_intake import intake_reports
+from agent.core.selection import governs
 from agent.core.severity import severity
 from agent.core.state import EngineState, TicketState
 from agent.policy.calendars import calendar_for
@@ -88,7 +89,7 @@ def plan(
         since = (first_contact or {}).get(policy.name)
         mine: list[Ticket] = []
         for ticket in all_tickets:
-            if not policy.select.matches(ticket):
+            if not governs(policy, ticket):
                 continue
             if ticket.key in claimed:
                 problems.append(_claimed_twice(ticket.key, claimed[ticket.key], policy.name))

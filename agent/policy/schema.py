@@ -12,7 +12,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.core.model import Ticket
 from agent.policy.rule_models import AnyRule, ChainStep
 from agent.policy.types import (
     BUILTIN_ROLES,
@@ -28,21 +27,14 @@ class Strict(BaseModel):
     model_config = STRICT
 
 
-def _jql_value(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
-
-
-def _jql_in(field: str, values: list[str]) -> str:
-    return f"{field} in ({', '.join(_jql_value(v) for v in values)})"
-
-
 class Select(Strict):
     """Which tickets a policy governs: all listed conditions must hold.
 
     ``labels`` and ``fields_set`` together form one "any of" condition: a ticket
     qualifies when it carries one of the labels or one of the fields is filled.
-    ``jql`` is an extra fragment ANDed in by the adapter only.
+    ``jql`` is an extra fragment ANDed in by the Jira search only. The core decides
+    a ticket (``agent.core.selection``); the Jira adapter writes the query
+    (``agent.adapters.jira_jql.policy_jql``).
     """
 
     projects: list[str] = Field(min_length=1)
@@ -51,35 +43,6 @@ class Select(Strict):
     labels: list[str] = []
     fields_set: list[str] = []
     jql: str | None = None
-
-    def matches(self, ticket: Ticket) -> bool:
-        if ticket.project not in self.projects:
-            return False
-        if self.issue_types and ticket.issue_type not in self.issue_types:
-            return False
-        if self.priorities and ticket.priority not in self.priorities:
-            return False
-        if self.labels or self.fields_set:
-            by_label = bool(ticket.labels & set(self.labels))
-            by_field = any(ticket.field_value(f) is not None for f in self.fields_set)
-            return by_label or by_field
-        return True
-
-    def jql_clauses(self) -> list[str]:
-        clauses = [_jql_in("project", self.projects)]
-        if self.issue_types:
-            clauses.append(_jql_in("issuetype", self.issue_types))
-        if self.priorities:
-            clauses.append(_jql_in("priority", self.priorities))
-        anyof = []
-        if self.labels:
-            anyof.append(_jql_in("labels", self.labels))
-        anyof.extend(f"{_jql_value(f)} is not EMPTY" for f in self.fields_set)
-        if anyof:
-            clauses.append(anyof[0] if len(anyof) == 1 else "(" + " OR ".join(anyof) + ")")
-        if self.jql:
-            clauses.append(f"({self.jql})")
-        return clauses
 
 
 class FieldSeverity(Strict):
@@ -150,10 +113,6 @@ class Policy(Strict):
     fallback: list[str] = ["reporter", "assignee"]
     chains: dict[str, list[ChainStep]] = {}
     rules: list[AnyRule] = Field(min_length=1)
-
-    def jql(self) -> str:
-        """The JQL that fetches this policy's tickets, values quoted for JQL."""
-        return " AND ".join(self.select.jql_clauses()) + " ORDER BY created ASC"
 
     def role_sources(self, role: str) -> list[str]:
         if role in BUILTIN_ROLES and role not in self.roles:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from agent.adapters.jira_jql import policy_jql
 from agent.adapters.jira_port import JiraPort, UnknownFieldError
 from agent.adapters.service_errors import ServiceError
 from agent.adapters.slack_identity import MatchKind, SlackMatch, slack_match
@@ -76,7 +77,7 @@ def current_tickets(jira: JiraPort, policies: Sequence[Policy], census: Census) 
     found: dict[str, Ticket] = {}
     for policy in policies:
         try:
-            for ticket in jira.search(policy.jql(), fields_to_fetch(policy)):
+            for ticket in jira.search(policy_jql(policy), fields_to_fetch(policy)):
                 found.setdefault(ticket.key, ticket)
         except (ServiceError, UnknownFieldError) as exc:
             census.errors.append(f"policy {policy.name}: its tickets could not be read: {exc}")

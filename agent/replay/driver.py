@@ -25,6 +25,7 @@ from agent.core.history import is_history
 from agent.core.ledger import IncidentRecord
 from agent.core.model import Person, Ticket
 from agent.core.planner import plan
+from agent.core.selection import governing_policy, governs
 from agent.core.state import EngineState, TicketState, frozen_map
 from agent.policy import Policy
 from agent.policy.rule_models import LimitBase, WeeklyDigest
@@ -220,7 +221,7 @@ class Replay:
         involved = [
             p
             for p in self.policies
-            if p.name in ticks or any(p.select.matches(t) for t in tickets.values())
+            if p.name in ticks or any(governs(p, t) for t in tickets.values())
         ]
         planned = plan(
             list(tickets.values()),
@@ -249,7 +250,7 @@ class Replay:
 
     def _policy_of(self, ticket: Ticket) -> Policy | None:
         """The policy that governs the ticket now: the first whose select matches, as in plan()."""
-        return next((p for p in self.policies if p.select.matches(ticket)), None)
+        return governing_policy(self.policies, ticket)
 
     def _follow(self, now: datetime, ticket: Ticket, found: list[Owed], *, acted: bool) -> None:
         """Adherence for the ticket at ``now`` (``found``: what it owes, from the plan), and

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from agent.adapters.jira_jql import jql_datetime, jql_quote
+from agent.adapters.jira_jql import jql_datetime, jql_in, jql_quote
 from agent.adapters.jira_port import FieldInfo
 from agent.adapters.service_errors import ServiceError
 from agent.core.model import ChatMessage, Person, Ticket
@@ -136,9 +136,9 @@ class History:
 def window_jql(policy: Policy, window: Window, zone: ZoneInfo) -> str:
     """The policy's projects and issue types (and its own ``jql:``), during the window."""
     select = policy.select
-    clauses = [f"project in ({', '.join(jql_quote(p) for p in select.projects)})"]
+    clauses = [jql_in("project", select.projects)]
     if select.issue_types:
-        clauses.append(f"issuetype in ({', '.join(jql_quote(t) for t in select.issue_types)})")
+        clauses.append(jql_in("issuetype", select.issue_types))
     if select.jql:
         clauses.append(f"({select.jql})")
     start = jql_quote(jql_datetime(window.start, zone))

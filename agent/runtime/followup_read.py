@@ -30,6 +30,7 @@ from agent.adapters.service_errors import NotFound, ServiceError
 from agent.core.actions import ActionKind
 from agent.core.followups import FollowupIssue, FollowupsSeen, actions_page, search_since
 from agent.core.model import Ticket
+from agent.core.selection import governs
 from agent.policy import Policy
 from agent.policy.rule_models import Followups
 from agent.runtime.report import CycleReport
@@ -107,7 +108,7 @@ def read_followups(
         page_of = {
             t.key: page
             for t in resolved
-            if policy.select.matches(t) and t.key not in found
+            if governs(policy, t) and t.key not in found
             for page in [agent_page(store, t.key, pages)]
             if page is not None
         }

@@ -25,6 +25,7 @@ from datetime import datetime
 from agent.adapters.service_errors import ServiceError
 from agent.adapters.slack_port import SlackPort
 from agent.core.model import ChatMessage, Ticket
+from agent.core.selection import governs
 from agent.core.slack_reports import SlackThread, report_thread
 from agent.policy import Policy
 from agent.policy.rule_models import SlackIntake
@@ -66,7 +67,7 @@ def read_intake(
             for t in tickets
             if t.is_open
             and t.project == rule.project
-            and policy.select.matches(t)
+            and governs(policy, t)
             and (thread := report_thread(t)) is not None
         ]
         oldest = min([now - rule.lookback, *(thread.at for _, thread in mine)])

@@ -21,6 +21,7 @@ from agent.adapters.confluence_status import StatusReadError
 from agent.adapters.service_errors import NotFound, ServiceError
 from agent.core.model import Ticket
 from agent.core.rules.intake import missing_fields
+from agent.core.selection import governs
 from agent.core.severity import severity
 from agent.core.state import EngineState
 from agent.policy import Policy
@@ -41,7 +42,7 @@ def _pending(
     policy: Policy, rule: PostmortemDue, ticket: Ticket, state: EngineState, now: datetime
 ) -> bool:
     """Whether the page's status could still change this rule's plan for the ticket."""
-    if ticket.is_open or not policy.select.matches(ticket):
+    if ticket.is_open or not governs(policy, ticket):
         return False
     if rule.severities and severity(policy, ticket) not in rule.severities:
         return False

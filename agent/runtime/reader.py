@@ -20,11 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from agent.adapters.jira_jql import policy_jql
 from agent.adapters.jira_port import JiraPort, UnknownFieldError
 from agent.adapters.service_errors import ChannelArchived, NotFound, ServiceError
 from agent.adapters.slack_port import SlackPort
 from agent.core.model import ChatMessage, Ticket
 from agent.core.rules.catalogue import CATALOGUE
+from agent.core.selection import governs
 from agent.core.state import EngineState
 from agent.policy import Policy
 from agent.runtime.chat_cache import ChatCache
@@ -208,10 +210,12 @@ class TicketReader:
         previous = sync.members() if cursor is not None else set()
         # No members: nothing matched last time (a full search costs the same then),
         # or the list was lost; either way only a full read is safe.
-        full = not previous or self._wants_full(cursor, query_fingerprint(policy.jql(), names), now)
+        full = not previous or self._wants_full(
+            cursor, query_fingerprint(policy_jql(policy), names), now
+        )
         since = None if full or cursor is None else cursor.since
         try:
-            found = list(self.jira.search(policy.jql(), names, updated_since=since))
+            found = list(self.jira.search(policy_jql(policy), names, updated_since=since))
         except UnknownFieldError as exc:
             report.read_error("jira", f"policy {policy.name}: {exc}")
         except ServiceError as exc:
@@ -262,7 +266,7 @@ class TicketReader:
         if stuck:
             since = min(since, *stuck)
         fingerprint = query_fingerprint(
-            policy_read.policy.jql(), fields_to_fetch(policy_read.policy)
+            policy_jql(policy_read.policy), fields_to_fetch(policy_read.policy)
         )
         full_at = now if policy_read.full or cursor is None else cursor.full_at
         updated = SyncCursor(fingerprint, since, full_at)
@@ -382,12 +386,12 @@ class TicketReader:
         for ticket in result.tickets:
             if refresh is not None and ticket.key not in refresh:
                 continue
-            if not ticket.is_open or not any(p.select.matches(ticket) for p in readers):
+            if not ticket.is_open or not any(governs(p, ticket) for p in readers):
                 continue
             known = state.ticket(ticket.key)
             if known is None or known.channel_id is None:
                 continue
-            if refresh is None and not any(p.select.matches(ticket) for p in always):
+            if refresh is None and not any(governs(p, ticket) for p in always):
                 kept = self.chat.get(ticket.key, known.channel_id)
                 if kept is not None:
                     result.messages[ticket.key] = self._with_accounts(kept)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from agent.core.model import ChatMessage, Ticket
 from agent.core.obligations import Obligation, earliest_first
 from agent.core.planner import plan
+from agent.core.selection import governing_policy
 from agent.core.state import EngineState, TicketState
 from agent.policy.calendars import calendar_for
 from agent.policy.rule_models import LimitActive, LimitBase, LimitDaily
@@ -159,7 +160,7 @@ def _snapshot(store: StateStore, issue: str) -> Ticket | None:
 
 def _policy_of(policies: Sequence[Policy], ticket: Ticket) -> Policy | None:
     """The first policy that selects the ticket, as the planner decides."""
-    return next((p for p in policies if p.select.matches(ticket)), None)
+    return governing_policy(policies, ticket)
 
 
 def followed_tickets(

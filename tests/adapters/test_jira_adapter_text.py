@@ -1,4 +1,4 @@
-"""JQL quoting, ``updated_since`` narrowing and wiki-markup escaping (no network)."""
+"""JQL quoting, a policy's query, ``updated_since`` narrowing, wiki-markup escaping (no network)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agent.adapters.jira_jql import jql_datetime, jql_quote, split_order_by, with_updated_since
+from agent.adapters.jira_jql import (
+    jql_datetime,
+    jql_quote,
+    policy_jql,
+    split_order_by,
+    with_updated_since,
+)
+from agent.policy import load_policy_text
 from agent.render.escaping import escape_jira_inline as escape_inline
 from agent.render.escaping import escape_jira_wiki
 
@@ -43,6 +50,44 @@ def test_a_quoted_value_is_one_string_token() -> None:
         unescaped_quotes += body[index] == '"'
         index += 1
     assert unescaped_quotes == 0 and index == len(body)
+
+
+def test_jql_quotes_and_escapes_values() -> None:
+    text = (
+        "name: demo\ndescription: d\n"
+        "select:\n"
+        "  projects: [DS]\n"
+        "  issue_types: [Bug]\n"
+        "  priorities: [Highest]\n"
+        "  labels: ['say \"hi\"', 'back\\slash']\n"
+        "  fields_set: [Escalation Reason]\n"
+        "  jql: 'status != Done'\n"
+        "rules:\n  - rule: pmo_notify\n"
+    )
+    policy = load_policy_text(text)
+    assert policy_jql(policy) == (
+        'project in ("DS") AND issuetype in ("Bug") AND priority in ("Highest") AND '
+        '(labels in ("say \\"hi\\"", "back\\\\slash") OR "Escalation Reason" is not EMPTY) '
+        "AND (status != Done) ORDER BY created ASC"
+    )
+
+
+def test_a_policys_query_quotes_its_values_as_every_other_query_does() -> None:
+    """A label or field name with a line break is one escaped JQL string, not two lines."""
+    text = (
+        "name: demo\ndescription: d\n"
+        "select:\n"
+        "  projects: [DS]\n"
+        '  labels: ["two\\nlines"]\n'
+        '  fields_set: ["Tab\\tField"]\n'
+        "rules:\n  - rule: pmo_notify\n"
+    )
+    jql = policy_jql(load_policy_text(text))
+    assert jql == (
+        'project in ("DS") AND (labels in ("two\\nlines") OR '
+        '"Tab\\tField" is not EMPTY) ORDER BY created ASC'
+    )
+    assert "\n" not in jql and "\t" not in jql
 
 
 def test_updated_since_is_floored_to_the_minute_in_the_users_zone() -> None:

@@ -259,26 +259,6 @@ def test_load_single_file_and_missing_path(tmp_path: Path) -> None:
         load_policies(empty)
 
 
-def test_jql_quotes_and_escapes_values() -> None:
-    text = (
-        "name: demo\ndescription: d\n"
-        "select:\n"
-        "  projects: [DS]\n"
-        "  issue_types: [Bug]\n"
-        "  priorities: [Highest]\n"
-        "  labels: ['say \"hi\"', 'back\\slash']\n"
-        "  fields_set: [Escalation Reason]\n"
-        "  jql: 'status != Done'\n"
-        "rules:\n  - rule: pmo_notify\n"
-    )
-    policy = load_policy_text(text)
-    assert policy.jql() == (
-        'project in ("DS") AND issuetype in ("Bug") AND priority in ("Highest") AND '
-        '(labels in ("say \\"hi\\"", "back\\\\slash") OR "Escalation Reason" is not EMPTY) '
-        "AND (status != Done) ORDER BY created ASC"
-    )
-
-
 def test_required_fields_lists_custom_fields_only() -> None:
     text = HEADER + (
         "roles: {lead: 'field:Crew Lead', cto: 'email:cto@x.example'}\n"
