@@ -236,7 +236,7 @@ def template_checks(settings: Settings) -> Iterator[CheckResult]:
 def policy_checks(settings: Settings, loaded: list[Policy]) -> Iterator[CheckResult]:
     """Load and validate every policy file; ``loaded`` receives the policies on success."""
     try:
-        policies = load_policies(settings.rules_path)
+        policies = load_policies(settings.rules_path, settings.timezone)
     except PolicyErrors as exc:
         for error in exc.errors:
             yield CheckResult("policies", False, str(error))

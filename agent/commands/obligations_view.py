@@ -20,7 +20,7 @@ from agent.policy.schema import Policy
 
 def policy_zones(policies: Sequence[Policy]) -> dict[str, ZoneInfo]:
     """Each policy's time zone by policy name."""
-    return {policy.name: ZoneInfo(policy.timezone) for policy in policies}
+    return {policy.name: policy.zone for policy in policies}
 
 
 def when_in(moment: datetime, zone: ZoneInfo) -> str:

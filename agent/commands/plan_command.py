@@ -45,7 +45,7 @@ def load_checked_policies(
     """The policies and the validated renderer (its templates already compiled, so the
     cycle reuses them), or None after printing every problem (exit 2)."""
     try:
-        policies = load_policies(settings.rules_path)
+        policies = load_policies(settings.rules_path, settings.timezone)
     except PolicyErrors as exc:
         for error in exc.errors:
             console.print(str(error), markup=False)

@@ -79,10 +79,10 @@ def parse_moment(value: str, settings: Settings, *, end_of_day: bool, option: st
 
 
 def _policies(
-    path: Path, names: list[str] | None, console: Console, what: str
+    path: Path, names: list[str] | None, console: Console, what: str, zone: str
 ) -> list[Policy] | None:
     try:
-        policies = load_policies(path)
+        policies = load_policies(path, zone)
     except PolicyErrors as exc:
         for error in exc.errors:
             console.print(str(error), markup=False)
@@ -216,12 +216,12 @@ def run_replay(settings: Settings, console: Console, args: argparse.Namespace) -
         console.print(f"{exc}; check --from and --to.", markup=False)
         return EXIT_INVALID
     rules = Path(args.rules) if args.rules else settings.rules_path
-    policies = _policies(rules, args.policy, console, str(rules))
+    policies = _policies(rules, args.policy, console, str(rules), settings.timezone)
     if policies is None:
         return EXIT_INVALID
     other: list[Policy] | None = None
     if args.compare:
-        other = _policies(Path(args.compare), args.policy, console, args.compare)
+        other = _policies(Path(args.compare), args.policy, console, args.compare, settings.timezone)
         if other is None:
             return EXIT_INVALID
     redactor = Redactor(settings.secrets())

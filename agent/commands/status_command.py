@@ -107,7 +107,7 @@ def print_status(console: Console, report: StatusReport, zone: ZoneInfo) -> None
 
 def show_status(settings: Settings, console: Console, args: argparse.Namespace) -> int:
     try:
-        policies = load_policies(settings.rules_path)
+        policies = load_policies(settings.rules_path, settings.timezone)
     except PolicyErrors as exc:
         for error in exc.errors:
             console.print(str(error), markup=False)

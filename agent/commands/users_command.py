@@ -58,7 +58,7 @@ def print_census(console: Console, census: Census) -> None:
 
 def list_users(settings: Settings, console: Console, args: argparse.Namespace) -> int:
     try:
-        policies = load_policies(settings.rules_path)
+        policies = load_policies(settings.rules_path, settings.timezone)
     except PolicyErrors as exc:
         for error in exc.errors:
             console.print(str(error), markup=False)

@@ -85,7 +85,7 @@ def start_site(work_dir: Path, start: datetime, *, port: int = 0) -> DemoSite:
         apply_seed(server.ctx, "demo")
         server.ctx.realism.update({"slack_time_scale": DEMO_SLACK_TIME_SCALE})
         settings = agent_settings(server.urls, token, work_dir)
-        policies: list[Policy] = load_policies(settings.rules_path)
+        policies: list[Policy] = load_policies(settings.rules_path, settings.timezone)
         deps = build_deps(settings, policies, Redactor(settings.secrets()))
         # The demo plays an agent that has run for a month: the seed's tickets resolved
         # days ago are its own (their log rows are in the seed), not history to leave alone.

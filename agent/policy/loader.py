@@ -23,8 +23,11 @@ from agent.policy.rule_models import RULE_NAMES, AnyRule
 from agent.policy.schema import Policy
 
 
-def load_policies(path: Path) -> list[Policy]:
-    """Load one ``.yaml`` file or every ``*.yaml`` in a folder (sorted by file name)."""
+def load_policies(path: Path, default_zone: str = "UTC") -> list[Policy]:
+    """Load one ``.yaml`` file or every ``*.yaml`` in a folder (sorted by file name).
+
+    A policy that names no ``timezone:`` gets ``default_zone`` (``AGENT_TIMEZONE``).
+    """
     if path.is_dir():
         files = sorted(path.glob("*.yaml"))
         if not files:
@@ -38,7 +41,7 @@ def load_policies(path: Path) -> list[Policy]:
     seen: dict[str, str] = {}
     for file in files:
         try:
-            policy = load_policy_text(file.read_text(encoding="utf-8"), str(file))
+            policy = load_policy_text(file.read_text(encoding="utf-8"), str(file), default_zone)
         except PolicyErrors as exc:
             errors.extend(exc.errors)
             continue
@@ -55,7 +58,8 @@ def load_policies(path: Path) -> list[Policy]:
     return policies
 
 
-def load_policy_text(text: str, file: str = "<policy>") -> Policy:
+def load_policy_text(text: str, file: str = "<policy>", default_zone: str = "UTC") -> Policy:
+    """One policy from its YAML text; ``timezone:`` defaults to ``default_zone``."""
     yaml = YAML(typ="rt")
     try:
         document = yaml.load(text)
@@ -81,6 +85,7 @@ def load_policy_text(text: str, file: str = "<policy>") -> Policy:
             ]
         )
     data = _plain(document)
+    data.setdefault("timezone", default_zone)
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import time
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
@@ -21,6 +22,7 @@ from agent.policy.types import (
     RoleList,
     Weekday,
 )
+from agent.timekeeping.zones import zone_named
 
 
 class Strict(BaseModel):
@@ -113,6 +115,12 @@ class Policy(Strict):
     fallback: list[str] = ["reporter", "assignee"]
     chains: dict[str, list[ChainStep]] = {}
     rules: list[AnyRule] = Field(min_length=1)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The policy's time zone: its ``timezone:``, or ``AGENT_TIMEZONE`` when the file
+        names none (the loader fills it in and checks that it exists)."""
+        return zone_named(self.timezone)
 
     def role_sources(self, role: str) -> list[str]:
         if role in BUILTIN_ROLES and role not in self.roles:

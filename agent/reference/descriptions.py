@@ -21,7 +21,7 @@ FIELDS: dict[tuple[str, str], str] = {
     ("Policy", "roles"): "Role names mapped to one or more role sources. `assignee` and "
     "`reporter` exist without being declared.",
     ("Policy", "timezone"): "IANA time zone of the business calendar and of every local "
-    "time (`at:`) in the rules.",
+    "time (`at:`) in the rules. Left out: `AGENT_TIMEZONE` (itself `UTC` unless set).",
     ("Policy", "business_hours"): "When the procedure's people work. Outside business hours "
     "only `urgent` rules speak (or the `after_hours` contacts are used).",
     ("Policy", "holidays"): "Public holidays that are not business days.",

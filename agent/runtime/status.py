@@ -288,7 +288,7 @@ def build_status(store: StateStore, policies: Sequence[Policy], now: datetime) -
             EscalationStatus(
                 issue=ticket.key,
                 policy=policy.name,
-                zone=ZoneInfo(policy.timezone),
+                zone=policy.zone,
                 summary=ticket.summary,
                 severity=ticket_state.severity,
                 owner=ticket.assignee.display_name if ticket.assignee else None,

@@ -21,8 +21,6 @@ Conventions (all functions are pure: the caller passes the moment to reason abou
 
 from __future__ import annotations
 
-import difflib
-import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,6 +29,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from agent.timekeeping import slots
+from agent.timekeeping.zones import UnknownZoneError, zone_named
 
 __all__ = ["BusinessCalendar", "BusinessHours", "CalendarError"]
 
@@ -112,18 +111,9 @@ class BusinessHours:
 def _load_zone(name: str) -> ZoneInfo:
     """Resolve an IANA zone name, or explain what a valid one looks like."""
     try:
-        return ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        hint = ""
-        if isinstance(name, str):
-            by_folded = {key.casefold(): key for key in zoneinfo.available_timezones()}
-            close = difflib.get_close_matches(name.strip().casefold(), list(by_folded), n=1)
-            if close:
-                hint = f" (did you mean {by_folded[close[0]]!r}?)"
-        raise CalendarError(
-            f"unknown time zone {name!r}{hint}; use an IANA name such as 'Europe/Kyiv' "
-            "or 'America/New_York'"
-        ) from exc
+        return zone_named(name)
+    except UnknownZoneError as exc:
+        raise CalendarError(str(exc)) from exc
 
 
 def _validate_holiday_source(country: str | None, subdiv: str | None) -> None:

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from agent.policy import PolicyErrors, load_policies, load_policy_text
+from agent.config import load_settings
+from agent.policy import Policy, PolicyErrors, load_policies, load_policy_text
 from agent.policy.rule_models import RULE_NAMES
+from agent.setup_checks import policy_checks
 from agent.timekeeping.durations import format_duration, parse_duration, parse_local_time
 
+SITE = {
+    "JIRA_URL": "https://acme.atlassian.net",
+    "JIRA_EMAIL": "bot@acme.io",
+    "JIRA_API_TOKEN": "jira-token",
+    "CONFLUENCE_URL": "https://acme.atlassian.net/wiki",
+    "CONFLUENCE_EMAIL": "bot@acme.io",
+    "CONFLUENCE_API_TOKEN": "wiki-token",
+    "CONFLUENCE_SPACE": "OPS",
+    "SLACK_BOT_TOKEN": "xoxb-token",
+}
 HEADER = """\
 name: demo
 description: demo
@@ -328,3 +341,28 @@ def test_bad_local_times(text: str) -> None:
 def test_good_local_time() -> None:
     assert parse_local_time("16:30").isoformat() == "16:30:00"
     assert parse_local_time("7:05").isoformat() == "07:05:00"
+
+
+def test_a_policy_without_a_zone_gets_the_default_zone_at_load(tmp_path: Path) -> None:
+    """README: ``AGENT_TIMEZONE`` is the zone of policies without one; one that names its
+    own keeps it."""
+    rule = "rules:\n  - rule: pmo_notify\n"
+    (tmp_path / "a.yaml").write_text(HEADER + rule)
+    (tmp_path / "b.yaml").write_text(
+        HEADER.replace("demo\n", "other\n", 1) + "timezone: Europe/Malta\n" + rule
+    )
+    without, own = load_policies(tmp_path, "America/New_York")
+    assert (without.timezone, without.zone) == ("America/New_York", ZoneInfo("America/New_York"))
+    assert (own.timezone, own.zone) == ("Europe/Malta", ZoneInfo("Europe/Malta"))
+    assert load_policy_text(HEADER + rule).zone == ZoneInfo("UTC")
+
+
+def test_agent_timezone_reaches_the_policies_the_commands_load(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(HEADER + "rules:\n  - rule: pmo_notify\n")
+    settings = load_settings(
+        {**SITE, "AGENT_RULES": str(tmp_path), "AGENT_TIMEZONE": "Asia/Kolkata"}
+    )
+    loaded: list[Policy] = []
+    results = list(policy_checks(settings, loaded))
+    assert [r.ok for r in results] == [True]
+    assert [p.zone for p in loaded] == [ZoneInfo("Asia/Kolkata")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from agent.core.actions import ActionKind
 from agent.core.lazy import extended, once
@@ -34,7 +33,7 @@ def incident_log(ctx: RuleContext, rule: IncidentLog) -> None:
     if ctx.ticket.is_open:
         return
     resolved = resolved_at(ctx)
-    year = resolved.astimezone(ZoneInfo(ctx.policy.timezone)).year  # picks the log's volume
+    year = resolved.astimezone(ctx.policy.zone).year  # picks the log's volume
 
     def row() -> dict[str, Any]:
         """What every log's row shows; worked out only if some row is still to be added."""
