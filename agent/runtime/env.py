@@ -16,13 +16,15 @@ from typing import Any
 
 from agent.adapters.confluence_port import ConfluencePort
 from agent.adapters.jira_port import JiraPort
+from agent.adapters.service_errors import ServiceError
 from agent.adapters.slack_identity import slack_match
 from agent.adapters.slack_port import PostedMessage, SlackPort
 from agent.core.actions import PlannedAction, Recipient
+from agent.core.model import Person
 from agent.core.rules.base import iso
 from agent.core.state import EngineState
 from agent.render.escaping import slack_mention
-from agent.runtime.ports import TemplateRenderer
+from agent.runtime.ports import PeopleByEmail, TemplateRenderer
 from agent.store import EffectStatus, JsonDoc, StateStore
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,8 @@ class ActionEnv:
     _marker_locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
     # User groups' members, read once per cycle (usergroups.users.list is Tier 2).
     _group_members: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
+    # Jira users found by email this cycle (lower-cased address -> the one user, or None).
+    _people_by_email: dict[str, Person | None] = field(default_factory=dict, repr=False)
     # The executor's lanes share this env from several threads: what they add to
     # ``refs`` and ``problems`` goes through the lock. (Each lane owns its issues,
     # so no two threads write the same ``refs`` key or ``learned_channels`` issue.)
@@ -152,6 +156,34 @@ class ActionEnv:
         )
         return found.slack_id
 
+    def jira_person(self, email: str) -> Person | None:
+        """The one active Jira user with ``email``, asked once a cycle per address; None when
+        Jira has none or several, or this Jira adapter cannot search users."""
+        wanted = email.strip().lower()
+        with self._lock:
+            if wanted in self._people_by_email:
+                return self._people_by_email[wanted]
+        if not isinstance(self.jira, PeopleByEmail):
+            return None
+        try:
+            people = self.jira.people_with_email(email.strip())
+        except ServiceError as exc:
+            log.warning("could not look up %s in Jira (%s); named by address", wanted, exc)
+            return None
+        found = people[0] if len(people) == 1 else None
+        with self._lock:
+            self._people_by_email[wanted] = found
+        return found
+
+    def name_of(self, person: Recipient) -> str:
+        """How text names a person: their Jira display name, looked up by email for people
+        a policy names by address only (``email:...``); the address only when Jira knows
+        nobody by it."""
+        if person.display_name or person.group or not person.email:
+            return person.label
+        found = self.jira_person(person.email)
+        return found.display_name if found is not None and found.display_name else person.label
+
     def group_members(self, handle: str) -> tuple[str, ...] | None:
         """The Slack ids in user group ``handle`` (None: no such group), read once a cycle:
         on-call rotations change by the hour, a cycle takes minutes at most."""
@@ -202,10 +234,10 @@ class ActionEnv:
             elif group_id:
                 group_mentions.append(group_id)
             else:
-                names.append(person.label)
+                names.append(self.name_of(person))
             recipients.append(
                 {
-                    "name": person.label,
+                    "name": self.name_of(person),
                     "role": person.role,
                     "email": person.email,
                     "account_id": person.account_id,
@@ -238,10 +270,11 @@ class ActionEnv:
             data.setdefault(name, value)
         self._link_page(data)
         self._name_channel(data)
+        self._name_author(data)
         if "repeat" in data:
             data["repeat"] = self._reminder_number(action)
-        if slack and isinstance(data.get("participants"), list):
-            data["participants"] = self._participants(action, data["participants"])
+        if isinstance(data.get("participants"), list):
+            data["participants"] = self._participants(action, data["participants"], slack=slack)
         return data
 
     def _reminder_number(self, action: PlannedAction) -> int:
@@ -261,15 +294,29 @@ class ActionEnv:
         }
         return len(sent) + 1
 
-    def _participants(self, action: PlannedAction, labels: list[Any]) -> list[Any]:
-        """People asked to a call: a ``<@U...>`` mention for those with Slack, else the name."""
+    def _participants(self, action: PlannedAction, labels: list[Any], *, slack: bool) -> list[Any]:
+        """People asked to a call: in Slack a ``<@U...>`` mention for those with an account;
+        else their name (``name_of``), never an address when Jira knows the name."""
         by_label = {person.label: person for person in action.audience}
         shown: list[Any] = []
         for label in labels:
             person = by_label.get(str(label))
-            slack_id = self.slack_id(person) if person is not None else None
-            shown.append(slack_mention(slack_id) if slack_id else label)
+            if person is None:
+                shown.append(label)
+                continue
+            slack_id = self.slack_id(person) if slack else None
+            shown.append(slack_mention(slack_id) if slack_id else self.name_of(person))
         return shown
+
+    def _name_author(self, data: dict[str, Any]) -> None:
+        """A reply copied from Slack whose author the ticket does not know by name (the core
+        names them by address then): their Jira display name when Jira knows the address."""
+        email = data.get("copied_author_email")
+        if not isinstance(email, str) or not email or data.get("copied_author") != email:
+            return
+        found = self.jira_person(email)
+        if found is not None and found.display_name:
+            data["copied_author"] = found.display_name
 
     def _name_channel(self, data: dict[str, Any]) -> None:
         """The escalation channel by the name it got (``-2`` when the planned one was taken

@@ -8,19 +8,15 @@ again until both are done, even when the ticket already exists.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from agent.adapters.jira_followups import NewIssue
-from agent.adapters.service_errors import ServiceError
 from agent.core.actions import ActionKind, PlannedAction
+from agent.core.model import Person
 from agent.runtime.env import ActionEnv, ActionError, Handler
-from agent.runtime.ports import PeopleByEmail
 from agent.runtime.slack_common import message_text, post_once
 from agent.store import JsonDoc
-
-log = logging.getLogger(__name__)
 
 
 def _text(action: PlannedAction, name: str) -> str:
@@ -38,17 +34,19 @@ def reporter_account(action: PlannedAction, env: ActionEnv) -> str | None:
     account = action.context.get("reporter_account")
     if isinstance(account, str) and account:
         return account
+    found = _reporter_in_jira(action, env)
+    return found.account_id if found is not None else None
+
+
+def _reporter_in_jira(action: PlannedAction, env: ActionEnv) -> Person | None:
     email = action.context.get("reporter_email")
-    if not isinstance(email, str) or not email or not isinstance(env.jira, PeopleByEmail):
-        return None
-    try:
-        found = env.jira.people_with_email(email)
-    except ServiceError as exc:
-        log.warning(
-            "%s: could not look up %s in Jira (%s); the agent reports it", action.key, email, exc
-        )
-        return None
-    return found[0].account_id if len(found) == 1 else None
+    return env.jira_person(email) if isinstance(email, str) and email else None
+
+
+def reporter_name(action: PlannedAction, env: ActionEnv) -> str | None:
+    """The reporter's Jira display name, for the description: a name, not an address."""
+    found = _reporter_in_jira(action, env)
+    return found.display_name if found is not None and found.display_name else None
 
 
 @runtime_checkable
@@ -82,7 +80,11 @@ def issue_from_report(action: PlannedAction, env: ActionEnv, reconcile: bool) ->
             project=project,
             issue_type=_text(action, "issue_type"),
             summary=_text(action, "summary"),
-            description=env.render(action, reporter_known=reporter is not None),
+            description=env.render(
+                action,
+                reporter_known=reporter is not None,
+                reporter_name=reporter_name(action, env),
+            ),
             labels=tuple(dict.fromkeys([*extra, marker])),
             reporter=reporter,
             fields=jira.shaped_fields(dict(fields)) if isinstance(fields, Mapping) else {},

@@ -116,6 +116,8 @@ def test_a_report_becomes_one_ticket_nudged_then_acknowledged_in_its_thread(
     assert f"slack-report-{site.channel('operator-support')['id']}-{report}" in made["labels"]
     olga = site.ctx.users.by_email(OLGA)
     assert made["reporter"] == olga["accountId"]
+    described = str(made["description"])  # names the reporter as Jira does, not by address
+    assert olga["displayName"] in described and OLGA not in described
     assert site.field("SUP-2", "Severity") and not site.field("SUP-1", "Severity")
     (logged,) = by_agent(thread(site, report), ":reply")
     assert "SUP-2" in logged["text"] and "/browse/SUP-2" in logged["text"]
@@ -140,6 +142,8 @@ def test_a_report_becomes_one_ticket_nudged_then_acknowledged_in_its_thread(
     copies = [c for c in agent_comments(site, "SUP-2") if f"copy@{answer}" in str(c)]
     assert len(copies) == 1
     assert "Copied from the Slack thread" in str(copies[0]["body"])
+    lead = site.ctx.users.by_email(LEAD)
+    assert lead["displayName"] in str(copies[0]["body"]) and LEAD not in str(copies[0]["body"])
     cycle(site, START + timedelta(minutes=32))
     assert len([c for c in agent_comments(site, "SUP-2") if f"copy@{answer}" in str(c)]) == 1
 

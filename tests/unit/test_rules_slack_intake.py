@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from agent.core.actions import ActionKind
-from agent.core.model import ChatMessage
+from agent.core.model import ChatMessage, Person
 from agent.core.slack_reports import SlackThread, report_label
-from tests.unit.factories import ALICE, Runner, of_kind, policy, ticket, utc
+from tests.unit.factories import ALICE, Runner, comment, of_kind, policy, ticket, utc
 
 MONDAY = utc(2026, 3, 2, 10, 0)
 CHANNEL = "C0OPS"
@@ -123,6 +124,38 @@ def test_thread_replies_are_copied_once_and_support_replying_acknowledges() -> N
     assert copy.context["copied_text"] == "Looking at it @UOLGA"
     assert copy.context["copied_author"] == "sam@sandbox.example"
     assert runner.cycle([made], MONDAY + timedelta(minutes=21), {"T-1": [reply]}).actions == ()
+
+
+def test_a_copied_reply_names_its_author_as_the_ticket_knows_them() -> None:
+    """An author the ticket knows (by email, any case, or by mapped account) is named by
+    their Jira display name; one it does not know keeps the address."""
+    runner = Runner([policy(SUPPORT)])
+    report = said(REPORT, MONDAY)
+    sam = Person("acc-sam", "Sam Support", "sam@sandbox.example")
+    made = replace(
+        made_from(report),
+        comments=(comment(sam, MONDAY + timedelta(minutes=2), "Seen"),),
+        assignee=ALICE,
+    )
+    at = MONDAY + timedelta(minutes=4)
+    by_email = replace(
+        said("On it", at, user="USAM", email="Sam@Sandbox.example", thread=report.ts),
+        ts=ts_of(at, 1),
+    )
+    by_account = replace(
+        said("Restarting", at, user="UAL", email=None, thread=report.ts),
+        ts=ts_of(at, 2),
+        user_account_id=ALICE.account_id,
+    )
+    stranger = replace(
+        said("Same here", at, user="UEVE", email="eve@operator.example", thread=report.ts),
+        ts=ts_of(at, 3),
+    )
+    result = runner.cycle(
+        [made], at + timedelta(minutes=1), {"T-1": [by_email, by_account, stranger]}
+    )
+    authors = [a.context["copied_author"] for a in of_kind(result, ActionKind.JIRA_COMMENT)]
+    assert authors == ["Sam Support", ALICE.display_name, "eve@operator.example"]
 
 
 def test_nobody_answering_in_15_minutes_of_the_message_is_nudged_in_its_thread() -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.model import ChatMessage, Ticket
+from agent.core.names import author_name
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.kind import Family, RuleKind
 from agent.core.slack_reports import (
@@ -133,7 +134,12 @@ def slack_intake(ctx: RuleContext, rule: SlackIntake) -> None:
     for message in ctx.messages:
         if message.thread_ts != thread.ts or message.ts == thread.ts:
             continue  # the report itself is the ticket's description
-        author = message.user_email or message.user_slack_id or "someone"
+        author = author_name(
+            ctx.ticket,
+            account_id=message.user_account_id,
+            email=message.user_email,
+            slack_id=message.user_slack_id,
+        )
         ctx.action(
             ActionKind.JIRA_COMMENT,
             f"copy@{message.ts}",
@@ -143,6 +149,7 @@ def slack_intake(ctx: RuleContext, rule: SlackIntake) -> None:
             context=lambda m=message, a=author: ctx.context(
                 copied_from=rule.channel,
                 copied_author=a,
+                copied_author_email=m.user_email,
                 copied_at=iso(m.at),
                 copied_text=plain_text(m.text),
                 copied_files=m.has_files,
