@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from agent.core.model import Ticket
-from agent.policy import Policy
 from agent.policy.rule_models import FollowupPage, Followups
+from agent.policy.schema import Policy
 
 FOLLOWUP_PROPERTY = "escalation-agent-followup"
 """Issue property on each follow-up: ``{"escalation", "page", "task", "key"}``."""
