@@ -20,12 +20,15 @@ from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction, Recipient
 from agent.core.answers import replies_count
+from agent.core.keys import ActionKey
 from agent.core.lazy import Later, once, resolve
 from agent.core.model import Ticket
 from agent.core.slack_reports import report_thread
 from agent.policy.rule_models import SlackIntake
 from agent.policy.schema import Policy
 
+# The place a routed Jira comment is keyed at (``<base>#jira``).
+JIRA = "jira"
 _SLUG = re.compile(r"[^a-z0-9]+")
 SLACK_CHANNEL_MAX = 80
 
@@ -83,21 +86,21 @@ def route(
     rule: str,
     ticket: Ticket | None,
     targets: Sequence[str],
-    base_key: str,
+    base_key: ActionKey,
     reason: str,
     due: datetime,
     template: str,
     audience: Later[tuple[Recipient, ...]],
     context: Later[Mapping[str, Any]],
     urgent: bool,
-    thread_anchor: str | None = None,
+    thread_anchor: ActionKey | None = None,
     slack_only: bool = False,
     skip: AbstractSet[str] = frozenset(),
     skipped: list[str] | None = None,
     event: str | None = None,
 ) -> list[PlannedAction]:
     """One action per target (one per person for ``dm``, one per user group); keys are
-    ``base_key#<where>``.
+    ``base_key`` at each place (``base_key#<where>``).
 
     With ``thread_anchor`` the Slack posts reply in the thread started by the
     anchor's post in the same place (``thread_of = anchor#<where>``). Keys in
@@ -123,7 +126,7 @@ def route(
         return [who for p in people() if (who := p.account_id or p.email)]
 
     def post(where: str) -> None:
-        key = f"{base_key}#{where}"
+        key = base_key.at(where).format()
         if where.startswith("group:"):
             if where in groups_done:
                 return
@@ -155,7 +158,7 @@ def route(
                 audience=people(),
                 urgent=urgent,
                 channel=where,
-                thread_of=f"{thread_anchor}#{where}" if thread_anchor else None,
+                thread_of=thread_anchor.at(where).format() if thread_anchor else None,
                 context=data,
                 event=event,
             )
@@ -163,11 +166,12 @@ def route(
 
     for target in targets:
         if target == "jira":
-            if slack_only or ticket is None or done(f"{base_key}#jira"):
+            key = base_key.at(JIRA).format()
+            if slack_only or ticket is None or done(key):
                 continue
             actions.append(
                 PlannedAction(
-                    key=f"{base_key}#jira",
+                    key=key,
                     policy=policy.name,
                     rule=rule,
                     issue=issue,

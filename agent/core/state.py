@@ -14,6 +14,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from agent.core.keys import issue_of
 from agent.core.ledger import Breach, IncidentRecord, pruned_records, with_breach
 
 
@@ -132,7 +133,8 @@ class EngineState:
     def pruned(self, resolved_before: datetime) -> EngineState:
         """Forget tickets resolved before the cut-off, and the done keys of their actions.
 
-        Ticket action keys are ``<rule>:<ISSUE>:...``; keys of other actions stay.
+        A ticket's action keys name it as their owner (``agent.core.keys``); keys of
+        other actions stay.
         The ledger (``incidents``) is kept: it has its own, longer horizon.
         """
         gone = {
@@ -143,10 +145,15 @@ class EngineState:
         if not gone:
             return self
         keep = {k: v for k, v in self.tickets.items() if k not in gone}
-        done = frozenset(k for k in self.done_keys if _issue_of(k) not in gone)
+        done = frozenset(k for k in self.done_keys if issue_of(k) not in gone)
         return replace(self, tickets=frozen_map(keep), done_keys=done)
 
 
-def _issue_of(action_key: str) -> str | None:
-    parts = action_key.split(":", 2)
-    return parts[1] if len(parts) > 2 else None
+def item_id_of(rule: str, item: str) -> str:
+    """An open obligation's id in ``TicketState.open_items``: ``<rule ident>:<item>``."""
+    return f"{rule}:{item}"
+
+
+def rule_of_item(item_id: str) -> str:
+    """The rule ident an open obligation's id (``item_id_of``) names."""
+    return item_id.split(":", 1)[0]

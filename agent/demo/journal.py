@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from agent.core.keys import ActionKey
 from agent.core.obligations import ObligationKind
 from agent.core.rules.catalogue import CATALOGUE
 from agent.store import EffectStatus, JsonDoc, StateStore
@@ -138,7 +139,7 @@ def effects_done_at(
                     at=now,
                     policy=record.policy,
                     family=record.rule,
-                    name=record.key.split(":", 1)[0],
+                    name=ActionKey.parse(record.key).rule,
                     issue=record.issue,
                     kind=record.kind,
                     key=record.key,

@@ -15,6 +15,7 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
+from agent.core.keys import ActionKey
 from agent.demo.journal import Happening
 from agent.demo.summary import Tally
 from agent.runtime.report import ActionFailure
@@ -121,7 +122,7 @@ class DemoOutput:
 
 def failure_text(failure: ActionFailure) -> str:
     """``PS-2    failed: severity_upgrade jira.set_field: <why>`` (the rule by its pack name)."""
-    name = failure.key.split(":", 1)[0]
+    name = ActionKey.parse(failure.key).rule
     return f"{failure.issue or '(pack)':<7} failed: {name} {failure.kind}: {short_error(failure)}"
 
 

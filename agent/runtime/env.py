@@ -20,6 +20,7 @@ from agent.adapters.service_errors import ServiceError
 from agent.adapters.slack_identity import slack_match
 from agent.adapters.slack_port import PostedMessage, SlackPort
 from agent.core.actions import PlannedAction, Recipient
+from agent.core.keys import ActionKey
 from agent.core.model import Person
 from agent.core.rules.base import iso
 from agent.core.state import EngineState
@@ -280,17 +281,15 @@ class ActionEnv:
     def _reminder_number(self, action: PlannedAction) -> int:
         """Which reminder this is in its thread, counting the ones sent (the core's count is
         of intervals elapsed, which a late first look or quiet hours make larger)."""
-        anchor, _, where = (action.thread_of or action.key).partition("#")
-        prefix, suffix = f"{anchor}:repeat@", f"#{where}" if where else ""
         if action.issue is None:
             return 1
+        thread = ActionKey.parse(action.thread_of or action.key)
         sent = {
             record.key
             for record in self.store.effects_for_issue(action.issue)
-            if record.key.startswith(prefix)
-            and record.key.endswith(suffix)
-            and record.key != action.key
+            if record.key != action.key
             and record.status is EffectStatus.DONE
+            and _repeats_in(ActionKey.parse(record.key), thread)
         }
         return len(sent) + 1
 
@@ -342,3 +341,14 @@ class ActionEnv:
 
 
 Handler = Callable[[PlannedAction, ActionEnv, bool], JsonDoc]
+
+
+def _repeats_in(key: ActionKey, thread: ActionKey) -> bool:
+    """Whether ``key`` is a reminder (``<anchor>:repeat@<slot>``) in the place of ``thread``
+    (the anchor's post there; any place when it names none)."""
+    return (
+        key.rule == thread.rule
+        and key.owner == thread.owner
+        and key.slot.startswith(f"{thread.slot}:repeat@")
+        and (thread.where is None or key.where == thread.where)
+    )

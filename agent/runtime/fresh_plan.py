@@ -18,7 +18,7 @@ from agent.core.actions import Plan
 from agent.core.followups import FollowupsSeen
 from agent.core.planner import plan
 from agent.core.rules.catalogue import CATALOGUE
-from agent.core.state import EngineState
+from agent.core.state import EngineState, rule_of_item
 from agent.policy import Policy
 from agent.runtime.reader import ReadResult, TicketReader
 from agent.runtime.report import CycleReport
@@ -40,7 +40,7 @@ def needs_fresh_messages(
         if a.issue is not None and (a.rule not in CATALOGUE or CATALOGUE.get(a.rule).reads_messages)
     }
     for key, ticket in state.tickets.items():
-        if any(item.split(":", 1)[0] in reading for item in ticket.open_items):
+        if any(rule_of_item(item) in reading for item in ticket.open_items):
             suspects.add(key)
     return suspects & read.cached_messages
 

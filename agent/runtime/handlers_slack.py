@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from agent.adapters.slack_port import event_type_for
 from agent.core.actions import ActionKind, PlannedAction, Recipient
+from agent.core.keys import ActionKey
 from agent.render.escaping import plain_slack_text
 from agent.runtime.env import ActionEnv, ActionError, Handler
 from agent.runtime.slack_common import (
@@ -202,15 +203,14 @@ def unpin(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
 
 def thread_done(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
     """A one-line "done" reply in every thread the anchor's posts started."""
-    anchor = action.thread_of
-    if not anchor or action.issue is None:
+    if not action.thread_of or action.issue is None:
         raise ActionError(f"{action.key}: a thread-done action needs a ticket and an anchor")
-    prefix = f"{anchor}#"
+    anchor = ActionKey.parse(action.thread_of)
     threads = [
-        record
+        (record, where)
         for record in env.store.effects_for_issue(action.issue)
-        if record.key.startswith(prefix)
-        and record.kind == ActionKind.SLACK_POST.value
+        if record.kind == ActionKind.SLACK_POST.value
+        and (where := _place_of(record.key, anchor)) is not None
         and record.status is EffectStatus.DONE
         and record.external_ref
         and record.external_ref.get("ts")
@@ -218,10 +218,11 @@ def thread_done(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonD
         and not env.is_archived(action.issue, str(record.external_ref.get("channel")))
     ]
     replied: list[str] = []
-    for record in threads:
+    done = ActionKey.parse(action.key)
+    for record, where in threads:
         assert record.external_ref is not None
         channel, ts = str(record.external_ref["channel"]), str(record.external_ref["ts"])
-        key = f"{action.key}{record.key[len(anchor) :]}"
+        key = done.at(where).format()  # the reply in the thread of ``anchor#<where>``
         if reconcile and env.find_marker(channel, key) is not None:
             replied.append(key)
             continue
@@ -237,6 +238,13 @@ def thread_done(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonD
         env.remember_marker(key, posted)
         replied.append(posted.ts)
     return {"threads": len(threads), "replies": replied}
+
+
+def _place_of(key: str, anchor: ActionKey) -> str | None:
+    """Where the post keyed ``key`` went when it is the anchor's post in some place
+    (``<anchor>#<where>``: a thread its ``done`` reply goes to); None for any other key."""
+    found = ActionKey.parse(key)
+    return found.where if found.base == anchor else None
 
 
 HANDLERS: dict[ActionKind, Handler] = {

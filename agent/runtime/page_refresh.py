@@ -17,6 +17,7 @@ from typing import Any
 from agent.adapters.confluence_port import ConfluencePort, PageMarker
 from agent.adapters.service_errors import NotFound
 from agent.core.actions import PlannedAction
+from agent.core.keys import ActionKey
 from agent.runtime.env import ActionEnv
 from agent.store import EffectStatus, JsonDoc
 
@@ -34,20 +35,20 @@ def page_ref(confluence: ConfluencePort, page_id: str, space: str, **extra: Any)
 def earlier_page(action: PlannedAction, env: ActionEnv) -> str | None:
     """The id of the page an earlier version of this page action wrote, if any.
 
-    Earlier versions share the key up to ``#`` (``...:page@<resolved>``); the
-    newest done one wins. The title may have changed since (the ticket's summary),
-    so the effect log is asked before the title.
+    Earlier versions share the key's base (``...:page@<resolved>``; the fields'
+    digest after ``#`` differs); the newest done one wins. The title may have
+    changed since (the ticket's summary), so the effect log is asked before the title.
     """
     if action.issue is None:
         return None
-    base = action.key.split("#", 1)[0]
+    base = ActionKey.parse(action.key).base
     newest: tuple[Any, str] | None = None
     for record in env.store.effects_for_issue(action.issue):
         if record.key == action.key or record.status is not EffectStatus.DONE:
             continue
         if record.kind != action.kind.value:
             continue
-        if record.key != base and not record.key.startswith(base + "#"):
+        if ActionKey.parse(record.key).base != base:
             continue
         page = (record.external_ref or {}).get("page")
         if page and (newest is None or record.updated_at > newest[0]):

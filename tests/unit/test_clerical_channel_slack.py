@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from agent.core.actions import ActionKind, Recipient
+from agent.core.keys import ActionKey
 from agent.core.routing import route
 from agent.policy.errors import PolicyErrors
 from tests.unit.factories import ALICE, BOB, Runner, of_kind, policy, ticket, utc
@@ -133,7 +134,7 @@ def test_a_group_target_without_dm_skips_nobody_by_person() -> None:
         rule="r",
         ticket=ticket("T-1"),
         targets=["group:@oncall", "jira"],
-        base_key="r:T-1:x",
+        base_key=ActionKey.parse("r:T-1:x"),
         reason="why",
         due=NOW,
         template="nudge",

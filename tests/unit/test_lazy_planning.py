@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from agent.core.actions import ActionKind, Recipient
+from agent.core.keys import ActionKey
 from agent.core.routing import route
 from tests.unit.factories import PAM, Runner, policy, ticket, utc
 
@@ -58,7 +59,7 @@ def test_route_builds_no_done_action_and_looks_nobody_up_for_it() -> None:
             rule="ack_overdue",
             ticket=ticket(),
             targets=["jira", "project_channel"],
-            base_key=base,
+            base_key=ActionKey.parse(base),
             reason="late",
             due=datetime(2026, 3, 2, 10, 15, tzinfo=UTC),
             template="nudge",

@@ -22,12 +22,13 @@ from agent.core.actions import DUE_SOON_EVENT, ActionKind, PlannedAction, Recipi
 from agent.core.followups import FollowupsSeen
 from agent.core.history import inherited
 from agent.core.human_updates import Update
+from agent.core.keys import ActionKey
 from agent.core.lazy import Later, extended, once, resolve
 from agent.core.model import ChatMessage, Ticket
 from agent.core.obligations import Obligation, Waiting, WaitReason
 from agent.core.roles import RoleResolution
 from agent.core.routing import route
-from agent.core.state import TicketState
+from agent.core.state import TicketState, item_id_of, rule_of_item
 from agent.core.ticket_memo import TicketMemo
 from agent.core.ticket_memo import ticket_context as _ticket_context
 from agent.policy.rule_models import ChainStep, Repeating, RuleBase
@@ -135,8 +136,12 @@ class RuleContext:
     def rule_name(self) -> str:
         return self.rule.kind
 
-    def key(self, slot: str) -> str:
-        return f"{self._ident}:{self.ticket.key}:{slot}"
+    def key(self, slot: str, where: str | None = None) -> str:
+        """The stored form of this rule's key for ``slot`` on the ticket (see ``core.keys``)."""
+        return self.action_key(slot, where).format()
+
+    def action_key(self, slot: str, where: str | None = None) -> ActionKey:
+        return ActionKey(rule=self._ident, owner=self.ticket.key, slot=slot, where=where)
 
     def problem(self, message: str) -> None:
         self.problems.append(TicketProblem(self.issue, self._ident, message))
@@ -182,9 +187,9 @@ class RuleContext:
         base.update(extra)
         return base
 
-    def done(self, slot: str) -> bool:
-        """Whether the action of ``slot`` was already carried out."""
-        return self.key(slot) in self.done_keys
+    def done(self, slot: str, where: str | None = None) -> bool:
+        """Whether the action of ``slot`` (in ``where``) was already carried out."""
+        return self.key(slot, where) in self.done_keys
 
     def template(self, default: str) -> str:
         return self.rule.template or default
@@ -203,8 +208,10 @@ class RuleContext:
         audience: tuple[Recipient, ...] = (),
         channel: str | None = None,
         context: Later[Mapping[str, Any]] | None = None,
+        where: str | None = None,
     ) -> None:
-        key = self.key(slot)
+        """Plan one action keyed ``slot`` (``#where`` after it when given), unless done."""
+        key = self.key(slot, where)
         if key in self.done_keys:
             return
         self.actions.append(
@@ -227,14 +234,14 @@ class RuleContext:
     def notify(
         self,
         targets: Sequence[str],
-        base_key: str,
+        base_key: ActionKey,
         *,
         reason: str,
         due: datetime,
         template: str,
         audience: Later[tuple[Recipient, ...]],
         context: Later[Mapping[str, Any]],
-        thread_anchor: str | None = None,
+        thread_anchor: ActionKey | None = None,
         slack_only: bool = False,
         skipped: list[str] | None = None,
         event: str | None = None,
@@ -273,12 +280,12 @@ class RuleContext:
         """A one-off message (no obligation): respects quiet hours like obligations do;
         with ``wait`` it waits for business hours even when the rule is urgent."""
         if self.quiet() and (wait or not self.rule.urgent):
-            self._check_held(targets, self.key(slot), audience)
+            self._check_held(targets, self.action_key(slot), audience)
             return
         targets, audience = self._after_hours(targets, audience)
         self.notify(
             targets,
-            self.key(slot),
+            self.action_key(slot),
             reason=reason,
             due=due,
             template=template,
@@ -287,7 +294,7 @@ class RuleContext:
         )
 
     def _check_held(
-        self, targets: Sequence[str], base_key: str, audience: Later[tuple[Recipient, ...]]
+        self, targets: Sequence[str], base_key: ActionKey, audience: Later[tuple[Recipient, ...]]
     ) -> None:
         """Quiet hours hold a nudge back, but whom it is for is looked up while it waits,
         so a role with nobody in it is reported now rather than when the nudge goes."""
@@ -336,7 +343,7 @@ class RuleContext:
         held back). ``audience`` and ``context`` are only resolved for nudges not
         yet sent. ``task`` says what is owed, for a heads-up before ``due``
         ("acknowledge SUP-12")."""
-        item_id = f"{self._ident}:{item}"
+        item_id = item_id_of(self._ident, item)
         open_anchor = self.state.open_items.get(item_id)
         if met or self.now < due:
             if not met:
@@ -348,14 +355,15 @@ class RuleContext:
         if self.held is not None:
             self.owe(item, due=due, reason=reason, waiting=self.held)
             return
-        anchor = self.key(f"{item}@{iso(due)}")
+        anchor_key = self.action_key(f"{item}@{iso(due)}")
+        anchor = anchor_key.format()
         if open_anchor is not None and open_anchor != anchor:
             # A later slot supersedes the unmet one: its thread is left as it is.
             self.state = self.state.without_item(item_id)
         # An SLA breach for the digest: counted once per slot, even when quiet hours hold the nudge.
         self.state = self.state.with_breach(self._ident, item_id, due)
         if self.quiet() and not self.rule.urgent:
-            self._check_held(targets, anchor, audience)
+            self._check_held(targets, anchor_key, audience)
             waits = self.quiet_waiting()
             if open_anchor == anchor:  # nudged before the close: its reminders wait
                 waits = replace(waits, why=f"{waits.why}; reminders wait (first nudge sent)")
@@ -373,7 +381,7 @@ class RuleContext:
         planned, reported, skipped = len(self.actions), len(self.problems), list[str]()
         self.notify(
             targets,
-            anchor,
+            anchor_key,
             reason=reason,
             due=due,
             template=template,
@@ -398,7 +406,7 @@ class RuleContext:
         if inherited(due, self.first_contact):
             return  # overdue before the agent first ran: one nudge, no catching up
         self._repeat(
-            anchor,
+            anchor_key,
             due=due,
             targets=targets,
             template=template,
@@ -406,7 +414,7 @@ class RuleContext:
             data=data,
             reason=reason,
         )
-        self._chain(anchor, due=due, data=data, reason=reason)
+        self._chain(anchor_key, due=due, data=data, reason=reason)
 
     def _heads_up(
         self,
@@ -430,7 +438,7 @@ class RuleContext:
         targets, who = self._after_hours(targets, audience)
         self.notify(
             targets,
-            self.key(f"{item}@{iso(due)}:soon"),
+            self.action_key(f"{item}@{iso(due)}:soon"),
             reason=f"{left} left to {what}.",
             due=due - warn,
             template="due_soon",
@@ -472,7 +480,7 @@ class RuleContext:
 
     def _repeat(
         self,
-        anchor: str,
+        anchor: ActionKey,
         *,
         due: datetime,
         targets: Sequence[str],
@@ -489,7 +497,7 @@ class RuleContext:
         slot = due + count * every
         self.notify(
             targets,
-            f"{anchor}:repeat@{iso(slot)}",
+            anchor.then(f"repeat@{iso(slot)}"),
             reason=f"Still overdue: {reason}",
             due=slot,
             template=template,
@@ -501,7 +509,7 @@ class RuleContext:
 
     def _chain(
         self,
-        anchor: str,
+        anchor: ActionKey,
         *,
         due: datetime,
         data: Callable[[], Mapping[str, Any]],
@@ -511,7 +519,7 @@ class RuleContext:
             at = due + step.after
             if self.now < at:
                 return
-            base = f"{anchor}:step{index + 1}"
+            base = anchor.then(f"step{index + 1}")
             step_targets, people = self._after_hours(
                 step.notify or ["dm"], self.people_later(step.to)
             )
@@ -551,15 +559,15 @@ class RuleContext:
 
     def settle_all(self) -> None:
         """Close every open item of this rule (e.g. the ticket was resolved)."""
-        prefix = f"{self._ident}:"
         for item_id, anchor in sorted(self.state.open_items.items()):
-            if item_id.startswith(prefix):
+            if rule_of_item(item_id) == self._ident:
                 self._close(item_id, anchor)
 
     def _close(self, item_id: str, anchor: str) -> None:
+        """Mark the item's thread done (``anchor``: its first nudge's key, as kept in state)."""
         self.actions.append(
             PlannedAction(
-                key=f"{anchor}:done",
+                key=ActionKey.parse(anchor).then("done").format(),
                 policy=self.policy.name,
                 rule=self.rule_name,
                 issue=self.issue,

@@ -117,7 +117,8 @@ def clerical_channel(ctx: RuleContext, rule: ClericalChannel) -> None:
             continue
         ctx.action(
             ActionKind.SLACK_POST,
-            f"announce#{where}",
+            "announce",
+            where=where,
             reason=f"The escalation channel #{name} is announced in {where}.",
             due=ctx.now,
             template="slack/channel_announce.j2",

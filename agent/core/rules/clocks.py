@@ -33,12 +33,13 @@ def escalation_alert(ctx: RuleContext, rule: EscalationAlert) -> None:
             for where in _channels(ctx, targets):
                 ctx.action(
                     ActionKind.SLACK_UNPIN,
-                    f"unpin#{where}",
+                    "unpin",
+                    where=where,
                     reason="The escalation is closed; its pin is removed.",
                     due=ctx.ticket.resolved_at or ctx.now,
                     template=None,
                     channel=where,
-                    context={**ctx.context(), "message_key": ctx.key(f"alert#{where}")},
+                    context={**ctx.context(), "message_key": ctx.key("alert", where)},
                 )
         return
     before = len(ctx.actions)
@@ -60,16 +61,17 @@ def escalation_alert(ctx: RuleContext, rule: EscalationAlert) -> None:
         for a in ctx.actions[before:]
         if a.kind is ActionKind.SLACK_POST and a.channel and a.channel[0] == "#"
     ]
-    posted += [w for w in _channels(ctx, targets) if w not in posted and ctx.done(f"alert#{w}")]
+    posted += [w for w in _channels(ctx, targets) if w not in posted and ctx.done("alert", w)]
     for where in posted:
         ctx.action(
             ActionKind.SLACK_PIN,
-            f"pin#{where}",
+            "pin",
+            where=where,
             reason="The procedure pins the escalation thread in the channel.",
             due=ctx.ticket.created,
             template=None,
             channel=where,
-            context=lambda where=where: {**ctx.context(), "message_key": ctx.key(f"alert#{where}")},
+            context=lambda where=where: {**ctx.context(), "message_key": ctx.key("alert", where)},
         )
 
 
@@ -197,7 +199,7 @@ def after_hours_page(ctx: RuleContext, rule: AfterHoursPage) -> None:
         return
     ctx.notify(
         rule.notify or (spec.notify if spec else ["dm"]),
-        ctx.key(f"page@{iso(created)}"),
+        ctx.action_key(f"page@{iso(created)}"),
         reason=f"{ctx.issue} was raised outside business hours and needs immediate attention.",
         due=created,
         template=ctx.template("page"),

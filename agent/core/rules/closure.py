@@ -132,7 +132,7 @@ def severity_upgrade(ctx: RuleContext, rule: SeverityUpgrade) -> None:
         )
     ctx.notify(
         rule.notify or ["jira"],
-        ctx.key(f"upgrade:{rule.to_level}"),
+        ctx.action_key(f"upgrade:{rule.to_level}"),
         reason=reason,
         due=ctx.now,
         template=ctx.template("severity_upgrade"),

@@ -16,6 +16,7 @@ from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.digest_stats import digest_stats, iso_week
+from agent.core.keys import ActionKey
 from agent.core.ledger import IncidentRecord
 from agent.core.model import Ticket
 from agent.core.routing import route
@@ -85,7 +86,7 @@ def weekly_digest(
         rule=rule.kind,
         ticket=None,
         targets=rule.notify or ["project_channel"],
-        base_key=f"{rule.ident}:{policy.name}:{iso(slot)}",
+        base_key=ActionKey(rule=rule.ident, owner=policy.name, slot=iso(slot)),
         reason=reason,
         due=slot,
         template=rule.template or "weekly_digest",
@@ -115,7 +116,7 @@ def _page(
     )
     title = digest_title(policy, rule, iso_week(calendar, slot))
     return PlannedAction(
-        key=f"{rule.ident}:{policy.name}:page@{iso(slot)}",
+        key=ActionKey(rule=rule.ident, owner=policy.name, slot=f"page@{iso(slot)}").format(),
         policy=policy.name,
         rule=rule.kind,
         issue=None,

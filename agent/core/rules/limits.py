@@ -13,8 +13,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
+from agent.core.keys import ActionKey
 from agent.core.model import Ticket
 from agent.core.obligations import ObligationKind, Waiting, WaitReason
+from agent.core.routing import JIRA
 from agent.core.rules.base import iso, ticket_context
 from agent.core.rules.kind import Family, RuleKind
 from agent.core.state import TicketState
@@ -156,13 +158,13 @@ def _hold(
     since = state.held_since or now
     if state.held_reason != limit.ident:
         outcome.states[ticket.key] = replace(state, held_reason=limit.ident, held_since=since)
-    base = f"{limit.ident}:{ticket.key}"
+    held = f"@{iso(since)}"
     context = {**ticket_context(ticket, severity), "limit": reason_text, "label": limit.hold_label}
     reason = f"{ticket.key} is held: the procedure allows {reason_text}."
     if limit.hold_label not in ticket.labels:
         outcome.actions.append(
             PlannedAction(
-                key=f"{base}:hold-label@{iso(since)}",
+                key=ActionKey(limit.ident, ticket.key, f"hold-label{held}").format(),
                 policy=policy.name,
                 rule=_rule(limit),
                 issue=ticket.key,
@@ -175,7 +177,7 @@ def _hold(
         )
     outcome.actions.append(
         PlannedAction(
-            key=f"{base}:hold@{iso(since)}#jira",
+            key=ActionKey(limit.ident, ticket.key, f"hold{held}", where=JIRA).format(),
             policy=policy.name,
             rule=_rule(limit),
             issue=ticket.key,
@@ -199,13 +201,13 @@ def _release(
 ) -> None:
     assert state.held_reason is not None and state.held_since is not None
     label = next((r.hold_label for r in _limits(policy) if r.ident == state.held_reason), None)
-    base = f"{state.held_reason}:{ticket.key}"
+    held = f"@{iso(state.held_since)}"
     context = {**ticket_context(ticket, severity), "label": label}
     reason = f"{ticket.key} is released from the hold: there is room under the limits now."
     if label and label in ticket.labels:
         outcome.actions.append(
             PlannedAction(
-                key=f"{base}:release-label@{iso(state.held_since)}",
+                key=ActionKey(state.held_reason, ticket.key, f"release-label{held}").format(),
                 policy=policy.name,
                 rule=state.held_reason,
                 issue=ticket.key,
@@ -218,7 +220,7 @@ def _release(
         )
     outcome.actions.append(
         PlannedAction(
-            key=f"{base}:release@{iso(state.held_since)}#jira",
+            key=ActionKey(state.held_reason, ticket.key, f"release{held}", where=JIRA).format(),
             policy=policy.name,
             rule=state.held_reason,
             issue=ticket.key,

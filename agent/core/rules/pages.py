@@ -138,10 +138,11 @@ def plan_page(
     planned every cycle until it is pruned, and its page is almost always written.
     """
     slot = f"page@{iso(resolved)}"
-    page_slot = f"{slot}#{fields_digest(fields)}"
+    version = fields_digest(fields)  # after ``#``: every version shares the key's base
     ctx.action(
         ActionKind.CONFLUENCE_PAGE,
-        page_slot,
+        slot,
+        where=version,
         reason=reason,
         due=resolved,
         template=template,
@@ -157,5 +158,5 @@ def plan_page(
         reason=f"A link on {ctx.issue} to {what}: {title}.",
         due=resolved,
         template=None,
-        context=lambda: ctx.context(link_from_ref=ctx.key(page_slot), link_title=title),
+        context=lambda: ctx.context(link_from_ref=ctx.key(slot, version), link_title=title),
     )
