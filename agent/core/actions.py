@@ -103,11 +103,14 @@ class TicketProblem:
 @dataclass(frozen=True)
 class Plan:
     """A cycle's actions and problems, the state after it, per policy how many
-    tickets were left alone as history (resolved before its first contact), and
-    every ticket's open obligations (``agent.core.obligations``) as the rules left them."""
+    tickets were left alone as history (resolved before its first contact),
+    every ticket's open obligations (``agent.core.obligations``) as the rules left them,
+    and the tickets a newer channel message could plan differently
+    (``agent.core.fresh_messages``)."""
 
     actions: tuple[PlannedAction, ...]
     problems: tuple[TicketProblem, ...]
     state: EngineState
     history: Mapping[str, int] = field(default_factory=dict)
     obligations: tuple[Obligation, ...] = ()
+    fresh_messages_for: frozenset[str] = frozenset()

@@ -7,9 +7,11 @@ creation then key), then policy-level rules. Actions whose key is already done
 are dropped, so running a cycle twice, or after a crash, does nothing twice.
 
 While they plan, the rules record what each ticket still owes (its open
-obligations, ``Plan.obligations``). A ticket held by a limit runs only the
-intake rules for real; its other rules that declare obligations run on a
-scratch context that keeps nothing but those, each waiting for the release.
+obligations, ``Plan.obligations``), and the plan names the tickets a newer
+channel message could change (``Plan.fresh_messages_for``). A ticket held by a
+limit runs only the intake rules for real; its other rules that declare
+obligations run on a scratch context that keeps nothing but those, each waiting
+for the release.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 from agent.core.actions import Plan, PlannedAction, TicketProblem
 from agent.core.followups import FollowupsSeen
+from agent.core.fresh_messages import fresh_messages_for
 from agent.core.history import is_history
 from agent.core.ledger import KEEP_RECORDS, ledger_updates
 from agent.core.model import ChatMessage, Ticket
@@ -69,6 +72,7 @@ def plan(
     (``agent.runtime.followup_read``)."""
     if now.tzinfo is None:
         raise ValueError("plan() needs an aware 'now' (UTC)")
+    before = state
     actions: list[PlannedAction] = []
     problems: list[TicketProblem] = []
     owed: list[Obligation] = []
@@ -125,6 +129,7 @@ def plan(
         state=state,
         history=history,
         obligations=tuple(owed),
+        fresh_messages_for=fresh_messages_for(unique.values(), before, policies),
     )
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from agent.adapters.service_errors import ServiceUnavailable
 from agent.core.actions import ActionKind, Plan, PlannedAction
+from agent.core.fresh_messages import fresh_messages_for
 from agent.core.state import EngineState, TicketState
 from agent.policy import load_policies
 from agent.resources import bundled_rules_dir
@@ -68,17 +69,19 @@ def test_channels_are_re_read_only_where_a_message_could_change_the_plan() -> No
             "SUP-4": TicketState(first_seen=NOW),
         }
     )
+    actions = (_action("update_overdue", "SUP-3"), _action("clerical_channel", "SUP-4"))
     first = Plan(
-        actions=(_action("update_overdue", "SUP-3"), _action("clerical_channel", "SUP-4")),
+        actions=actions,
         problems=(),
         state=state,
+        fresh_messages_for=fresh_messages_for(actions, state, policies),
     )
     read = ReadResult(cached_messages={"SUP-1", "SUP-2", "SUP-3", "SUP-4"})
     # SUP-1: a message may meet its open ack; SUP-3: may cancel its nudge. Fields and
     # channel creation do not depend on messages.
-    assert needs_fresh_messages(first, state, read, policies) == {"SUP-1", "SUP-3"}
+    assert needs_fresh_messages(first, read) == {"SUP-1", "SUP-3"}
     read.cached_messages = {"SUP-3"}
-    assert needs_fresh_messages(first, state, read, policies) == {"SUP-3"}
+    assert needs_fresh_messages(first, read) == {"SUP-3"}
 
 
 def test_a_ticket_whose_details_failed_is_searched_again_next_cycle() -> None:

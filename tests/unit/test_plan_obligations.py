@@ -114,6 +114,20 @@ def test_a_nudge_sent_in_an_earlier_cycle_is_not_waiting() -> None:
     assert ack.overdue and ack.waiting is None
 
 
+def test_the_plan_names_the_tickets_a_newer_message_could_change() -> None:
+    """A nudge from a rule that reads messages, or its item still open a cycle later, is
+    what a newer channel message could take away; a ticket owing nothing yet is not."""
+    runner = Runner([policy(ACK_AND_UPDATES)])
+    nudged = ticket("T-1", created=MONDAY_9)
+    quiet = ticket("T-2", created=MONDAY_9 + timedelta(minutes=10))
+    first = runner.cycle([nudged, quiet], MONDAY_9 + timedelta(minutes=16))
+    assert [a.issue for a in first.actions if a.rule == "ack_overdue"] == ["T-1"]
+    assert first.fresh_messages_for == {"T-1"}
+    later = runner.cycle([nudged, quiet], MONDAY_9 + timedelta(minutes=20))
+    assert later.actions == ()
+    assert later.fresh_messages_for == {"T-1"}  # its acknowledgement is still open
+
+
 LIMITED = """
 updates: {sources: [jira_comment], by: [assignee]}
 rules:
