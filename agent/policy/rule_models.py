@@ -265,6 +265,7 @@ class PostmortemDue(Repeating):
     space: str
     title: str = "Post-mortem {key}: {summary}"
     done_status: list[str] = Field(default=["DONE"], min_length=1)
+    page_template: str | None = None
 
 
 class PageRule(RuleBase):

@@ -199,3 +199,17 @@ def key_usage(packs: list[Pack]) -> dict[str, list[str]]:
         for key in pack.policy.model_fields_set:
             usage.setdefault(key, set()).add(pack.file)
     return {key: sorted(files) for key, files in usage.items()}
+
+
+def pack_templates(packs: list[Pack]) -> dict[str, list[str]]:
+    """Rule identifier -> ``<template> (<pack file>)`` for each template a shipped pack
+    names for a rule of that kind instead of its default (``template:``,
+    ``page_template:``), sorted."""
+    named: dict[str, set[str]] = {}
+    for pack in packs:
+        for rule in pack.policy.rules:
+            for key in ("template", "page_template"):
+                value = getattr(rule, key, None)
+                if isinstance(value, str) and value:
+                    named.setdefault(rule.kind, set()).add(f"`{value}` ({pack.file})")
+    return {rule: sorted(found) for rule, found in named.items()}

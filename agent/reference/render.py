@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from agent.adapters.slack_port import EVENT_TYPE_PREFIX, event_type_for
 from agent.core.actions import DUE_SOON_EVENT
 from agent.core.rules.catalogue import CATALOGUE
+from agent.core.templates import kind_templates
 from agent.policy.rule_models import ChainStep, Repeating, RuleBase
 from agent.policy.schema import (
     AfterHoursSpec,
@@ -33,6 +34,7 @@ from agent.reference.introspect import (
     key_usage,
     load_packs,
     model_doc,
+    pack_templates,
     params_of,
     rule_usage,
 )
@@ -159,6 +161,7 @@ def _common_parameters() -> str:
 
 def _rules(packs: list[Pack]) -> str:
     usage = rule_usage(packs)
+    overrides = pack_templates(packs)
     names = sorted(CATALOGUE.names)
     by_family: dict[str, list[str]] = {}
     for name in names:
@@ -177,11 +180,30 @@ def _rules(packs: list[Pack]) -> str:
     ]
     for family in CATALOGUE.families():
         out += [f"### {family.title}", family.blurb]
-        out += [_rule_section(name, usage.get(name, [])) for name in by_family.get(family.key, [])]
+        out += [
+            _rule_section(name, usage.get(name, []), overrides.get(name, []))
+            for name in by_family.get(family.key, [])
+        ]
     return _join(out)
 
 
-def _rule_section(name: str, files: list[str]) -> str:
+def _templates_line(name: str, overrides: list[str]) -> str:
+    """``Templates: `jira/nudge.j2`, `slack/nudge.j2`; ...``: what the rule renders by
+    default (under ``templates/``), the engine's messages it can send, packs' own."""
+    kind = CATALOGUE.get(name)
+    own = ", ".join(f"`{path}`" for path in kind_templates(kind)) or "none"
+    parts = [f"Templates: {own}"]
+    if issubclass(kind.model, Repeating):
+        parts.append(
+            "and the engine's `escalate` (a chain step), `due_soon` (a `warn_before` "
+            "heads-up) and `thread_done`, in `jira/` and `slack/`"
+        )
+    if overrides:
+        parts.append(f"a shipped pack's own instead: {', '.join(overrides)}")
+    return "*" + "; ".join(parts) + ".*"
+
+
+def _rule_section(name: str, files: list[str], overrides: list[str]) -> str:
     kind = CATALOGUE.get(name)
     model = kind.model
     facts = ["Runs per ticket" if kind.per_ticket else "Runs once per policy, across its tickets"]
@@ -199,6 +221,7 @@ def _rule_section(name: str, files: list[str]) -> str:
             kind.description or "_Not described yet._",
             model_doc(model),
             f"*{'; '.join(facts)}. Used by: {used}.*",
+            _templates_line(name, overrides),
             _param_table(params) if params else "No parameters of its own.",
         ]
     )

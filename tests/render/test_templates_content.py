@@ -259,10 +259,30 @@ def test_postmortem_status_reads_back_as_draft_and_shows_totals(renderer: Render
     assert macro_parameter(page, "status", "title") == ["DRAFT"]
     text = storage_text(page)
     assert "Total resolution time 3h" in text
-    assert "Service credits To be completed by the assignee." in text
+    # the generic page shows the rule's fields as facts; nothing of one procedure's own
+    assert "Service Credits To be completed by the assignee." in text
     assert "Post-mortem meeting due 2026-03-04 14:00 CET" in text  # 48 h, the pack's zone
+    assert "operator" not in text
     filled = {**example_context(name), "fields": {"Service Credits": 250, "Root Cause": "API"}}
-    assert "Service credits 250" in storage_text(render(renderer, name, filled))
+    assert "Service Credits 250" in storage_text(render(renderer, name, filled))
+
+
+def test_the_support_packs_postmortem_adds_its_own_sections(renderer: Renderer) -> None:
+    name = "confluence/postmortem_support.xml.j2"
+    assert planned(name).rule == "postmortem_due"  # the support pack names it
+    page = render(renderer, name, example_context(name))
+    generic = render(renderer, "confluence/postmortem.xml.j2", example_context(name))
+    assert headings(page) == [*headings(generic), "Service credits", "Shared with the operator"]
+    assert macro_parameter(page, "status", "title") == ["DRAFT"]
+    text = storage_text(page)
+    assert "Service Credits To be completed" not in text  # its own section, not a fact row
+    assert "total resolution time 3h" in text
+    assert "To be completed by the support lead." in text
+    filled = {
+        **example_context(name),
+        "fields": {"Service Credits": "EUR 250", "Root Cause": "API"},
+    }
+    assert "EUR 250" in storage_text(render(renderer, name, filled))
 
 
 def test_lessons_learned_has_the_closure_sections(renderer: Renderer) -> None:

@@ -17,9 +17,11 @@ import pytest
 from agent.core.planner import plan
 from agent.core.rules.catalogue import CATALOGUE, UnknownRule
 from agent.core.state import EngineState
+from agent.core.templates import all_templates
 from agent.policy import Policy
 from agent.policy.rule_models import RULE_NAMES
 from agent.reference import render_reference
+from agent.resources import bundled_templates_dir
 from agent.runtime.cycle import save_state
 from agent.runtime.reader import SNAPSHOT_NAMESPACE
 from agent.runtime.snapshots import ticket_to_json
@@ -128,3 +130,15 @@ def test_rule_identifiers_are_spelled_only_in_the_catalogue() -> None:
             if (path.name, value) not in SAME_WORD
         ]
     assert not found, "ask agent.core.rules.catalogue instead of naming rules:\n" + "\n".join(found)
+
+
+def test_every_template_file_is_one_a_rule_kind_the_engine_or_a_pack_names() -> None:
+    """No built-in template is stale or missing: the catalogue (with the engine's own and
+    the packs' overrides) names exactly the files in ``templates/`` (partials aside)."""
+    folder = bundled_templates_dir()
+    files = {
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*.j2")
+        if not path.name.startswith("_")
+    }
+    assert files == set(all_templates())

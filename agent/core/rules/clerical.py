@@ -276,6 +276,7 @@ KINDS: tuple[RuleKind[Any], ...] = (
         },
         templates=frozenset({"channel_announce"}),
         reads_messages=False,
+        template_files=frozenset({"slack/channel_intro.j2", "slack/channel_successor.j2"}),
     ),
     RuleKind(
         model=PmWatcher,

@@ -177,7 +177,7 @@ def postmortem_due(ctx: RuleContext, rule: PostmortemDue) -> None:
             if ctx.severity
             else f"{ctx.issue} needs a post-mortem."
         ),
-        template="confluence/postmortem.xml.j2",
+        template=rule.page_template or "confluence/postmortem.xml.j2",
         title=title,
         fields=field_values(ctx, rule.fields),
         data=data,
@@ -291,6 +291,12 @@ KINDS: tuple[RuleKind[Any], ...] = (
                 "says so or the `fields` are filled."
             ),
             "title": "Page title; placeholders `{key}`, `{summary}`.",
+            "page_template": (
+                "The page's template instead of the generic `confluence/postmortem.xml.j2`, "
+                "e.g. one that extends it with the procedure's own sections (the support "
+                "pack's `confluence/postmortem_support.xml.j2` adds the service credits due "
+                "and the findings shared with the operator). `template:` names the message."
+            ),
         },
         templates=frozenset({"ask_fields"}),
         keeps_items_when_closed=True,
@@ -299,5 +305,6 @@ KINDS: tuple[RuleKind[Any], ...] = (
         reads_descriptions=True,
         paperwork=True,
         adherence=ObligationKind.PAPERWORK,
+        template_files=frozenset({"confluence/postmortem.xml.j2"}),
     ),
 )

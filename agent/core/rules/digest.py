@@ -170,5 +170,6 @@ KINDS: tuple[RuleKind[Any], ...] = (
         templates=frozenset({"weekly_digest"}),
         reads_messages=False,
         says=Says.DIGEST,
+        template_files=frozenset({"confluence/weekly_digest.xml.j2"}),
     ),
 )

@@ -302,6 +302,7 @@ KINDS: tuple[RuleKind[Any], ...] = (
             ),
         },
         reads_messages=False,
+        template_files=frozenset({"jira/followup_note.j2"}),
     ),
     RuleKind(
         model=FollowupOverdue,

@@ -63,6 +63,9 @@ class RuleKind(Generic[R]):
     params: Mapping[str, str] = field(default_factory=dict)
     # Message templates its handler names by default (``jira/<name>.j2``, ``slack/<name>.j2``).
     templates: frozenset[str] = frozenset()
+    # Templates it renders by path: its pages (``confluence/<name>.xml.j2``) and messages
+    # that exist for one medium only (a Slack report's ticket description, say).
+    template_files: frozenset[str] = frozenset()
     # Its open items outlive the ticket's resolution (the rest are settled on close).
     keeps_items_when_closed: bool = False
     # It still applies to an escalation held back by a limit or rejected at intake.

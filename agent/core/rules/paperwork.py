@@ -164,6 +164,7 @@ KINDS: tuple[RuleKind[Any], ...] = (
             ),
         },
         paperwork=True,
+        template_files=frozenset({"confluence/incident_log_row.xml.j2"}),
     ),
     RuleKind(
         model=IncidentSummary,
@@ -181,6 +182,7 @@ KINDS: tuple[RuleKind[Any], ...] = (
         reads_messages=False,
         reads_descriptions=True,
         paperwork=True,
+        template_files=frozenset({"confluence/incident_summary.xml.j2"}),
     ),
     RuleKind(
         model=ResponseReport,
@@ -198,6 +200,7 @@ KINDS: tuple[RuleKind[Any], ...] = (
         reads_messages=False,
         reads_descriptions=True,
         paperwork=True,
+        template_files=frozenset({"confluence/response_report.xml.j2"}),
     ),
     RuleKind(
         model=LessonsLearned,
@@ -214,6 +217,7 @@ KINDS: tuple[RuleKind[Any], ...] = (
         },
         reads_messages=False,
         paperwork=True,
+        template_files=frozenset({"confluence/lessons_learned.xml.j2"}),
     ),
     RuleKind(
         model=PmoNotify,

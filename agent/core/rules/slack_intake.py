@@ -209,5 +209,8 @@ KINDS: tuple[RuleKind[Any], ...] = (
                 "marked as a copy."
             ),
         },
+        template_files=frozenset(
+            {"jira/slack_report.j2", "slack/slack_logged.j2", "jira/slack_copy.j2"}
+        ),
     ),
 )
