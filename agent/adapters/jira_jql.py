@@ -57,6 +57,22 @@ def policy_jql(policy: Policy) -> str:
     return " AND ".join(select_clauses(policy.select)) + " ORDER BY created ASC"
 
 
+def window_jql(select: Select, start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    """The tickets of a ``select:``'s projects and issue types (and its own ``jql:``) that
+    were open at some moment from ``start`` to ``end``, for replaying a past window.
+
+    Priority, labels and filled fields change over a ticket's life, so they are left to
+    the planner, which reads them from the ticket as it was at each moment."""
+    clauses = [jql_in("project", select.projects)]
+    if select.issue_types:
+        clauses.append(jql_in("issuetype", select.issue_types))
+    if select.jql:
+        clauses.append(f"({select.jql})")
+    clauses.append(f"created <= {jql_quote(jql_datetime(end, zone))}")
+    clauses.append(f"(resolved is EMPTY OR resolved >= {jql_quote(jql_datetime(start, zone))})")
+    return " AND ".join(clauses) + " ORDER BY created ASC"
+
+
 def split_order_by(jql: str) -> tuple[str, str]:
     """``(condition, "ORDER BY ...")``; an ORDER BY inside a quoted string is not one."""
     for match in _ORDER_BY.finditer(jql):

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from agent.adapters.jira_jql import jql_datetime, jql_in, jql_quote
+from agent.adapters.jira_jql import window_jql
 from agent.adapters.jira_port import FieldInfo
 from agent.adapters.service_errors import ServiceError
 from agent.core.model import ChatMessage, Person, Ticket
@@ -133,21 +133,6 @@ class History:
     channels_read: int = 0
 
 
-def window_jql(policy: Policy, window: Window, zone: ZoneInfo) -> str:
-    """The policy's projects and issue types (and its own ``jql:``), during the window."""
-    select = policy.select
-    clauses = [jql_in("project", select.projects)]
-    if select.issue_types:
-        clauses.append(jql_in("issuetype", select.issue_types))
-    if select.jql:
-        clauses.append(f"({select.jql})")
-    start = jql_quote(jql_datetime(window.start, zone))
-    end = jql_quote(jql_datetime(window.end, zone))
-    clauses.append(f"created <= {end}")
-    clauses.append(f"(resolved is EMPTY OR resolved >= {start})")
-    return " AND ".join(clauses) + " ORDER BY created ASC"
-
-
 def read_history(
     jira: JiraHistory,
     slack: SlackHistory | None,
@@ -169,7 +154,9 @@ def read_history(
     for policy in policies:
         wanted = fields_to_fetch(policy)
         names.update(wanted)
-        for ticket in jira.search(window_jql(policy, window, zone), wanted):
+        for ticket in jira.search(
+            window_jql(policy.select, window.start, window.end, zone), wanted
+        ):
             seen = found.get(ticket.key)
             found[ticket.key] = (
                 ticket if seen is None else replace(seen, fields={**seen.fields, **ticket.fields})

@@ -12,6 +12,7 @@ from agent.adapters.jira_jql import (
     jql_quote,
     policy_jql,
     split_order_by,
+    window_jql,
     with_updated_since,
 )
 from agent.policy import load_policy_text
@@ -88,6 +89,20 @@ def test_a_policys_query_quotes_its_values_as_every_other_query_does() -> None:
         '"Tab\\tField" is not EMPTY) ORDER BY created ASC'
     )
     assert "\n" not in jql and "\t" not in jql
+
+
+def test_a_replay_window_asks_for_projects_and_types_open_in_it_in_the_users_zone() -> None:
+    select = load_policy_text(
+        "name: demo\ndescription: d\n"
+        "select: {projects: [DS], issue_types: [Bug], labels: [ESC], jql: 'status != Done'}\n"
+        "rules:\n  - rule: pmo_notify\n"
+    ).select
+    start, end = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 8, tzinfo=UTC)
+    assert window_jql(select, start, end, ZoneInfo("Europe/Berlin")) == (
+        'project in ("DS") AND issuetype in ("Bug") AND (status != Done) AND '
+        'created <= "2026/03/08 01:00" AND '
+        '(resolved is EMPTY OR resolved >= "2026/03/01 01:00") ORDER BY created ASC'
+    )
 
 
 def test_updated_since_is_floored_to_the_minute_in_the_users_zone() -> None:
