@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from agent.core.actions import ActionKind
+from agent.core.actions import DUE_SOON_EVENT, ActionKind
 from agent.core.followups import FollowupIssue, FollowupsSeen, PageTask
 from agent.core.planner import plan
 from agent.core.state import EngineState
@@ -107,3 +107,27 @@ def test_an_overdue_follow_up_nudges_its_assignee_in_business_hours() -> None:
     assert not [
         a for a in _plan(done, now=utc(2026, 3, 11, 9, 5)).actions if a.rule == "followup_overdue"
     ]
+
+
+def test_a_follow_up_gets_one_heads_up_naming_it_as_every_rules_heads_up_is_typed() -> None:
+    """``warn_before``: one heads-up naming the follow-up issue (not the rule, nor the
+    escalation), carrying the heads-up event integrators see for every rule."""
+    warned = policy(
+        """
+        severity: {levels: [P1, P2], priority: {Highest: P1, High: P2}}
+        rules:
+          - rule: followups
+            due_days: {P1: 5}
+          - rule: followup_overdue
+            warn_before: 1d
+        """
+    )
+    seen = FollowupsSeen("900", "PM", (), (_issue("T-8", "2", due=date(2026, 3, 10)),))
+    result = plan(
+        [ESCALATION], EngineState(), utc(2026, 3, 10, 9), [warned], followups={"T-1": seen}
+    )
+    (heads_up,) = [a for a in result.actions if a.rule == "followup_overdue"]
+    assert heads_up.event == DUE_SOON_EVENT
+    assert heads_up.template == "slack/followup_overdue.j2" and heads_up.context["heads_up"] is True
+    assert heads_up.context["followup_key"] == "T-8"
+    assert "T-8" in heads_up.reason and "followup_overdue" not in heads_up.reason

@@ -276,9 +276,11 @@ class RuleContext:
         audience: Later[tuple[Recipient, ...]],
         context: Later[Mapping[str, Any]] | None = None,
         wait: bool = False,
+        event: str | None = None,
     ) -> None:
         """A one-off message (no obligation): respects quiet hours like obligations do;
-        with ``wait`` it waits for business hours even when the rule is urgent."""
+        with ``wait`` it waits for business hours even when the rule is urgent. ``event``
+        as for ``notify`` (a rule's own heads-up is ``DUE_SOON_EVENT``)."""
         if self.quiet() and (wait or not self.rule.urgent):
             self._check_held(targets, self.action_key(slot), audience)
             return
@@ -291,6 +293,7 @@ class RuleContext:
             template=template,
             audience=audience,
             context=context if context is not None else self.context,
+            event=event,
         )
 
     def _check_held(
@@ -342,7 +345,7 @@ class RuleContext:
         recorded as an open obligation (with why it waits, when its nudge is
         held back). ``audience`` and ``context`` are only resolved for nudges not
         yet sent. ``task`` says what is owed, for a heads-up before ``due``
-        ("acknowledge SUP-12")."""
+        ("acknowledge SUP-12"); without it there is none (see ``_heads_up``)."""
         item_id = item_id_of(self._ident, item)
         open_anchor = self.state.open_items.get(item_id)
         if met or self.now < due:
@@ -427,13 +430,15 @@ class RuleContext:
     ) -> None:
         """Warn the nudge's audience ``warn_before`` ahead of ``due``: once per deadline
         (its key names it), never after it (only unmet items not yet due get here), and
-        like a nudge only in business hours unless the rule is urgent."""
+        like a nudge only in business hours unless the rule is urgent. Without a ``task``
+        (what is owed, in words) the rule gives its own heads-up: follow-ups name the
+        follow-up issue, not the ticket."""
         warn = getattr(self.rule, "warn_before", None)
-        if warn is None or self.now < due - warn or self.held is not None:
+        if warn is None or task is None or self.now < due - warn or self.held is not None:
             return
         if self.quiet() and not self.rule.urgent:
             return  # a heads-up does not wait: the deadline would pass meanwhile
-        what = task or f"meet {self._ident} on {self.issue}"
+        what = task
         left = format_duration(timedelta(minutes=math.ceil((due - self.now).total_seconds() / 60)))
         targets, who = self._after_hours(targets, audience)
         self.notify(

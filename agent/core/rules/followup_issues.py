@@ -29,7 +29,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from agent.core.actions import ActionKind, Recipient
+from agent.core.actions import DUE_SOON_EVENT, ActionKind, Recipient
 from agent.core.followups import (
     FOLLOWUP_PROPERTY,
     FollowupIssue,
@@ -239,6 +239,7 @@ def followup_overdue(ctx: RuleContext, rule: FollowupOverdue) -> None:
                 template=ctx.template("followup_overdue"),
                 audience=audience,
                 context=lambda d=data: ctx.context(**d, heads_up=True),
+                event=DUE_SOON_EVENT,  # a heads-up like every rule's, for integrators
             )
         ctx.obligation(
             f"followup:{issue.key}",
