@@ -11,15 +11,18 @@ checked, its responses still are.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from agent.sandbox.server import SandboxServer
 from tests.support.sandbox import SLACK_TIME_SCALE, TOKEN, SandboxHandle
 from tests.support.spec_exchange import ExchangeRecorder
-from tests.support.spec_validation import SpecValidator, format_failures
+from tests.support.spec_validation import SpecCoverage, SpecValidator, format_failures
 
 _SPEC_VALIDATOR = pytest.StashKey[SpecValidator]()
+_WORKERS_COVERAGE = pytest.StashKey[SpecCoverage]()  # pytest-xdist: what the workers sent
+_WORKER_OUTPUT_KEY = "spec_coverage"
 _RECORDERS = pytest.StashKey[list[ExchangeRecorder]]()
 NO_SPEC_CHECK = "no_spec_check"
 
@@ -41,12 +44,33 @@ def spec_validator(config: pytest.Config) -> SpecValidator:
     return validator
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its spec coverage to the controller, which sums them."""
+    output = getattr(session.config, "workeroutput", None)
+    validator = session.config.stash.get(_SPEC_VALIDATOR, None)
+    if output is not None and validator is not None:
+        output[_WORKER_OUTPUT_KEY] = validator.coverage.export()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """(pytest-xdist, on the controller) a worker finished: add up what it validated."""
+    exported = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT_KEY)
+    if exported is not None:
+        node.config.stash.setdefault(_WORKERS_COVERAGE, SpecCoverage()).merge(exported)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    validator = terminalreporter.config.stash.get(_SPEC_VALIDATOR, None)
-    if validator is None:
+    stash = terminalreporter.config.stash
+    validator = stash.get(_SPEC_VALIDATOR, None)
+    lines = validator.coverage_report() if validator is not None else None
+    workers = stash.get(_WORKERS_COVERAGE, None)
+    if workers is not None:
+        lines = workers.report()
+    if lines is None:
         return
     terminalreporter.section("API spec validation")
-    for line in validator.coverage_report():
+    for line in lines:
         terminalreporter.write_line(line)
 
 

@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from agent.sandbox.app import service_of
 from tests.support.spec_exchange import Exchange, ExchangeRecorder, WsgiApp
@@ -63,6 +64,76 @@ class _Endpoint:
     count: int = 0
 
 
+class SpecCoverage:
+    """What a session validated: endpoints with their statuses and counts, paths no spec has.
+
+    Kept apart from the validator so that parallel test workers (pytest-xdist) can each send
+    theirs to the controller as plain JSON (:meth:`export`), which adds them up (:meth:`merge`)
+    and prints one summary for the whole run.
+    """
+
+    def __init__(self) -> None:
+        self.endpoints: dict[tuple[str, str, str], _Endpoint] = {}
+        self.not_in_spec: Counter[tuple[str, str, str]] = Counter()
+        self.validated = 0
+        self.seconds = 0.0
+
+    def record(self, result: ExchangeResult, seconds: float) -> None:
+        self.validated += 1
+        self.seconds += seconds
+        if result.template is None:
+            self.not_in_spec[(result.service, result.method, _generalise(result.path))] += 1
+            return
+        endpoint = self.endpoints.setdefault(
+            (result.service, result.method, result.template), _Endpoint()
+        )
+        endpoint.statuses[result.status] += 1
+        endpoint.count += 1
+
+    def export(self) -> dict[str, Any]:
+        """A JSON-safe copy, for a worker to hand to the controller."""
+        return {
+            "endpoints": [
+                [*key, {str(status): n for status, n in endpoint.statuses.items()}, endpoint.count]
+                for key, endpoint in self.endpoints.items()
+            ],
+            "not_in_spec": [[*key, count] for key, count in self.not_in_spec.items()],
+            "validated": self.validated,
+            "seconds": self.seconds,
+        }
+
+    def merge(self, exported: dict[str, Any]) -> None:
+        """Add a worker's :meth:`export` to this coverage."""
+        for service, method, template, statuses, count in exported["endpoints"]:
+            endpoint = self.endpoints.setdefault((service, method, template), _Endpoint())
+            endpoint.statuses.update({int(status): n for status, n in statuses.items()})
+            endpoint.count += count
+        for service, method, path, count in exported["not_in_spec"]:
+            self.not_in_spec[(service, method, path)] += count
+        self.validated += exported["validated"]
+        self.seconds += exported["seconds"]
+
+    def report(self) -> list[str]:
+        """Lines for the end-of-session summary."""
+        lines = ["Spec coverage:"]
+        per_service: Counter[str] = Counter()
+        for (service, method, template), endpoint in sorted(self.endpoints.items()):
+            statuses = ",".join(str(s) for s in sorted(endpoint.statuses))
+            lines.append(f"  {service:<10} {method:<6} {template}  [{statuses}]  x{endpoint.count}")
+            per_service[service] += 1
+        summary = ", ".join(f"{s}: {per_service[s]}" for s in VALIDATED_SERVICES)
+        lines.append(f"Endpoints covered per service: {summary}")
+        each = self.seconds * 1000 / self.validated if self.validated else 0.0
+        lines.append(
+            f"Validated {self.validated} exchanges in {self.seconds:.1f} s ({each:.1f} ms each)"
+        )
+        if self.not_in_spec:
+            lines.append("Not in spec (recorded, not validated):")
+            for (service, method, path), count in sorted(self.not_in_spec.items()):
+                lines.append(f"  {service:<10} {method:<6} {path}  x{count}")
+        return lines
+
+
 class SpecValidator:
     """The session's spec validator: specs loaded once, validators compiled once per op."""
 
@@ -75,10 +146,7 @@ class SpecValidator:
         self._slack = SlackChecker(documents.pop("slack"))
         self._openapi = OpenApiChecker(documents)
         self._lock = threading.Lock()
-        self.coverage: dict[tuple[str, str, str], _Endpoint] = {}
-        self.not_in_spec: Counter[tuple[str, str, str]] = Counter()
-        self._validated = 0
-        self._seconds = 0.0
+        self.coverage = SpecCoverage()
 
     # -- wiring ----------------------------------------------------------------
     @staticmethod
@@ -106,9 +174,7 @@ class SpecValidator:
         with self._lock:
             started = time.perf_counter()
             result = self._validate(exchange)
-            self._seconds += time.perf_counter() - started
-            self._validated += 1
-            self._record(result)
+            self.coverage.record(result, time.perf_counter() - started)
         return result
 
     def _validate(self, exchange: Exchange) -> ExchangeResult:
@@ -154,39 +220,10 @@ class SpecValidator:
         )
 
     # -- coverage ---------------------------------------------------------------
-    def _record(self, result: ExchangeResult) -> None:
-        if result.template is None:
-            self.not_in_spec[(result.service, result.method, _generalise(result.path))] += 1
-            return
-        endpoint = self.coverage.setdefault(
-            (result.service, result.method, result.template), _Endpoint()
-        )
-        endpoint.statuses[result.status] += 1
-        endpoint.count += 1
-
     def coverage_report(self) -> list[str]:
         """Lines for the end-of-session summary."""
         with self._lock:
-            lines = ["Spec coverage:"]
-            per_service: Counter[str] = Counter()
-            for (service, method, template), endpoint in sorted(self.coverage.items()):
-                statuses = ",".join(str(s) for s in sorted(endpoint.statuses))
-                lines.append(
-                    f"  {service:<10} {method:<6} {template}  [{statuses}]  x{endpoint.count}"
-                )
-                per_service[service] += 1
-            summary = ", ".join(f"{s}: {per_service[s]}" for s in VALIDATED_SERVICES)
-            lines.append(f"Endpoints covered per service: {summary}")
-            each = self._seconds * 1000 / self._validated if self._validated else 0.0
-            lines.append(
-                f"Validated {self._validated} exchanges in {self._seconds:.1f} s "
-                f"({each:.1f} ms each)"
-            )
-            if self.not_in_spec:
-                lines.append("Not in spec (recorded, not validated):")
-                for (service, method, path), count in sorted(self.not_in_spec.items()):
-                    lines.append(f"  {service:<10} {method:<6} {path}  x{count}")
-        return lines
+            return self.coverage.report()
 
 
 def _generalise(path: str) -> str:
