@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from agent.core.destinations import Destination
 from agent.core.obligations import Obligation
 
 if TYPE_CHECKING:
@@ -61,10 +62,11 @@ class Recipient:
 class PlannedAction:
     """One side effect; ``key`` is stable for the same inputs so it is done at most once.
 
-    ``channel`` is a channel spec for Slack kinds: ``#name`` (a named channel),
-    ``escalation:<ISSUE>`` (the ticket's escalation channel, resolved through the
-    state, or found by ``context["escalation_channel_name"]``) or ``dm:<who>``
-    (a Jira accountId, or an email for people named by email in the policy).
+    ``channel`` is where a Slack kind acts (``agent.core.destinations``): a named
+    channel, the ticket's escalation channel (resolved through the state, or found
+    by ``context["escalation_channel_name"]``), a direct message (to a Jira
+    accountId, or an email for people named by email in the policy), each member of
+    a user group, or an incident's thread.
     ``thread_of`` names the key of the action whose message starts the thread
     this one replies in; when nothing was posted under it (e.g. the first nudge
     went to other people after hours) the adapter posts at the top level. For
@@ -85,7 +87,7 @@ class PlannedAction:
     template: str | None
     audience: tuple[Recipient, ...] = ()
     urgent: bool = False
-    channel: str | None = None
+    channel: Destination | None = None
     thread_of: str | None = None
     context: Mapping[str, Any] = field(default_factory=dict)
     event: str | None = None

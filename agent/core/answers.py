@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.core.destinations import Destination, EscalationChannel, IncidentThread
 from agent.policy.schema import Policy
 
 
@@ -25,14 +26,14 @@ def answer_places(policy: Policy, channel_name: str | None) -> dict[str, Any]:
     }
 
 
-def replies_count(policy: Policy, issue: str | None, where: str) -> bool:
-    """Whether a reply in the thread of a post at channel spec ``where`` counts as an update
-    (in the ticket's escalation channel, or in its incident thread: ``thread:``)."""
-    if where.startswith("thread:"):
+def replies_count(policy: Policy, issue: str | None, where: Destination) -> bool:
+    """Whether a reply in the thread of a post at ``where`` counts as an update (in the
+    ticket's escalation channel, or in its incident thread)."""
+    if isinstance(where, IncidentThread):
         return issue is not None and "channel_message" in policy.updates.sources
     return (
         issue is not None
-        and where == f"escalation:{issue}"
+        and where == EscalationChannel(issue)
         and policy.channels.escalation is not None
         and "channel_message" in policy.updates.sources
     )

@@ -20,6 +20,14 @@ from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction, Recipient
 from agent.core.answers import replies_count
+from agent.core.destinations import (
+    Channel,
+    Destination,
+    DirectMessage,
+    EscalationChannel,
+    GroupMembers,
+    IncidentThread,
+)
 from agent.core.keys import ActionKey
 from agent.core.lazy import Later, once, resolve
 from agent.core.model import Ticket
@@ -49,35 +57,31 @@ def escalation_channel_name(policy: Policy, ticket: Ticket) -> str | None:
     return name[:SLACK_CHANNEL_MAX].rstrip("-")
 
 
-def channel_spec(policy: Policy, ticket: Ticket | None, target: str) -> str | None:
-    """Where a channel target points; None when it cannot apply (no ticket, no project channel)."""
+def destination(policy: Policy, ticket: Ticket | None, target: str) -> Destination | None:
+    """Where a channel target of the policy points (its words read once, here); None when
+    it cannot apply (no ticket, no project channel) or is not a channel (``jira``, ``dm``)."""
     if target == "escalation_channel":
-        return f"escalation:{ticket.key}" if ticket else None
+        return EscalationChannel(ticket.key) if ticket else None
     if target == "project_channel":
-        return policy.channels.project
+        return Channel(policy.channels.project) if policy.channels.project else None
     if target == "incident_thread":
         return incident_thread(policy, ticket)
     if target.startswith("#"):
-        return target
+        return Channel(target)
     if target.startswith("group:"):
-        return group_spec(target.removeprefix("group:"))
+        return GroupMembers.of(target.removeprefix("group:"))
     return None
 
 
-def incident_thread(policy: Policy, ticket: Ticket | None) -> str | None:
-    """The incident's thread in the ``slack_intake`` channel: its report's thread
-    (``thread:<channel id>:<ts>``); a ticket made in Jira has none, so the message goes
-    to the channel itself (its repeats then thread under it)."""
+def incident_thread(policy: Policy, ticket: Ticket | None) -> Destination | None:
+    """The incident's thread in the ``slack_intake`` channel: its report's thread; a
+    ticket made in Jira has none, so the message goes to the channel itself (its repeats
+    then thread under it)."""
     thread = report_thread(ticket) if ticket else None
     if thread is not None:
-        return f"thread:{thread.channel}:{thread.ts}"
+        return IncidentThread(thread.channel, thread.ts)
     channels = [r.channel for r in policy.rules if isinstance(r, SlackIntake)]
-    return channels[0] if channels and ticket is not None else None
-
-
-def group_spec(handle: str) -> str:
-    """``group:<handle>``: a DM to each member of the Slack user group (handle without @)."""
-    return "group:" + handle.strip().removeprefix("@").lower()
+    return Channel(channels[0]) if channels and ticket is not None else None
 
 
 def route(
@@ -113,7 +117,7 @@ def route(
     actions: list[PlannedAction] = []
     people = once(lambda: resolve(audience))
     data_of = once(lambda: resolve(context))
-    groups_done: list[str] = []  # group specs planned so far, in order
+    groups_done: list[str] = []  # the groups' specs planned so far, in order
 
     def done(key: str) -> bool:
         if key not in skip:
@@ -125,13 +129,13 @@ def route(
     def dm_people() -> list[str]:
         return [who for p in people() if (who := p.account_id or p.email)]
 
-    def post(where: str) -> None:
-        key = base_key.at(where).format()
-        if where.startswith("group:"):
-            if where in groups_done:
+    def post(where: Destination) -> None:
+        key = base_key.at(where.spec).format()
+        if isinstance(where, GroupMembers):
+            if where.spec in groups_done:
                 return
             before = list(groups_done)
-            groups_done.append(where)
+            groups_done.append(where.spec)
             if done(key):
                 return
             skip_people = dm_people() if "dm" in targets else []
@@ -158,7 +162,7 @@ def route(
                 audience=people(),
                 urgent=urgent,
                 channel=where,
-                thread_of=thread_anchor.at(where).format() if thread_anchor else None,
+                thread_of=thread_anchor.at(where.spec).format() if thread_anchor else None,
                 context=data,
                 event=event,
             )
@@ -186,12 +190,12 @@ def route(
             )
         elif target == "dm":
             for person in people():
-                if person.account_id or person.email:
-                    post(f"dm:{person.account_id or person.email}")
+                if who := person.account_id or person.email:
+                    post(DirectMessage(who))
                 elif person.group:
-                    post(group_spec(person.group))
+                    post(GroupMembers.of(person.group))
         else:
-            where = channel_spec(policy, ticket, target)
+            where = destination(policy, ticket, target)
             if where is not None:
                 post(where)
     return actions

@@ -399,7 +399,7 @@ def _where(action: PlannedAction) -> str:
         return "jira"
     if action.kind.value.startswith("confluence."):
         return "confluence"
-    return action.channel or "slack"
+    return action.channel.spec if action.channel else "slack"
 
 
 def _name(person: Person | None) -> str | None:

@@ -2,9 +2,10 @@
 
 Every post carries metadata ``escalation_agent_<rule>`` with the action key, so
 reconciliation finds a message posted before a crash instead of posting again.
-Channel specs (``#name``, ``escalation:<ISSUE>``, ``dm:<who>``, ``group:<handle>``)
-are resolved here; invites are in :mod:`agent.runtime.slack_invites`, DMs to a
-user group's members in :mod:`agent.runtime.slack_groups`.
+Destinations (``agent.core.destinations``: a named channel, the ticket's escalation
+channel, a DM, a user group's members, an incident's thread) are resolved here by
+their type; invites are in :mod:`agent.runtime.slack_invites`, DMs to a user group's
+members in :mod:`agent.runtime.slack_groups`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import assert_never
 
 from agent.adapters.slack_port import event_type_for
 from agent.core.actions import ActionKind, PlannedAction, Recipient
+from agent.core.destinations import (
+    Channel,
+    Destination,
+    DirectMessage,
+    EscalationChannel,
+    GroupMembers,
+    IncidentThread,
+)
 from agent.core.keys import ActionKey
 from agent.render.escaping import plain_slack_text
 from agent.runtime.env import ActionEnv, ActionError, Handler
@@ -57,27 +67,25 @@ def _recipient(action: PlannedAction, who: str) -> Recipient:
     return Recipient(role="dm", email=who if "@" in who else None, account_id=who)
 
 
-def resolve_target(action: PlannedAction, env: ActionEnv, spec: str | None) -> Target:
-    if not spec:
-        raise ActionError(f"{action.key}: a Slack action needs a channel")
-    if spec.startswith("#"):
-        return Target(channel=env.slack.resolve_channel(spec))
-    if spec.startswith("escalation:"):
-        return Target(channel=escalation_channel(action, env, spec.removeprefix("escalation:")))
-    if spec.startswith("dm:"):
-        person = _recipient(action, spec.removeprefix("dm:"))
-        user = slack_user(env, person)
-        if user is None:
-            raise NoSlackAccount(action, person, person.email or person.label)
-        return Target(dm_user=user)
-    if spec.startswith("group:"):
-        return Target(group=spec.removeprefix("group:"))
-    if spec.startswith("thread:"):  # an incident's thread: ``thread:<channel id>:<ts>``
-        channel, _, ts = spec.removeprefix("thread:").partition(":")
-        if not channel or not ts:
-            raise ActionError(f"{action.key}: a thread spec needs a channel and a ts: {spec!r}")
-        return Target(channel=channel, thread_ts=ts)
-    raise ActionError(f"{action.key}: unknown channel spec {spec!r}")
+def resolve_target(action: PlannedAction, env: ActionEnv, where: Destination | None) -> Target:
+    match where:
+        case None:
+            raise ActionError(f"{action.key}: a Slack action needs a channel")
+        case Channel(name):
+            return Target(channel=env.slack.resolve_channel(name))
+        case EscalationChannel(issue):
+            return Target(channel=escalation_channel(action, env, issue))
+        case DirectMessage(who):
+            person = _recipient(action, who)
+            user = slack_user(env, person)
+            if user is None:
+                raise NoSlackAccount(action, person, person.email or person.label)
+            return Target(dm_user=user)
+        case GroupMembers(handle):
+            return Target(group=handle)
+        case IncidentThread(channel, ts):
+            return Target(channel=channel, thread_ts=ts)
+    assert_never(where)
 
 
 def post(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:

@@ -20,6 +20,7 @@ import hashlib
 import logging
 
 from agent.core.actions import PlannedAction, Recipient
+from agent.core.destinations import Channel, EscalationChannel
 from agent.render.escaping import escape_mrkdwn
 from agent.runtime.env import ActionEnv, ActionError
 from agent.runtime.slack_common import (
@@ -44,12 +45,13 @@ def no_slack_key(action: PlannedAction, missing: list[Recipient]) -> str:
 
 
 def _channel(action: PlannedAction, env: ActionEnv) -> str:
-    spec = action.channel or ""
-    if spec.startswith("escalation:"):
-        return escalation_channel(action, env, spec.removeprefix("escalation:"))
-    if spec.startswith("#"):
-        return env.slack.resolve_channel(spec)
-    raise ActionError(f"{action.key}: invites go to a channel, not {spec or 'nowhere'!r}")
+    match action.channel:
+        case EscalationChannel(issue):
+            return escalation_channel(action, env, issue)
+        case Channel(name):
+            return env.slack.resolve_channel(name)
+    where = action.channel.spec if action.channel else "nowhere"
+    raise ActionError(f"{action.key}: invites go to a channel, not {where!r}")
 
 
 def _why_not(person: Recipient) -> str:

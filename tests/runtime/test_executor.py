@@ -12,6 +12,7 @@ import pytest
 from agent.adapters.confluence_port import PageMarker
 from agent.adapters.service_errors import NotFound, RateLimited, ServiceUnavailable
 from agent.core.actions import ActionKind, PlannedAction, Recipient
+from agent.core.destinations import parse_destination
 from agent.core.state import EngineState, TicketState
 from agent.runtime.env import ActionEnv
 from agent.runtime.executor import Executor
@@ -79,6 +80,8 @@ def act(key: str, kind: ActionKind, issue: str = "DS-1", **extra: Any) -> Planne
         "context": {"issue": issue, "url": f"https://jira/browse/{issue}"},
     }
     values.update(extra)
+    if isinstance(values.get("channel"), str):  # written as the spec its key ends with
+        values["channel"] = parse_destination(values["channel"])
     return PlannedAction(**values)
 
 

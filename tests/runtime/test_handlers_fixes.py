@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from agent.core.actions import ActionKind, PlannedAction, Recipient
+from agent.core.destinations import parse_destination
 from agent.core.state import EngineState, TicketState
 from agent.runtime.env import ActionEnv
 from agent.runtime.executor import Executor
@@ -89,6 +90,8 @@ def act(key: str, kind: ActionKind, **extra: Any) -> PlannedAction:
         "context": {"issue": "PS-1", "url": "https://jira/browse/PS-1"},
     }
     values.update(extra)
+    if isinstance(values.get("channel"), str):  # written as the spec its key ends with
+        values["channel"] = parse_destination(values["channel"])
     return PlannedAction(**values)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from agent.core.actions import ActionKind, PlannedAction
+from agent.core.destinations import GroupMembers
 from agent.core.model import Person
 from agent.core.planner import plan
 from agent.core.state import EngineState
@@ -35,7 +36,7 @@ from tests.adapters.test_slack_support import adapter_for, person, stored_messag
 from tests.reliability.test_executor_recovery import a_dead_pid
 from tests.runtime.fakes import FakeJira
 from tests.support.sandbox import SandboxHandle
-from tests.unit.factories import policy, ticket, utc
+from tests.unit.factories import policy, spec_of, ticket, utc
 
 CREATED = utc(2026, 11, 23, 10, 0)
 NOW = CREATED + timedelta(minutes=20)
@@ -107,7 +108,7 @@ def planned() -> list[PlannedAction]:
 
 def test_groups_are_mentioned_by_id_and_messaged_once_per_member(site: Site) -> None:
     actions = planned()
-    assert [a.channel for a in actions] == [
+    assert [spec_of(a) for a in actions] == [
         "dm:acc-alice",
         "group:oncall",
         "#ops",
@@ -126,14 +127,14 @@ def test_groups_are_mentioned_by_id_and_messaged_once_per_member(site: Site) -> 
     assert "@oncall" not in posted["text"]
     # Alice: her own DM only (she is in @oncall too); Bob: one DM, though in both groups
     assert [len(site.dms(who)) for who in ("alice", "bob", "lea", "pam")] == [1, 1, 1, 0]
-    leads = next(a for a in actions if a.channel == "group:leads")
+    leads = next(a for a in actions if spec_of(a) == "group:leads")
     assert [m["metadata"]["event_payload"]["key"] for m in site.dms("lea")] == [
         f"{leads.key}:{site.ids['lea']}"
     ]
 
 
 def test_a_dm_whose_claim_died_with_its_process_is_not_sent_again(site: Site) -> None:
-    actions = [a for a in planned() if a.channel in ("dm:acc-alice", "group:leads")]
+    actions = [a for a in planned() if spec_of(a) in ("dm:acc-alice", "group:leads")]
     env = site.env()
     for action in actions:  # the dead process got as far as sending, not as marking done
         site.store.begin_effect(
@@ -162,8 +163,8 @@ def test_a_dm_whose_claim_died_with_its_process_is_not_sent_again(site: Site) ->
 
 
 def test_a_group_that_does_not_exist_is_reported_once_with_the_fix(site: Site) -> None:
-    [action] = [a for a in planned() if a.channel == "group:leads"]
-    missing = PlannedAction(**{**action.__dict__, "channel": "group:nobody", "key": "k#g"})
+    [action] = [a for a in planned() if spec_of(a) == "group:leads"]
+    missing = PlannedAction(**{**action.__dict__, "channel": GroupMembers("nobody"), "key": "k#g"})
     env = site.env()
     report = CycleReport()
     Executor(site.store, "me").run([missing], env, NOW, report)

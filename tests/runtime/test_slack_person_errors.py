@@ -11,6 +11,7 @@ import pytest
 
 from agent.adapters.slack_blocks import MAX_MESSAGE_TEXT
 from agent.core.actions import ActionKind, PlannedAction
+from agent.core.destinations import parse_destination
 from agent.core.state import EngineState
 from agent.runtime.env import ActionEnv
 from agent.runtime.executor import Executor
@@ -53,7 +54,7 @@ def run(
         reason="late",
         due=NOW,
         template="slack/nudge.j2",
-        channel=channel,
+        channel=parse_destination(channel),
         context={"url": URL, "summary": "Down"},
     )
     env = ActionEnv(

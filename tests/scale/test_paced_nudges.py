@@ -26,6 +26,7 @@ from agent.adapters.pacing import SLACK_POST_SPACING_SECONDS
 from agent.adapters.retry import RetryBudget
 from agent.adapters.slack_adapter import SlackAdapter, build_slack_adapter
 from agent.core.actions import ActionKind, PlannedAction, Recipient
+from agent.core.destinations import parse_destination
 from agent.core.state import EngineState, TicketState
 from agent.runtime.env import ActionEnv
 from agent.runtime.executor import Executor
@@ -61,7 +62,7 @@ def nudge(issue: str, channel: str, n: int) -> PlannedAction:
         due=NOW,
         template="slack/nudge.j2",
         audience=(DANA,),
-        channel=channel,
+        channel=parse_destination(channel),
         context={"issue": issue, "url": f"https://jira.example/browse/{issue}"},
     )
 

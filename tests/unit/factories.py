@@ -157,3 +157,8 @@ def of_kind(result: Plan, kind: ActionKind) -> list[PlannedAction]:
 
 def by_rule(result: Plan, rule: str) -> list[PlannedAction]:
     return [a for a in result.actions if a.rule == rule]
+
+
+def spec_of(action: PlannedAction) -> str | None:
+    """Where a Slack action goes, in the words its key ends with (``dm:acc-1``, ``#ops``)."""
+    return action.channel.spec if action.channel is not None else None

@@ -11,7 +11,7 @@ from agent.core.actions import ActionKind, Recipient
 from agent.core.keys import ActionKey
 from agent.core.routing import route
 from agent.policy.errors import PolicyErrors
-from tests.unit.factories import ALICE, BOB, Runner, of_kind, policy, ticket, utc
+from tests.unit.factories import ALICE, BOB, Runner, of_kind, policy, spec_of, ticket, utc
 
 NOW = utc(2026, 3, 2, 10, 0)
 CHANNEL = """
@@ -35,7 +35,7 @@ def test_the_channel_is_introduced_pinned_and_linked_from_the_ticket() -> None:
     assert [p.account_id or p.group for p in invite.audience] == ["acc-alice", "@dev-support"]
     intro = of_kind(result, ActionKind.SLACK_POST)[0]
     assert intro.template == "slack/channel_intro.j2"
-    assert intro.channel == "escalation:T-7"
+    assert spec_of(intro) == "escalation:T-7"
     assert intro.context["assignee"] == "Alice Assignee"
     pin = of_kind(result, ActionKind.SLACK_PIN)[0]
     assert pin.context["message_key"] == intro.key
@@ -117,7 +117,7 @@ rules:
 def test_groups_in_notify_lists_become_one_group_post_each_with_whom_to_skip() -> None:
     t = ticket("T-1", created=NOW)
     actions = Runner([policy(NOTIFY)]).cycle([t], NOW + timedelta(minutes=20)).actions
-    posts = {a.channel: a for a in actions}
+    posts = {spec_of(a): a for a in actions}
     assert list(posts) == ["dm:acc-alice", "group:oncall", "group:leads"]  # leads once
     assert posts["group:oncall"].context["dm_skip"] == {"people": ["acc-alice"], "groups": []}
     assert posts["group:leads"].context["dm_skip"] == {
@@ -125,7 +125,7 @@ def test_groups_in_notify_lists_become_one_group_post_each_with_whom_to_skip() -
         "groups": ["group:oncall"],
     }
     assert "dm_skip" not in posts["dm:acc-alice"].context
-    assert all(a.key.endswith(f"#{a.channel}") for a in actions)
+    assert all(a.key.endswith(f"#{spec_of(a)}") for a in actions)
 
 
 def test_a_group_target_without_dm_skips_nobody_by_person() -> None:
@@ -142,7 +142,7 @@ def test_a_group_target_without_dm_skips_nobody_by_person() -> None:
         context={"issue": "T-1"},
         urgent=False,
     )
-    assert [(a.kind, a.channel) for a in actions] == [
+    assert [(a.kind, spec_of(a)) for a in actions] == [
         (ActionKind.SLACK_POST, "group:oncall"),
         (ActionKind.JIRA_COMMENT, None),
     ]

@@ -10,7 +10,7 @@ from agent.core.backfill import plan_backfill
 from agent.core.history import inherited, is_history
 from agent.core.model import Ticket
 from agent.core.state import EngineState
-from tests.unit.factories import ALICE, Runner, comment, policy, resolved, ticket, utc
+from tests.unit.factories import ALICE, Runner, comment, policy, resolved, spec_of, ticket, utc
 
 FIRST_CONTACT = utc(2026, 3, 2, 10, 0)  # a Monday, business hours 09-17 UTC
 YEAR_BEFORE = FIRST_CONTACT - timedelta(days=365)
@@ -124,7 +124,7 @@ def test_lateness_found_at_first_contact_gets_one_nudge_and_no_catching_up() -> 
 
     first = runner.cycle([waiting], FIRST_CONTACT)
     (nudge,) = first.actions
-    assert nudge.channel == f"dm:{ALICE.account_id}"
+    assert spec_of(nudge) == f"dm:{ALICE.account_id}"
     assert nudge.due == waiting.created + timedelta(minutes=30)
     # hours later: no "still overdue" repeats, no escalation to the lead
     for hours in (1, 2, 6, 30):

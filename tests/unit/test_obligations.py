@@ -8,7 +8,7 @@ from datetime import timedelta
 from agent.core.actions import ActionKind
 from agent.core.planner import plan
 from agent.core.state import EngineState
-from tests.unit.factories import ALICE, RITA, Runner, comment, policy, ticket, utc
+from tests.unit.factories import ALICE, RITA, Runner, comment, policy, spec_of, ticket, utc
 
 PROGRESS = """
 roles: {lead: 'email:lead@sandbox.example', night: 'email:night@sandbox.example'}
@@ -42,7 +42,7 @@ def test_due_nudges_once_with_a_stable_key() -> None:
     (nudge,) = first.actions
     assert nudge.kind is ActionKind.SLACK_POST
     assert nudge.key == "progress_overdue:T-1:progress@2026-03-02T09:30Z#dm:acc-alice"
-    assert nudge.channel == "dm:acc-alice"
+    assert spec_of(nudge) == "dm:acc-alice"
     assert nudge.due == MONDAY_9 + timedelta(minutes=30)
     assert nudge.audience[0].account_id == ALICE.account_id
     assert nudge.template == "slack/nudge.j2"
@@ -145,13 +145,13 @@ def test_urgent_after_hours_goes_to_the_after_hours_contacts() -> None:
     result = runner.cycle([t], utc(2026, 3, 2, 20, 30))
     (page,) = result.actions
     assert page.urgent
-    assert page.channel == "dm:night@sandbox.example"
+    assert spec_of(page) == "dm:night@sandbox.example"
     assert [r.email for r in page.audience] == ["night@sandbox.example"]
     # In business hours the same rule talks to the assignee.
     day = Runner([policy(urgent)]).cycle(
         [ticket(created=MONDAY_9)], MONDAY_9 + timedelta(minutes=30)
     )
-    assert day.actions[0].channel == "dm:acc-alice"
+    assert spec_of(day.actions[0]) == "dm:acc-alice"
 
 
 def test_weekend_is_quiet_for_non_urgent_rules() -> None:

@@ -23,6 +23,7 @@ from tests.unit.factories import (
     comment,
     of_kind,
     resolved,
+    spec_of,
     ticket,
     utc,
 )
@@ -93,7 +94,7 @@ def test_incident_critical_flow(packs: dict[str, Policy]) -> None:
     t = ticket("INC-7", created=start, fields={"Account Manager": PAM})
     first = runner.cycle([t], start + timedelta(minutes=1))
     (alert,) = first.actions
-    assert alert.channel == "#inc-project"
+    assert spec_of(alert) == "#inc-project"
     assert [r.role for r in alert.audience] == ["developer", "cto", "account_manager"]
     estimate = runner.cycle([t], start + timedelta(minutes=15))
     assert {a.rule for a in estimate.actions} == {"estimate_missing"}
@@ -101,7 +102,7 @@ def test_incident_critical_flow(packs: dict[str, Policy]) -> None:
     assert {a.rule for a in thirty.actions} == {"progress_overdue", "update_overdue"}
     hour = runner.cycle([t], start + timedelta(hours=1))
     assert "call_needed" in {a.rule for a in hour.actions}
-    call = next(a for a in hour.actions if a.rule == "call_needed" and a.channel == "#inc-project")
+    call = next(a for a in hour.actions if a.rule == "call_needed" and spec_of(a) == "#inc-project")
     assert call.context["participants"] == ["Alice Assignee", "oleh@sandbox.example", "Pam PM"]
     done = resolved(
         t, start + timedelta(hours=2), fields={"Account Manager": PAM, "Root Cause": "bad config"}
@@ -118,19 +119,19 @@ def test_incident_critical_at_the_weekend_pages_the_leads(packs: dict[str, Polic
     runner = Runner([packs["incident-critical"]])
     saturday = utc(2026, 3, 7, 20, 0)
     result = runner.cycle([ticket("INC-8", created=saturday)], saturday + timedelta(minutes=1))
-    channels = {a.channel for a in result.actions}
+    channels = {spec_of(a) for a in result.actions}
     assert channels == {
         "dm:oleh@sandbox.example",
         "dm:alex@sandbox.example",
         "dm:sophia@sandbox.example",
     }
-    assert not any(a.channel == "#inc-project" for a in result.actions)
+    assert not any(spec_of(a) == "#inc-project" for a in result.actions)
     assert any("Account Manager" in p.message for p in result.problems)
     # one message each (the page), not the alert as a second DM in the same minute
     assert sorted(a.template or "" for a in result.actions) == ["slack/page.j2"] * 3
     monday = utc(2026, 3, 9, 7, 0)  # 09:00 in Kyiv: the alert is posted in the channel
     opening = runner.cycle([ticket("INC-8", created=saturday)], monday)
-    assert [a.channel for a in opening.actions if a.rule == "escalation_alert"] == ["#inc-project"]
+    assert [spec_of(a) for a in opening.actions if a.rule == "escalation_alert"] == ["#inc-project"]
 
 
 def test_ps_sev1_flow(packs: dict[str, Policy]) -> None:
@@ -139,7 +140,7 @@ def test_ps_sev1_flow(packs: dict[str, Policy]) -> None:
     t = ticket("PS-3", created=start, labels=frozenset({"sev1"}), fields={"DRI": PAM})
     first = runner.cycle([t], start + timedelta(minutes=1))
     assert [a.kind for a in first.actions] == [ActionKind.SLACK_POST, ActionKind.SLACK_PIN]
-    assert first.actions[0].channel == "#ps-project-leadership"
+    assert spec_of(first.actions[0]) == "#ps-project-leadership"
     setup = runner.cycle([t], start + timedelta(hours=24))
     asks = [a for a in setup.actions if a.rule == "sev1_setup_missing"]
     assert asks and asks[0].context["missing"] == [
@@ -271,7 +272,7 @@ def test_ds_escalation_naming_no_initiator_asks_the_reporter(packs: dict[str, Po
         (ActionKind.JIRA_COMMENT, ["reporter"]),
         (ActionKind.SLACK_POST, ["reporter"]),
     ]
-    assert asks[1].channel == f"dm:{RITA.account_id}"
+    assert spec_of(asks[1]) == f"dm:{RITA.account_id}"
 
 
 def test_client_communication_flow(packs: dict[str, Policy]) -> None:
@@ -283,7 +284,7 @@ def test_client_communication_flow(packs: dict[str, Policy]) -> None:
     hour = runner.cycle([urgent], start + timedelta(hours=1))
     assert [a.rule for a in hour.actions] == ["update_overdue"]
     two = runner.cycle([urgent], start + timedelta(hours=2))
-    assert sorted(a.channel or "" for a in two.actions) == ["dm:acc-alice", "dm:acc-pam"]
+    assert sorted(spec_of(a) or "" for a in two.actions) == ["dm:acc-alice", "dm:acc-pam"]
     vague = replace(
         urgent,
         comments=(comment(ALICE, start + timedelta(hours=2, minutes=5), "Fix is deploying"),),
@@ -302,7 +303,7 @@ def test_client_communication_flow(packs: dict[str, Policy]) -> None:
         ActionKind.SLACK_THREAD_DONE  # Monday's nudge is answered; Tuesday's slot is met
     ]
     digest = runner.cycle([afternoon], utc(2026, 3, 6, 15, 0))
-    assert any(a.rule == "weekly_digest" and a.channel == "#cli-status" for a in digest.actions)
+    assert any(a.rule == "weekly_digest" and spec_of(a) == "#cli-status" for a in digest.actions)
     closed = resolved(
         afternoon,
         utc(2026, 3, 6, 15, 30),

@@ -7,7 +7,7 @@ from datetime import timedelta
 from agent.core.obligations import Obligation, WaitReason, next_open, waiting
 from agent.core.planner import plan
 from agent.core.state import EngineState
-from tests.unit.factories import ALICE, RITA, Runner, comment, policy, ticket, utc
+from tests.unit.factories import ALICE, RITA, Runner, comment, policy, spec_of, ticket, utc
 
 MONDAY_9 = utc(2026, 3, 2, 9, 0)  # a Monday; business hours 09-17 UTC
 
@@ -205,13 +205,13 @@ rules:
 def test_only_posts_in_a_channel_whose_messages_count_invite_a_reply_in_the_thread() -> None:
     now = MONDAY_9 + timedelta(minutes=16)
     result = plan([ticket(created=MONDAY_9)], EngineState(), now, [policy(THREADS)])
-    where = {a.channel: a.context for a in result.actions}
+    where = {spec_of(a): a.context for a in result.actions}
     assert where["escalation:T-1"]["reply_in_thread"] is True
     assert "reply_in_thread" not in where["dm:acc-alice"]
     assert where["dm:acc-alice"]["answer"] == {"comment": True, "status": False, "channel": "t-1"}
 
     comments_only = THREADS.replace("[jira_comment, channel_message]", "[jira_comment]")
     result = plan([ticket(created=MONDAY_9)], EngineState(), now, [policy(comments_only)])
-    posted = next(a for a in result.actions if a.channel == "escalation:T-1")
+    posted = next(a for a in result.actions if spec_of(a) == "escalation:T-1")
     assert "reply_in_thread" not in posted.context  # replies there are not read as updates
     assert posted.context["answer"]["channel"] is None

@@ -15,6 +15,7 @@ from tests.unit.factories import (
     of_kind,
     policy,
     resolved,
+    spec_of,
     ticket,
     utc,
 )
@@ -42,21 +43,21 @@ def test_alert_tags_the_people_in_the_project_channel_and_pins_it() -> None:
     t = ticket(created=MONDAY, fields={"Account Manager": PAM})
     result = runner.cycle([t], MONDAY + timedelta(minutes=1))
     post, pin = result.actions
-    assert post.kind is ActionKind.SLACK_POST and post.channel == "#inc-project"
+    assert post.kind is ActionKind.SLACK_POST and spec_of(post) == "#inc-project"
     assert post.template == "slack/alert.j2"
     assert [r.role for r in post.audience] == ["assignee", "cto", "account_manager"]
     assert pin.kind is ActionKind.SLACK_PIN and pin.context["message_key"] == post.key
     assert runner.cycle([t], MONDAY + timedelta(minutes=5)).actions == ()
     closed = runner.cycle([resolved(t, MONDAY + timedelta(hours=3))], MONDAY + timedelta(hours=3))
     (unpin,) = closed.actions
-    assert unpin.kind is ActionKind.SLACK_UNPIN and unpin.channel == "#inc-project"
+    assert unpin.kind is ActionKind.SLACK_UNPIN and spec_of(unpin) == "#inc-project"
 
 
 def test_alert_at_night_goes_to_the_after_hours_contacts() -> None:
     runner = Runner([policy(ALERT)])
     t = ticket(created=utc(2026, 3, 7, 23, 0), fields={"Account Manager": PAM})  # Saturday night
     result = runner.cycle([t], utc(2026, 3, 7, 23, 1))
-    assert sorted(a.channel or "" for a in result.actions) == [
+    assert sorted(spec_of(a) or "" for a in result.actions) == [
         "dm:alex@sandbox.example",
         "dm:oleh@sandbox.example",
     ]
@@ -79,7 +80,7 @@ rules:
     (nudge,) = runner.cycle([t], MONDAY + timedelta(minutes=15)).actions
     assert "not acknowledged within 15m" in nudge.reason
     (lead,) = runner.cycle([t], MONDAY + timedelta(minutes=30)).actions
-    assert lead.channel == "dm:lead@sandbox.example"
+    assert spec_of(lead) == "dm:lead@sandbox.example"
     acked = replace(t, comments=(comment(ALICE, MONDAY + timedelta(minutes=31), "on it"),))
     (done,) = runner.cycle([acked], MONDAY + timedelta(minutes=32)).actions
     assert done.kind is ActionKind.SLACK_THREAD_DONE
@@ -119,7 +120,7 @@ rules:
     t = ticket(created=MONDAY, fields={"Account Manager": PAM})
     assert runner.cycle([t], MONDAY + timedelta(minutes=59)).actions == ()
     (call,) = runner.cycle([t], MONDAY + timedelta(hours=1)).actions
-    assert call.channel == "#inc-project" and call.template == "slack/call_needed.j2"
+    assert spec_of(call) == "#inc-project" and call.template == "slack/call_needed.j2"
     assert call.context["participants"] == ["Alice Assignee", "oleh@sandbox.example", "Pam PM"]
     assert runner.cycle([t], MONDAY + timedelta(hours=1, minutes=30)).actions == ()
     # Reassignment restarts the clock.
@@ -141,7 +142,7 @@ rules:
     runner = Runner([policy(body)])
     night = ticket(created=utc(2026, 3, 2, 22, 0))
     result = runner.cycle([night], utc(2026, 3, 2, 22, 1))
-    assert sorted(a.channel or "" for a in result.actions) == [
+    assert sorted(spec_of(a) or "" for a in result.actions) == [
         "dm:oleh@sandbox.example",
         "dm:sophia@sandbox.example",
     ]

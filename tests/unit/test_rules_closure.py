@@ -16,6 +16,7 @@ from tests.unit.factories import (
     of_kind,
     policy,
     resolved,
+    spec_of,
     subtask,
     ticket,
     utc,
@@ -204,7 +205,7 @@ rules:
     assert rows[0].context["fields"] == {"Root Cause": "dns"}
     assert [e["text"] for e in rows[0].context["timeline"]] == ["Investigating"]
     (pmo,) = of_kind(result, ActionKind.SLACK_POST)
-    assert pmo.channel == "dm:pmo@sandbox.example" and pmo.template == "slack/pmo_notify.j2"
+    assert spec_of(pmo) == "dm:pmo@sandbox.example" and pmo.template == "slack/pmo_notify.j2"
     (page,) = of_kind(result, ActionKind.CONFLUENCE_PAGE)
     assert page.template == "confluence/incident_summary.xml.j2"
     assert page.context["title"] == "Incident summary T-1"
@@ -231,10 +232,10 @@ rules:
     ]
     result = runner.cycle(tickets, utc(2026, 3, 6, 15, 0))
     digest = [a for a in result.actions if a.rule == "weekly_digest"]
-    assert len(digest) == 1 and digest[0].channel == "#cli-status" and digest[0].issue is None
+    assert len(digest) == 1 and spec_of(digest[0]) == "#cli-status" and digest[0].issue is None
     assert [t["issue"] for t in digest[0].context["tickets"]] == ["T-1", "T-2"]
     summaries = [a for a in result.actions if a.rule == "stakeholder_summary"]
-    assert [(a.issue, a.channel) for a in summaries] == [
+    assert [(a.issue, spec_of(a)) for a in summaries] == [
         ("T-1", "#leadership"),
         ("T-2", "#leadership"),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from agent.core.actions import ActionKind
-from tests.unit.factories import Runner, policy, resolved, ticket, utc
+from tests.unit.factories import Runner, policy, resolved, spec_of, ticket, utc
 
 MONDAY = utc(2026, 3, 2, 9, 0)
 FRIDAY_SLOT = utc(2026, 3, 6, 15, 0)
@@ -45,7 +45,7 @@ def test_page_then_announcement_with_stable_keys_and_title() -> None:
     stats = page.context["stats"]
     assert (stats["opened"], stats["open"], stats["closed"]) == (2, 1, 1)
     assert [t["issue"] for t in page.context["tickets"]] == ["T-1"]
-    assert post.channel == "#status"
+    assert spec_of(post) == "#status"
     assert post.context["page"] == {"key": page.key, "title": page.context["title"], "space": "OPS"}
     assert post.context["stats"] == {
         "week": "2026-W10",

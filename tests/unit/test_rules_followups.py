@@ -9,7 +9,7 @@ from agent.core.actions import DUE_SOON_EVENT, ActionKind
 from agent.core.followups import FollowupIssue, FollowupsSeen, PageTask
 from agent.core.planner import plan
 from agent.core.state import EngineState
-from tests.unit.factories import BOB, policy, resolved, ticket, utc
+from tests.unit.factories import BOB, policy, resolved, spec_of, ticket, utc
 
 POLICY = policy(
     """
@@ -101,7 +101,7 @@ def test_an_overdue_follow_up_nudges_its_assignee_in_business_hours() -> None:
     assert not [a for a in night.actions if a.rule == "followup_overdue"]
     morning = _plan(seen, now=utc(2026, 3, 11, 9, 5))
     nudges = [a for a in morning.actions if a.rule == "followup_overdue"]
-    assert [(a.kind.value, a.channel) for a in nudges] == [("slack.post", "dm:acc-bob")]
+    assert [(a.kind.value, spec_of(a)) for a in nudges] == [("slack.post", "dm:acc-bob")]
     assert nudges[0].context["followup_key"] == "T-8"
     done = replace(seen, issues=(_issue("T-8", "2", due=date(2026, 3, 10), done=True),))
     assert not [

@@ -20,6 +20,7 @@ from tests.unit.factories import (
     Runner,
     of_kind,
     policy,
+    spec_of,
     ticket,
     utc,
 )
@@ -47,7 +48,7 @@ def test_missing_fields_ask_the_named_role_once() -> None:
     assert comment.context["missing"] == ["Description", "evidence", "Escalation Reason"]
     assert [r.account_id for r in comment.audience] == [IVAN.account_id]
     dm = of_kind(result, ActionKind.SLACK_POST)[0]
-    assert dm.channel == f"dm:{IVAN.account_id}"
+    assert spec_of(dm) == f"dm:{IVAN.account_id}"
     assert runner.cycle([t], NOW + timedelta(minutes=20)).actions == ()
 
 
@@ -109,7 +110,7 @@ def test_clerical_actions_for_a_new_escalation() -> None:
     create = of_kind(result, ActionKind.SLACK_CREATE_CHANNEL)[0]
     assert create.context["channel_name"] == "ds-1234-payments-api-502s-for-acme"
     assert create.context["is_private"] is False
-    assert create.channel == "escalation:T-1234"
+    assert spec_of(create) == "escalation:T-1234"
     (invite,) = of_kind(result, ActionKind.SLACK_INVITE)  # everyone in one invite
     invited = list(invite.audience)
     assert [r.role for r in invited] == [
@@ -124,7 +125,7 @@ def test_clerical_actions_for_a_new_escalation() -> None:
     announce = of_kind(result, ActionKind.JIRA_COMMENT)[0]
     assert announce.template == "jira/channel_announce.j2"
     posts = of_kind(result, ActionKind.SLACK_POST)
-    assert [(a.key, a.channel) for a in posts] == [
+    assert [(a.key, spec_of(a)) for a in posts] == [
         ("clerical_channel:T-1234:channel:intro", "escalation:T-1234"),
         ("clerical_channel:T-1234:announce##sre-escalations", "#sre-escalations"),
     ]
@@ -195,7 +196,7 @@ def test_no_initiator_the_ask_falls_back_to_the_reporter_then_the_assignee() -> 
     result = runner.cycle([t], NOW + timedelta(minutes=10))
     ask = of_kind(result, ActionKind.JIRA_COMMENT)[0]
     assert [(r.role, r.account_id) for r in ask.audience] == [("reporter", RITA.account_id)]
-    assert [a.channel for a in of_kind(result, ActionKind.SLACK_POST)] == [f"dm:{RITA.account_id}"]
+    assert [spec_of(a) for a in of_kind(result, ActionKind.SLACK_POST)] == [f"dm:{RITA.account_id}"]
     assert [p.message for p in result.problems] == [
         "role initiator comes from 'Initiator', which is empty; told the reporter instead"
     ]
@@ -205,7 +206,7 @@ def test_no_initiator_the_ask_falls_back_to_the_reporter_then_the_assignee() -> 
     nobody_reported = Runner([policy(INTAKE)])
     t2 = ticket(created=NOW, reporter=None, fields={"Product Impacted": "Feed"})
     later = nobody_reported.cycle([t2], NOW + timedelta(minutes=10))
-    assert [a.channel for a in of_kind(later, ActionKind.SLACK_POST)] == [f"dm:{ALICE.account_id}"]
+    assert [spec_of(a) for a in of_kind(later, ActionKind.SLACK_POST)] == [f"dm:{ALICE.account_id}"]
 
 
 def test_the_policy_declares_its_own_chain_and_the_comment_goes_whatever_the_audience() -> None:

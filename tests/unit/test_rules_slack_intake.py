@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from agent.core.actions import ActionKind
 from agent.core.model import ChatMessage, Person
 from agent.core.slack_reports import SlackThread, report_label
-from tests.unit.factories import ALICE, Runner, comment, of_kind, policy, ticket, utc
+from tests.unit.factories import ALICE, Runner, comment, of_kind, policy, spec_of, ticket, utc
 
 MONDAY = utc(2026, 3, 2, 10, 0)
 CHANNEL = "C0OPS"
@@ -166,7 +166,7 @@ def test_nobody_answering_in_15_minutes_of_the_message_is_nudged_in_its_thread()
     result = runner.cycle([made], MONDAY + timedelta(minutes=15))
     (nudge,) = result.actions
     assert nudge.kind is ActionKind.SLACK_POST and nudge.rule == "ack_overdue"
-    assert nudge.channel == f"thread:{CHANNEL}:{report.ts}"
+    assert spec_of(nudge) == f"thread:{CHANNEL}:{report.ts}"
     assert nudge.due == report.at + timedelta(minutes=15)
 
 

@@ -17,6 +17,7 @@ from tests.unit.factories import (
     comment,
     message,
     policy,
+    spec_of,
     subtask,
     ticket,
     utc,
@@ -128,11 +129,11 @@ rules:
     t = ticket(created=start, fields={"Project Manager": PAM})
     assert runner.cycle([t], start + timedelta(minutes=59)).actions == ()
     first = runner.cycle([t], start + timedelta(hours=1))
-    assert [a.channel for a in first.actions] == ["dm:acc-alice"]
+    assert [spec_of(a) for a in first.actions] == ["dm:acc-alice"]
     second = runner.cycle([t], start + timedelta(hours=2))
-    channels = sorted(a.channel or "" for a in second.actions)
+    channels = sorted(spec_of(a) or "" for a in second.actions)
     assert channels == ["dm:acc-alice", "dm:acc-pam"]
-    repeat = next(a for a in second.actions if a.channel == "dm:acc-alice")
+    repeat = next(a for a in second.actions if spec_of(a) == "dm:acc-alice")
     assert repeat.thread_of == first.actions[0].key
     # The PM's own comment counts as an update.
     pm_update = replace(t, comments=(comment(PAM, start + timedelta(hours=2, minutes=5)),))

@@ -9,7 +9,7 @@ import pytest
 
 from agent.core.state import EngineState, TicketState
 from agent.core.state_codec import state_from_dict, state_to_dict
-from tests.unit.factories import Runner, policy, resolved, ticket, utc
+from tests.unit.factories import Runner, policy, resolved, spec_of, ticket, utc
 
 MONDAY = utc(2026, 3, 2, 9, 0)
 
@@ -55,10 +55,10 @@ def test_named_chain_continues_after_the_inline_step() -> None:
     t = ticket(created=MONDAY)
     runner.cycle([t], MONDAY + timedelta(minutes=15))
     step1 = runner.cycle([t], MONDAY + timedelta(minutes=30))
-    assert [a.channel for a in step1.actions] == ["dm:lead@sandbox.example"]
+    assert [spec_of(a) for a in step1.actions] == ["dm:lead@sandbox.example"]
     assert runner.cycle([t], MONDAY + timedelta(minutes=44)).actions == ()
     step2 = runner.cycle([t], MONDAY + timedelta(minutes=60))  # 15m + 15m + 30m
-    assert [a.channel for a in step2.actions] == ["dm:head@sandbox.example"]
+    assert [spec_of(a) for a in step2.actions] == ["dm:head@sandbox.example"]
     assert step2.actions[0].context["step"] == 2
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.core.actions import DUE_SOON_EVENT, ActionKind, PlannedAction, Recipient, TicketProblem
+from agent.core.destinations import Destination
 from agent.core.followups import FollowupsSeen
 from agent.core.history import inherited
 from agent.core.human_updates import Update
@@ -206,7 +207,7 @@ class RuleContext:
         due: datetime,
         template: str | None,
         audience: tuple[Recipient, ...] = (),
-        channel: str | None = None,
+        channel: Destination | None = None,
         context: Later[Mapping[str, Any]] | None = None,
         where: str | None = None,
     ) -> None:

@@ -6,7 +6,8 @@ import hashlib
 from typing import Any
 
 from agent.core.actions import ActionKind, Recipient
-from agent.core.routing import channel_spec
+from agent.core.destinations import Destination, EscalationChannel
+from agent.core.routing import destination
 from agent.core.rules.base import RuleContext
 from agent.core.rules.kind import Family, RuleKind
 from agent.policy.rule_models import ClericalChannel, ClericalLabel, ClericalPriority, PmWatcher
@@ -65,7 +66,7 @@ def clerical_channel(ctx: RuleContext, rule: ClericalChannel) -> None:
         return
     generation = ctx.state.channel_generation
     mark = "" if generation == 1 else f"@{generation}"
-    channel = f"escalation:{ctx.issue}"
+    channel = EscalationChannel(ctx.issue)
     data = ctx.context(channel_name=name, channel_action=ctx.key(f"channel{mark}"))
     created: dict[str, Any] = {**data, "is_private": False, "on_archived": rule.archived}
     if ctx.state.archived_channels:
@@ -112,14 +113,14 @@ def clerical_channel(ctx: RuleContext, rule: ClericalChannel) -> None:
     if generation > 1:
         return  # the announcements elsewhere named the first channel; the ticket has the new one
     for target in rule.announce_in:
-        where = channel_spec(ctx.policy, ctx.ticket, target)
+        where = destination(ctx.policy, ctx.ticket, target)
         if where is None:
             continue
         ctx.action(
             ActionKind.SLACK_POST,
             "announce",
-            where=where,
-            reason=f"The escalation channel #{name} is announced in {where}.",
+            where=where.spec,
+            reason=f"The escalation channel #{name} is announced in {where.spec}.",
             due=ctx.now,
             template="slack/channel_announce.j2",
             channel=where,
@@ -155,13 +156,13 @@ def _invite(
         due=ctx.now,
         template=None,
         audience=people,
-        channel=f"escalation:{ctx.issue}",
+        channel=EscalationChannel(ctx.issue),
         # a note about people without Slack is keyed under this, whoever else is invited
         context={**data, "note_scope": ctx.key(f"invite{mark}")},
     )
 
 
-def _introduce(ctx: RuleContext, channel: str, data: dict[str, Any], mark: str) -> None:
+def _introduce(ctx: RuleContext, channel: Destination, data: dict[str, Any], mark: str) -> None:
     """A first message in the channel with the ticket (link, summary, severity, assignee),
     pinned so that whoever joins later finds what the channel is about."""
     ctx.action(

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind
+from agent.core.destinations import Channel
 from agent.core.human_updates import first_acknowledgement
 from agent.core.lazy import once
 from agent.core.obligations import ObligationKind
-from agent.core.routing import channel_spec
+from agent.core.routing import destination
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.intake import field_present
 from agent.core.rules.kind import Family, RuleKind, Says
@@ -34,12 +35,12 @@ def escalation_alert(ctx: RuleContext, rule: EscalationAlert) -> None:
                 ctx.action(
                     ActionKind.SLACK_UNPIN,
                     "unpin",
-                    where=where,
+                    where=where.spec,
                     reason="The escalation is closed; its pin is removed.",
                     due=ctx.ticket.resolved_at or ctx.now,
                     template=None,
                     channel=where,
-                    context={**ctx.context(), "message_key": ctx.key("alert", where)},
+                    context={**ctx.context(), "message_key": ctx.key("alert", where.spec)},
                 )
         return
     before = len(ctx.actions)
@@ -59,25 +60,29 @@ def escalation_alert(ctx: RuleContext, rule: EscalationAlert) -> None:
     posted = [
         a.channel
         for a in ctx.actions[before:]
-        if a.kind is ActionKind.SLACK_POST and a.channel and a.channel[0] == "#"
+        if a.kind is ActionKind.SLACK_POST and isinstance(a.channel, Channel)
     ]
-    posted += [w for w in _channels(ctx, targets) if w not in posted and ctx.done("alert", w)]
+    posted += [w for w in _channels(ctx, targets) if w not in posted and ctx.done("alert", w.spec)]
     for where in posted:
         ctx.action(
             ActionKind.SLACK_PIN,
             "pin",
-            where=where,
+            where=where.spec,
             reason="The procedure pins the escalation thread in the channel.",
             due=ctx.ticket.created,
             template=None,
             channel=where,
-            context=lambda where=where: {**ctx.context(), "message_key": ctx.key("alert", where)},
+            context=lambda spec=where.spec: {
+                **ctx.context(),
+                "message_key": ctx.key("alert", spec),
+            },
         )
 
 
-def _channels(ctx: RuleContext, targets: list[str]) -> list[str]:
-    found = [channel_spec(ctx.policy, ctx.ticket, t) for t in targets]
-    return [c for c in found if c and c.startswith("#")]
+def _channels(ctx: RuleContext, targets: list[str]) -> list[Channel]:
+    """The named channels among ``targets`` (pins are for channels, not DMs or threads)."""
+    found = [destination(ctx.policy, ctx.ticket, t) for t in targets]
+    return [c for c in found if isinstance(c, Channel)]
 
 
 def ack_overdue(ctx: RuleContext, rule: AckOverdue) -> None:
