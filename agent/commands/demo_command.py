@@ -3,10 +3,10 @@
 Starts the sandbox in-process with the ``demo`` organisation, points the agent
 at it (configured in code: no ``.env``, no variables, state in a temp folder)
 and runs real cycles from Friday morning to Saturday morning while people act.
-Prints what the agent did and a summary. The sandbox lives only as long as the
-command: with ``--keep-running`` it stays up after the day, the viewer's URL and
-page links are printed, and Ctrl-C (or SIGTERM) stops it; without, no URL is
-printed, since nothing would answer it.
+Prints what happened in plain words; ``--verbose`` adds the timeline after it.
+The sandbox lives only as long as the command: with ``--keep-running`` it stays
+up after the day, the viewer's URL and page links are printed, and Ctrl-C (or
+SIGTERM) stops it; without, no URL is printed, since nothing would answer it.
 
 Exit codes: 0 the day ran to its end (an action the agent could not carry out is
 listed under "Still failing" and does not change it: the agent retries such
@@ -53,7 +53,6 @@ INTRO = (
     "Escalation agent demo: the sandbox plays a small company's Jira, Confluence and Slack;",
     "the agent enforces the five bundled procedures from Friday 4 December 2026, 07:00 UTC",
     "(09:00 in Kyiv) to Saturday morning, one cycle every 15 simulated minutes.",
-    "Times below are UTC; 'people' lines are what the staff do between cycles.",
     "",
 )
 
@@ -90,7 +89,7 @@ def _play(site: DemoSite, console: Console, args: argparse.Namespace, started: f
     from agent.demo.script import day_script, ticks  # noqa: PLC0415
 
     moments = list(ticks())
-    with DemoOutput(console, len(moments)) as out:
+    with DemoOutput(console, len(moments), verbose=bool(args.verbose)) as out:
         out.intro(INTRO)
         try:
             tally = run_day(site, day_script(), moments, out)
@@ -166,5 +165,11 @@ def add_parser(
     )
     parser.add_argument(
         "--port", type=int, default=0, help="the sandbox's port on 127.0.0.1 (default: any free)"
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="after the summary, the counts by rule and the timeline: each action with its "
+        "rule, and what people did between cycles",
     )
     parser.set_defaults(handler=run_demo, needs_settings=False)

@@ -1,8 +1,11 @@
-"""What the demo prints: a progress bar with the simulated time on a terminal, one line
-per notable action, the people's acts, and the summary; plain lines in pipes and CI.
+"""What the demo prints: a progress bar with the simulated time on a terminal while the
+day runs, then what happened in plain words (the summary a PM reads: channels opened,
+people nudged, calls asked for, pages written, limits held and released); with
+``--verbose`` the counts by kind and rule, and the timeline after it: one line per
+notable action with its rule, the people's acts. Plain lines in pipes and CI.
 
-Repeated reminders (the same nudge every interval) are counted, not printed:
-they would drown the story. The summary has them.
+The timeline is kept until the end so the summary comes first. Repeated reminders
+(the same nudge every interval) are counted, not listed: they would drown the story.
 """
 
 from __future__ import annotations
@@ -26,14 +29,17 @@ def when(moment: datetime) -> str:
 
 
 class DemoOutput:
-    """Prints as the day goes; use as a context manager around the cycles."""
+    """Shows progress as the day goes and keeps its timeline; use as a context manager
+    around the cycles, then call ``summary``."""
 
-    def __init__(self, console: Console, total_cycles: int) -> None:
+    def __init__(self, console: Console, total_cycles: int, *, verbose: bool = False) -> None:
         self.console = console
         self.plain = console.no_color or not console.is_terminal
+        self.verbose = verbose
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         self._total = total_cycles
+        self._timeline: list[tuple[str, str | None]] = []  # (line, style), in order
 
     def __enter__(self) -> DemoOutput:
         if not self.plain:
@@ -68,7 +74,7 @@ class DemoOutput:
             self._progress.update(self._task, description=when(now))
 
     def act(self, moment: datetime, story: str) -> None:
-        self.console.print(f"{when(moment)}  people  {story}", markup=False, style="dim")
+        self._timeline.append((f"{when(moment)}  people  {story}", "dim"))
 
     def happened(self, lines: Iterable[Happening]) -> None:
         for line in lines:
@@ -78,12 +84,11 @@ class DemoOutput:
                 f"{when(line.at)}  {line.subject:<7} {line.policy}/{line.name}: "
                 f"{line.what} ({line.made})"
             )
-            style = "yellow" if line.holds else None
-            self.console.print(text, markup=False, style=style)
+            self._timeline.append((text, "yellow" if line.holds else None))
 
     def failed(self, moment: datetime, failure: ActionFailure) -> None:
         """First failure of an action (it is retried every cycle; the summary lists it)."""
-        self.console.print(f"{when(moment)}  {failure_text(failure)}", markup=False, style="red")
+        self._timeline.append((f"{when(moment)}  {failure_text(failure)}", "red"))
 
     def advance(self) -> None:
         if self._progress is not None and self._task is not None:
@@ -93,19 +98,14 @@ class DemoOutput:
     def summary(
         self, tally: Tally, pages: Iterable[tuple[str, list[tuple[str, str | None]]]] = ()
     ) -> None:
-        """The counts, then ``pages``: (heading, [(title, url or None)]) sections, then holds
-        and failures."""
+        """What happened: the counts, then ``pages`` ((heading, [(title, url or None)])
+        sections), holds and failures; with ``verbose`` the counts by kind and by rule and
+        then the timeline, else a line saying how to see it."""
         print_ = self.console.print
         print_("")
         print_("Summary", style="bold", markup=False)
         for label, count in tally.headline():
             print_(f"  {label}: {count}", markup=False)
-        print_("Actions by kind", style="bold", markup=False)
-        for kind, count in sorted(tally.by_kind.items()):
-            print_(f"  {kind}: {count}", markup=False)
-        print_("Actions by pack and rule", style="bold", markup=False)
-        for (policy, rule), count in sorted(tally.by_rule.items()):
-            print_(f"  {policy}/{rule}: {count}", markup=False)
         for heading, links in pages:
             if links:
                 print_(heading, style="bold", markup=False)
@@ -118,6 +118,26 @@ class DemoOutput:
             texts = Counter(failure_text(f) for f in sorted(tally.failed.values(), key=_by_key))
             for text, times in texts.items():
                 print_(f"  {text}{f' (x{times})' if times > 1 else ''}", markup=False)
+        if not self.verbose:
+            print_(
+                f"\nThe timeline ({len(self._timeline)} lines: each action with its rule, "
+                "and what people did) is shown with --verbose.",
+                markup=False,
+            )
+            return
+        print_("Actions by kind", style="bold", markup=False)
+        for kind, count in sorted(tally.by_kind.items()):
+            print_(f"  {kind}: {count}", markup=False)
+        print_("Actions by pack and rule", style="bold", markup=False)
+        for (policy, rule), count in sorted(tally.by_rule.items()):
+            print_(f"  {policy}/{rule}: {count}", markup=False)
+        print_(
+            "Timeline (UTC; 'people' lines are what the staff do between cycles)",
+            style="bold",
+            markup=False,
+        )
+        for text, style in self._timeline:
+            print_(text, markup=False, style=style)
 
 
 def failure_text(failure: ActionFailure) -> str:

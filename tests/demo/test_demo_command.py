@@ -36,7 +36,7 @@ def run_demo(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_demo_runs_a_day_with_no_configuration(tmp_path: Path) -> None:
-    result = run_demo(tmp_path, "--no-color")
+    result = run_demo(tmp_path, "--no-color", "--verbose")
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
@@ -57,7 +57,10 @@ def test_demo_runs_a_day_with_no_configuration(tmp_path: Path) -> None:
     # the sandbox stops with the command: no URL that nothing would answer
     assert "http://" not in out and "Viewer:" not in out
     assert "run 'escalation-agent demo --keep-running' to browse" in " ".join(out.split())
-    # a line per notable action, people's acts, and every pack's rules in the story
+    # what happened first; then, with --verbose, the timeline: a line per notable action,
+    # people's acts, and every pack's rules in the story
+    assert out.index("Summary") < out.index("Timeline") < out.index("people  Taras resolves")
+    out = out[out.index("Timeline") :]
     assert "people  Taras resolves INC-5 with its root cause" in out
     for line in (
         "INC-7   incident-critical/after_hours_page: paged the on-call leads after hours",

@@ -119,41 +119,61 @@ def test_tally_counts_the_headline_numbers() -> None:
     assert tally.by_rule[("ds-ticket-escalation", "limit_daily")] == 3
 
 
-def test_plain_output_has_no_progress_bar_and_hides_repeats() -> None:
+FAILURE = ActionFailure(
+    "severity_upgrade:PS-2:upgrade",
+    "severity_upgrade",
+    "jira.set_field",
+    "PS-2",
+    "ActionError: severity_upgrade:PS-2:upgrade: cannot set 'Escalation Sev' on PS-2",
+)
+
+
+def _a_day_of_output(*, verbose: bool) -> str:
     stream = io.StringIO()
     console = make_console(no_color=True, stream=stream)
     tally = Tally(cycles=1)
-    key = "severity_upgrade:PS-2:upgrade"
-    failure = ActionFailure(
-        key,
-        "severity_upgrade",
-        "jira.set_field",
-        "PS-2",
-        f"ActionError: {key}: cannot set 'Escalation Sev' on PS-2",
-    )
-    tally.failed[failure.key] = failure
-    with DemoOutput(console, total_cycles=3) as out:
+    tally.failed[FAILURE.key] = FAILURE
+    effects = [
+        effect("ack_overdue:SUP-5:ack@a:repeat@b#x", "slack.post", issue="SUP-5"),
+        effect("clerical_channel:DS-6:channel", "slack.create_channel"),
+    ]
+    tally.add(effects)
+    with DemoOutput(console, total_cycles=3, verbose=verbose) as out:
         out.clock(NOW)
         out.act(NOW, "Taras reports progress on INC-5")
-        out.happened(
-            happenings(
-                [
-                    effect("ack_overdue:SUP-5:ack@a:repeat@b#x", "slack.post", issue="SUP-5"),
-                    effect("clerical_channel:DS-6:channel", "slack.create_channel"),
-                ]
-            )
-        )
-        out.failed(NOW, failure)
+        out.happened(happenings(effects))
+        out.failed(NOW, FAILURE)
         out.advance()
     out.summary(tally)
-    text = stream.getvalue()
+    return stream.getvalue()
+
+
+def test_plain_output_has_no_progress_bar_and_hides_repeats() -> None:
+    text = _a_day_of_output(verbose=True)
     assert "\x1b[" not in text  # no colours, no cursor movement
     assert "Fri 09:15  people  Taras reports progress on INC-5" in text
     assert "DS-6    ds-ticket-escalation/clerical_channel: opened the escalation channel" in text
-    assert "SUP-5" not in text  # a repeated reminder is counted, not printed
+    assert "SUP-5 " not in text.split("Timeline")[1]  # a repeated reminder: counted, not listed
     assert "PS-2    failed: severity_upgrade jira.set_field: cannot set" in text
     assert "  cycles run: 1" in text
-    assert short_error(failure) == "cannot set 'Escalation Sev' on PS-2"
+    assert short_error(FAILURE) == "cannot set 'Escalation Sev' on PS-2"
+
+
+def test_the_summary_comes_first_and_the_timeline_only_with_verbose() -> None:
+    """A PM reads what happened first; rule identifiers and the timeline are for --verbose."""
+    verbose = _a_day_of_output(verbose=True)
+    summary, timeline = verbose.index("Summary"), verbose.index("Timeline")
+    assert summary < timeline
+    assert summary < verbose.index("Actions by pack and rule") < timeline
+    assert timeline < verbose.index("people  Taras reports progress on INC-5")
+    assert timeline < verbose.index("DS-6    ds-ticket-escalation/clerical_channel")
+    assert timeline < verbose.rindex("PS-2    failed: severity_upgrade")
+    brief = _a_day_of_output(verbose=False)
+    assert "  escalation channels created: 1" in brief and "  cycles run: 1" in brief
+    assert "Still failing" in brief  # what needs a person stays in the summary
+    assert "Taras reports progress" not in brief and "clerical_channel" not in brief
+    assert "Actions by pack and rule" not in brief
+    assert "is shown with --verbose" in brief
 
 
 class _NoSite:
