@@ -11,7 +11,8 @@ runs the real command as a child process, ``escalation-agent replay --from ...
 the planner calls it made, and its peak RSS (the child's own, ``ru_maxrss``).
 
 Run: ``.venv/bin/python benchmarks/replay.py [--tickets 5000] [--days 90] [--every 60s]
-[--keep DIR]`` (``--keep`` keeps the report, to open ``DIR/replay.html``).
+[--keep DIR] [--profile FILE]`` (``--keep`` keeps the report, to open ``DIR/replay.html``;
+``--profile`` runs the command under cProfile and writes its stats to ``FILE``).
 """
 
 from __future__ import annotations
@@ -119,6 +120,9 @@ def main() -> int:
     parser.add_argument("--every", default="60s")
     parser.add_argument("--exact", action="store_true", help="plan every ticket every step")
     parser.add_argument("--keep", metavar="DIR", help="keep replay.json and replay.html in DIR")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="run the command under cProfile, its stats to FILE"
+    )
     args = parser.parse_args()
 
     from agent.sandbox.server import SandboxServer
@@ -136,6 +140,7 @@ def main() -> int:
             end = START + timedelta(days=args.days)
             command = [
                 sys.executable,
+                *(["-m", "cProfile", "-o", args.profile] if args.profile else []),
                 "-m",
                 "agent.cli",
                 "replay",

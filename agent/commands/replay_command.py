@@ -17,7 +17,6 @@ policy or arguments.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import time
 from datetime import date, datetime, timedelta
@@ -39,6 +38,7 @@ from agent.replay.compare import Comparison, compare
 from agent.replay.driver import ReplaySettings, replay
 from agent.replay.outcome import ReplayOutcome, figures_json
 from agent.replay.page import render_page
+from agent.replay.report_file import write_json
 from agent.replay.source import History, ReadOnlyJira, ReadOnlySlack, Window, read_history
 from agent.runtime.deps import RETRY_BUDGET_SECONDS
 from agent.runtime.reader import DETAIL_WORKERS
@@ -146,9 +146,9 @@ def print_summary(
 ) -> None:
     days = max(1.0, (outcome.end - outcome.start) / timedelta(days=1))
     console.print(
-        f"{outcome.label}: {len(outcome.tickets)} ticket(s), {len(outcome.messages)} message(s) "
-        f"({len(outcome.messages) / days:.1f} a day) and "
-        f"{len(outcome.fired) - len(outcome.messages)} other action(s) would have been made; "
+        f"{outcome.label}: {len(outcome.tickets)} ticket(s), {outcome.message_count} message(s) "
+        f"({outcome.message_count / days:.1f} a day) and "
+        f"{outcome.action_count - outcome.message_count} other action(s) would have been made; "
         f"replayed in {seconds:.1f} s.",
         markup=False,
     )
@@ -256,7 +256,9 @@ def run_replay(settings: Settings, console: Console, args: argparse.Namespace) -
     data: dict[str, Any] = outcomes[0].to_json()
     if comparison is not None:
         data = {"replays": [o.to_json() for o in outcomes], "comparison": comparison.to_json()}
-    (out / "replay.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    with (out / "replay.json").open("w", encoding="utf-8") as stream:
+        write_json(stream, data)
+        stream.write("\n")
     (out / "replay.html").write_text(render_page(outcomes, settings.zone, comparison))
     console.print(f"Wrote {out / 'replay.json'} and {out / 'replay.html'}.", markup=False)
     return EXIT_OK

@@ -91,12 +91,8 @@ def _days(outcome: ReplayOutcome, zone: ZoneInfo) -> Counter[str]:
 
 def compare(first: ReplayOutcome, second: ReplayOutcome, zone: ZoneInfo) -> Comparison:
     """Where ``second`` differs from ``first`` (same history, other rules)."""
-    keys_first: dict[str, set[str]] = {}
-    keys_second: dict[str, set[str]] = {}
-    for fired in first.fired:
-        keys_first.setdefault(fired.issue or f"policy:{fired.policy}", set()).add(fired.key)
-    for fired in second.fired:
-        keys_second.setdefault(fired.issue or f"policy:{fired.policy}", set()).add(fired.key)
+    keys_first = first.tally.keys_by_issue()
+    keys_second = second.tally.keys_by_issue()
     summaries = {t.key: t.summary for t in first.tickets}
     messages_first, messages_second = first.per_ticket(), second.per_ticket()
     tickets = []

@@ -35,6 +35,7 @@ from agent.replay.outcome import Fired, ReplayOutcome, TicketEvent, TicketLine, 
 from agent.replay.owed import Owed, owed_by_issue
 from agent.replay.past import TicketPast
 from agent.replay.source import History, Window
+from agent.replay.tally import Tally
 from agent.replay.values import CUSTOM_PREFIX
 from agent.replay.wakeups import PolicyClock, next_wake
 
@@ -100,7 +101,7 @@ class Replay:
         self.incidents: dict[str, IncidentRecord] = {}
         self.active: dict[str, set[str]] = {p.name: set() for p in self.policies}
         self.governed: dict[str, str] = {}
-        self.fired: list[Fired] = []
+        self.tally = Tally()
         self.plans = 0
         self.ticket_plans = 0
         self._queue: list[tuple[datetime, int, str]] = []
@@ -157,7 +158,7 @@ class Replay:
             end=self.window.end,
             every=self.settings.every,
             policies=[p.name for p in self.policies],
-            fired=self.fired,
+            tally=self.tally,
             settled=settled,
             tickets=self._lines(),
             problems=list(self.history.problems),
@@ -301,7 +302,8 @@ class Replay:
     # -- taking an action ----------------------------------------------------------------
     def _take(self, action: PlannedAction, now: datetime) -> None:
         self.done.setdefault(action.issue, set()).add(action.key)
-        self.fired.append(
+        past = self.pasts.get(action.issue or "")
+        self.tally.add(
             Fired(
                 key=action.key,
                 policy=action.policy,
@@ -313,9 +315,9 @@ class Replay:
                 where=_where(action),
                 people=people_of(action.audience),
                 reason=action.reason,
-            )
+            ),
+            segment=past.events_until(now) if past is not None else 0,
         )
-        past = self.pasts.get(action.issue or "")
         if past is not None:
             self._effect(past, action, now)
 

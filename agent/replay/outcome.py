@@ -1,5 +1,6 @@
-"""What a replay found: every action the policy would have taken, each obligation's outcome,
-and the tickets' timelines; written as ``replay.json``.
+"""What a replay found: every action the policy would have taken (spooled and counted by
+``tally``), each obligation's outcome, and the tickets' timelines; written as ``replay.json``
+(``report_file`` streams its list of actions from the spool).
 
 Times in the JSON are ISO-8601 in UTC; durations in seconds. The action keys
 are the live agent's idempotency keys, so a replay can be compared with what
@@ -14,32 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agent.core.actions import ActionKind
 from agent.replay.adherence import Figures, Settled, figures_by, figures_by_kind
+from agent.replay.report_file import Spooled
+from agent.replay.tally import MESSAGE_KINDS, Fired, Tally, iso
 
-# Actions that reach people: a comment on the ticket, a Slack post or DM. The "done" reply in
-# a nudge's thread (only where the nudge was a Slack post) is counted with the other actions.
-MESSAGE_KINDS = frozenset({ActionKind.JIRA_COMMENT, ActionKind.SLACK_POST})
-
-
-@dataclass(frozen=True)
-class Fired:
-    """One action the replayed policy would have taken, and when."""
-
-    key: str
-    policy: str
-    rule: str
-    issue: str | None
-    kind: ActionKind
-    at: datetime
-    due: datetime
-    where: str
-    people: tuple[str, ...]
-    reason: str
-
-    @property
-    def is_message(self) -> bool:
-        return self.kind in MESSAGE_KINDS
+__all__ = ["MESSAGE_KINDS", "Fired", "ReplayOutcome", "TicketEvent", "TicketLine"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +51,7 @@ class ReplayOutcome:
     end: datetime
     every: timedelta
     policies: list[str]
-    fired: list[Fired]
+    tally: Tally
     settled: list[Settled]
     tickets: list[TicketLine]
     problems: list[str] = field(default_factory=list)
@@ -82,40 +62,47 @@ class ReplayOutcome:
     exact: bool = False
 
     @property
-    def messages(self) -> list[Fired]:
-        return [f for f in self.fired if f.is_message]
+    def fired(self) -> list[Fired]:
+        """Every planned action, read back from the spool (a big replay has many)."""
+        return self.tally.fired()
+
+    @property
+    def action_count(self) -> int:
+        return self.tally.actions
+
+    @property
+    def message_count(self) -> int:
+        return self.tally.messages
 
     def per_rule(self) -> Counter[str]:
-        return Counter(f"{f.policy}/{f.rule}" for f in self.messages)
+        return self.tally.per_rule
 
     def per_ticket(self) -> Counter[str]:
-        return Counter(f.issue for f in self.messages if f.issue)
+        return self.tally.per_ticket
 
     def per_person(self) -> Counter[str]:
-        return Counter(person for f in self.messages for person in f.people)
+        return self.tally.per_person
 
     def per_day(self, zone: Any = UTC) -> dict[str, Counter[str]]:
         """Messages per local day, by rule (``policy/rule``)."""
-        days: dict[str, Counter[str]] = {}
-        for f in self.messages:
-            day = f.at.astimezone(zone).date().isoformat()
-            days.setdefault(day, Counter())[f"{f.policy}/{f.rule}"] += 1
-        return days
+        return self.tally.per_day(zone)
 
     def adherence(self) -> dict[str, Figures]:
         return {kind.value: figures for kind, figures in figures_by_kind(self.settled).items()}
 
     def to_json(self) -> dict[str, Any]:
+        """``replay.json``'s content; its actions are streamed from the spool when written
+        (``report_file.write_json``)."""
         return {
             "label": self.label,
-            "window": {"from": _iso(self.start), "to": _iso(self.end)},
+            "window": {"from": iso(self.start), "to": iso(self.end)},
             "every_seconds": int(self.every.total_seconds()),
             "exact": self.exact,
             "policies": self.policies,
             "totals": {
                 "tickets": len(self.tickets),
-                "actions": len(self.fired),
-                "messages": len(self.messages),
+                "actions": self.action_count,
+                "messages": self.message_count,
                 "plans": self.plans,
                 "ticket_plans": self.ticket_plans,
                 "kept_apart": {
@@ -123,21 +110,7 @@ class ReplayOutcome:
                     "agent_changes": self.kept_changes,
                 },
             },
-            "actions": [
-                {
-                    "key": f.key,
-                    "issue": f.issue,
-                    "policy": f.policy,
-                    "rule": f.rule,
-                    "kind": f.kind.value,
-                    "fired_at": _iso(f.at),
-                    "due": _iso(f.due),
-                    "where": f.where,
-                    "people": list(f.people),
-                    "reason": f.reason,
-                }
-                for f in self.fired
-            ],
+            "actions": Spooled(self.tally.lines),
             "adherence": {
                 "by_kind": {k: figures_json(v) for k, v in self.adherence().items()},
                 "by_policy": _grouped(figures_by(self.settled, "policy")),
@@ -149,9 +122,9 @@ class ReplayOutcome:
                         "rule": s.rule,
                         "kind": s.kind.value,
                         "item": s.item,
-                        "due": _iso(s.due),
+                        "due": iso(s.due),
                         "outcome": s.outcome.value,
-                        "met_at": _iso(s.met_at) if s.met_at else None,
+                        "met_at": iso(s.met_at) if s.met_at else None,
                         "late_seconds": _seconds(s.late_by),
                         "open_at_end": s.open_at_end,
                     }
@@ -179,10 +152,6 @@ def _grouped(groups: dict[str, Any]) -> dict[str, Any]:
         name: {kind.value: figures_json(f) for kind, f in kinds.items()}
         for name, kinds in sorted(groups.items())
     }
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _seconds(delta: timedelta | None) -> int | None:

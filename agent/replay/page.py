@@ -21,12 +21,14 @@ from markupsafe import Markup
 from agent.replay.adherence import Figures, figures_by
 from agent.replay.compare import Comparison
 from agent.replay.kinds import ObligationKind
-from agent.replay.outcome import Fired, ReplayOutcome
+from agent.replay.outcome import ReplayOutcome
 from agent.replay.svg import OUTCOME_COLOURS, share_bar, stacked_bars
+from agent.replay.tally import Run
 from agent.timekeeping.durations import format_duration
 
 TOP = 10
 TIMELINES = 300  # tickets whose timeline the page shows; replay.json has every one
+TIMELINE_LINES = 150  # lines of one ticket's timeline the page shows (actions alike folded)
 RULE_SERIES = 8  # rules shown by name in the daily chart; the rest are "other rules"
 
 
@@ -134,10 +136,6 @@ def _weekly_chart(outcome: ReplayOutcome) -> Markup | None:
 
 
 def _timelines(outcome: ReplayOutcome, zone: ZoneInfo) -> list[dict[str, Any]]:
-    by_issue: dict[str, list[Fired]] = {}
-    for fired in outcome.fired:
-        if fired.issue:
-            by_issue.setdefault(fired.issue, []).append(fired)
     noisy = outcome.per_ticket()
     ordered = sorted(outcome.tickets, key=lambda t: (-noisy.get(t.key, 0), t.created, t.key))
     shown = []
@@ -147,15 +145,7 @@ def _timelines(outcome: ReplayOutcome, zone: ZoneInfo) -> list[dict[str, Any]]:
             for e in line.events
             if e.at >= outcome.start
         ]
-        entries += [
-            Entry(
-                _local(f.at, zone),
-                f"{f.rule}: {f.kind.value} ({f.where})",
-                ", ".join(f.people),
-                agent=True,
-            )
-            for f in by_issue.get(line.key, [])
-        ]
+        entries += [_folded(run, zone) for run in outcome.tally.runs(line.key)]
         entries.sort(key=lambda e: e.at)
         shown.append(
             {
@@ -166,10 +156,19 @@ def _timelines(outcome: ReplayOutcome, zone: ZoneInfo) -> list[dict[str, Any]]:
                 "created": _local(line.created, zone),
                 "resolved": _local(line.resolved_at, zone) if line.resolved_at else "open",
                 "messages": noisy.get(line.key, 0),
-                "entries": entries,
+                "entries": entries[:TIMELINE_LINES],
+                "more": max(0, len(entries) - TIMELINE_LINES),
             }
         )
     return shown
+
+
+def _folded(run: Run, zone: ZoneInfo) -> Entry:
+    """One line for actions alike between two human events: once, or "×N between A and B"."""
+    what = run.what
+    if run.count > 1:
+        what += f" ×{run.count} between {_local(run.first, zone)} and {_local(run.last, zone)}"
+    return Entry(_local(run.first, zone), what, run.who, agent=True)
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:
@@ -183,9 +182,9 @@ def _section(outcome: ReplayOutcome, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "label": outcome.label,
         "tickets": len(outcome.tickets),
-        "messages": len(outcome.messages),
-        "per_day": f"{len(outcome.messages) / days:.1f}",
-        "other_actions": len(outcome.fired) - len(outcome.messages),
+        "messages": outcome.message_count,
+        "per_day": f"{outcome.message_count / days:.1f}",
+        "other_actions": outcome.action_count - outcome.message_count,
         "daily_chart": _daily_chart(outcome, zone),
         "adherence": _adherence_rows(outcome),
         "weekly_chart": _weekly_chart(outcome),

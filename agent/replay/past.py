@@ -291,6 +291,10 @@ class TicketPast:
         index = bisect.bisect_right(self._event_times, moment)
         return self._event_times[index] if index < len(self._event_times) else None
 
+    def events_until(self, moment: datetime) -> int:
+        """How many human events the ticket had by ``moment`` (included)."""
+        return bisect.bisect_right(self._event_times, moment)
+
     def last_event_at_or_before(self, moment: datetime) -> datetime | None:
         index = bisect.bisect_right(self._event_times, moment)
         return self._event_times[index - 1] if index else None
