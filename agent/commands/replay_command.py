@@ -17,6 +17,7 @@ policy or arguments.
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import time
 from datetime import date, datetime, timedelta
@@ -230,6 +231,8 @@ def run_replay(settings: Settings, console: Console, args: argparse.Namespace) -
     except ServiceError as exc:
         console.print(redactor(str(exc)), markup=False)
         return EXIT_FAILED
+    # the history lives until the end: the collector need not walk it again on every pass
+    gc.freeze()
     console.print(
         f"Read {len(history.tickets)} ticket(s) from Jira"
         + (f" and {history.channels_read} channel(s) from Slack" if history.channels_read else "")

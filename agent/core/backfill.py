@@ -15,6 +15,7 @@ Pure: tickets, state, clock and policies in, actions out.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -90,7 +91,7 @@ def _paperwork(
     policy: Policy,
     ticket: Ticket,
     now: datetime,
-    done_keys: frozenset[str],
+    done_keys: AbstractSet[str],
     problems: list[TicketProblem],
 ) -> list[PlannedAction]:
     """The paperwork actions the policy's resolution rules plan for one ticket."""

@@ -9,6 +9,7 @@ sightings, admissions, holds, severity changes, open threads, SLA breaches and t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -71,7 +72,8 @@ class EngineState:
     """All tickets' memory, the keys of actions already carried out, and the ledger."""
 
     tickets: Mapping[str, TicketState] = field(default_factory=frozen_map)
-    done_keys: frozenset[str] = frozenset()
+    # any set: a replay passes a view over its tickets' own sets rather than copy them
+    done_keys: AbstractSet[str] = frozenset()
     incidents: Mapping[str, IncidentRecord] = field(default_factory=frozen_map)
 
     def ticket(self, issue: str) -> TicketState | None:
@@ -104,7 +106,7 @@ class EngineState:
         return self if kept is None else replace(self, incidents=kept)
 
     def with_done(self, keys: Iterable[str]) -> EngineState:
-        return replace(self, done_keys=self.done_keys | frozenset(keys))
+        return replace(self, done_keys=frozenset(self.done_keys) | frozenset(keys))
 
     def with_channel(self, issue: str, channel_id: str) -> EngineState:
         current = self.tickets.get(issue)

@@ -16,7 +16,9 @@ local times, so the digest goes out on time with every open escalation in it.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -211,8 +213,8 @@ class Replay:
         )
         state = EngineState(
             tickets=frozen_map({k: self.states[k] for k in keys if k in self.states}),
-            done_keys=frozenset().union(
-                self.done.get(None, ()), *(self.done.get(k, ()) for k in keys)
+            done_keys=_DoneKeys(
+                [s for s in (self.done.get(k) for k in (None, *keys)) if s is not None]
             ),
             incidents=frozen_map(ledger),
         )
@@ -241,21 +243,33 @@ class Replay:
         for key, ticket_state in planned.state.tickets.items():
             self.states[key] = ticket_state
         acted: set[str] = set()
+        dues: dict[str, set[datetime]] = {}
         for action in planned.actions:
             self._take(action, now)
             if action.issue is not None and action.kind in _CHANGES_TICKET:
                 acted.add(action.issue)
+            if action.issue is not None:
+                dues.setdefault(action.issue, set()).add(action.due)
         owed = owed_by_issue(planned)
         for key, ticket in tickets.items():
-            self._follow(now, ticket, owed.get(key, []), acted=key in acted)
+            self._follow(now, ticket, owed.get(key, []), acted=key in acted, dues=dues.get(key))
 
     def _policy_of(self, ticket: Ticket) -> Policy | None:
         """The policy that governs the ticket now: the first whose select matches, as in plan()."""
         return governing_policy(self.policies, ticket)
 
-    def _follow(self, now: datetime, ticket: Ticket, found: list[Owed], *, acted: bool) -> None:
-        """Adherence for the ticket at ``now`` (``found``: what it owes, from the plan), and
-        when to plan it next."""
+    def _follow(
+        self,
+        now: datetime,
+        ticket: Ticket,
+        found: list[Owed],
+        *,
+        acted: bool,
+        dues: set[datetime] | None,
+    ) -> None:
+        """Adherence for the ticket at ``now`` (``found``: what it owes, from the plan;
+        ``dues``: the due times of the actions planned for it now), and when to plan it
+        next."""
         past = self.pasts[ticket.key]
         policy = self._policy_of(ticket)
         state = self.states.get(ticket.key)
@@ -292,6 +306,7 @@ class Replay:
                 events=past.event_times(),
                 owed=found,
                 engaged=ticket.is_open or bool(found),
+                nudged=dues or frozenset(),
             )
         if acted:
             wake = (
@@ -390,6 +405,25 @@ class Replay:
             )
         lines.sort(key=lambda line: (line.created, line.key))
         return lines
+
+
+class _DoneKeys(AbstractSet[str]):
+    """The done keys of the tickets planned together, without copying them into one set:
+    a ticket nudged every half hour for weeks has tens of thousands, and copying them on
+    every plan made a replay quadratic in its length. The sets are disjoint (one per
+    issue, and the policies' own)."""
+
+    def __init__(self, sets: list[set[str]]) -> None:
+        self._sets = sets
+
+    def __contains__(self, key: object) -> bool:
+        return any(key in keys for keys in self._sets)
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(self._sets)
+
+    def __len__(self) -> int:
+        return sum(len(keys) for keys in self._sets)
 
 
 def _has(policy: Policy, models: tuple[type, ...]) -> bool:

@@ -31,6 +31,9 @@ class Owed:
     item: str
     due: datetime
     standing: Standing
+    # an overdue item whose nudge waits for business hours: when they open (nothing of it,
+    # neither nudge nor repeat nor chain step, can go before)
+    waits_until: datetime | None = None
 
 
 def owed_by_issue(planned: Plan) -> dict[str, list[Owed]]:
@@ -40,7 +43,9 @@ def owed_by_issue(planned: Plan) -> dict[str, list[Owed]]:
         if obligation.waiting is not None and obligation.waiting.reason is WaitReason.HELD:
             continue
         standing = Standing.OVERDUE if obligation.overdue else Standing.PENDING
+        waits = obligation.waiting
+        until = waits.fires_at if waits and waits.reason is WaitReason.QUIET_HOURS else None
         found.setdefault(obligation.issue, []).append(
-            Owed(obligation.rule, obligation.item, obligation.due, standing)
+            Owed(obligation.rule, obligation.item, obligation.due, standing, until)
         )
     return found

@@ -8,7 +8,8 @@ the live agent would have noticed it):
 
 - the ticket's own events (a change, a comment, a channel message);
 - the due time of each obligation it still owes (and its heads-up, ``warn_before``
-  ahead of it), and for an overdue one, its repeats and escalation-chain steps;
+  ahead of it), and for an overdue one, its repeats and escalation-chain steps (or,
+  while its nudge waits for business hours, their opening: nothing of it goes before);
 - while it is open or owes something: the policy's business-hours opening and
   closing, local midnight, and every local time of day a rule names (``at:``);
 - every duration named by a rule that declares no obligation (``call_needed``'s
@@ -24,7 +25,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel
@@ -37,6 +39,7 @@ from agent.replay.owed import Owed, Standing
 from agent.timekeeping.calendar import BusinessCalendar
 
 MAX_CHAIN_DEPTH = 10
+_NEXT = timedelta(microseconds=1)  # rounded up to the next step by the driver
 
 
 def _walk(value: object, times: set[time], durations: set[timedelta]) -> None:
@@ -63,6 +66,7 @@ class PolicyClock:
     repeats: dict[str, timedelta]
     chains: dict[str, tuple[timedelta, ...]]
     warns: dict[str, timedelta]
+    _days: dict[date, list[datetime]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, policy: Policy) -> PolicyClock:
@@ -103,11 +107,19 @@ class PolicyClock:
         """The first moment after ``now`` that is one of the policy's local times of day."""
         day = self.calendar.local(now).date()
         for offset in (0, 1, 2):
-            for at in self.times_of_day:
-                moment = self.calendar.at_local(day + timedelta(days=offset), at)
-                if moment > now:
-                    return moment
+            moments = self._moments(day + timedelta(days=offset))
+            index = bisect.bisect_right(moments, now)
+            if index < len(moments):
+                return moments[index]
         return now + timedelta(days=1)
+
+    def _moments(self, day: date) -> list[datetime]:
+        """The policy's times of day on a local day, as sorted moments (asked for often)."""
+        moments = self._days.get(day)
+        if moments is None:
+            moments = sorted(self.calendar.at_local(day, at) for at in self.times_of_day)
+            self._days[day] = moments
+        return moments
 
 
 def _chain_offsets(policy: Policy, rule: Repeating) -> tuple[timedelta, ...]:
@@ -136,11 +148,16 @@ def next_wake(
     events: list[datetime],
     owed: Iterable[Owed],
     engaged: bool,
+    nudged: AbstractSet[datetime] = frozenset(),
 ) -> datetime | None:
     """The next moment after ``now`` something can change for the ticket (None: never).
 
     ``events`` are the ticket's human events, sorted; ``engaged`` says it is open or
-    still owes something."""
+    still owes something; ``nudged`` holds the due times of the actions planned for it
+    at ``now``. An overdue item nudged now for the first time (an action due when it
+    is) repeats and climbs its chain from the next cycle on, at once for the repeats
+    and steps whose time has already come (after a night of quiet hours, say), so
+    the next step is a wake-up then."""
     candidates: list[datetime] = []
     index = bisect.bisect_right(events, now)
     if index < len(events):
@@ -151,8 +168,12 @@ def next_wake(
             warn = clock.warns.get(item.rule)
             if warn is not None:
                 candidates.append(item.due - warn)
+        elif item.standing is Standing.OVERDUE and item.waits_until is not None:
+            candidates.append(item.waits_until)  # quiet hours: its repeats wait as well
         elif item.standing is Standing.OVERDUE:
             candidates += _overdue_times(now, clock, item)
+            if item.due in nudged and _caught_up(now, clock, item):
+                candidates.append(now + _NEXT)
     if engaged:
         candidates.append(clock.next_time_of_day(now))
         for event in events[:index]:
@@ -161,6 +182,14 @@ def next_wake(
                     candidates.append(event + duration)
     later = [c for c in candidates if c > now]
     return min(later) if later else None
+
+
+def _caught_up(now: datetime, clock: PolicyClock, item: Owed) -> bool:
+    """Whether a repeat or a chain step of the item is already due at ``now``."""
+    every = clock.repeats.get(item.rule)
+    if every is not None and every > timedelta(0) and item.due + every <= now:
+        return True
+    return any(item.due + offset <= now for offset in clock.chains.get(item.rule, ()))
 
 
 def _overdue_times(now: datetime, clock: PolicyClock, item: Owed) -> list[datetime]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -95,7 +96,7 @@ class RuleContext:
     problems: list[TicketProblem] = field(default_factory=list)
     # Keys of actions already carried out: the planner drops them anyway, so they are
     # not built at all (most of a steady cycle's clerical actions are done).
-    done_keys: frozenset[str] = frozenset()
+    done_keys: AbstractSet[str] = frozenset()
 
     # Whether ``now`` is outside business hours; the planner works it out once per policy.
     is_quiet: bool | None = None

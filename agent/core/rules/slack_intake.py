@@ -13,6 +13,7 @@ there is copied to the ticket once, as a comment marked as a copy.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +47,7 @@ def intake_reports(
     *,
     now: datetime,
     first_contact: datetime | None,
-    done_keys: frozenset[str] = frozenset(),
+    done_keys: AbstractSet[str] = frozenset(),
 ) -> list[PlannedAction]:
     """One ``jira.issue_from_report`` per report whose action is not done (oldest first).
 
