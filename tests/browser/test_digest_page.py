@@ -3,7 +3,7 @@
 A week of real cycles (``tests/runtime/test_weekly_digest_page.play_week``) writes
 the page; headless Chromium then opens it in the viewer and reads what a person
 sees: the headings, the week's counts, MTTA/MTTR, the open escalations linked to
-their tickets, and the chart shown as its title over the 12-week table.
+their tickets, and the chart drawn as bars over the 12-week table it is made from.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from agent.sandbox.confluence import content as wiki
 from tests.runtime.test_weekly_digest_page import TITLE, play_week
-from tests.support.browser import chromium, require_browser, screenshot
+from tests.support.browser import BUILD, chromium, require_browser, screenshot
 from tests.support.sandbox import SandboxHandle
 
 pytestmark = pytest.mark.browser
@@ -63,7 +63,18 @@ def test_the_digest_page_reads_like_a_status_report(sandbox: SandboxHandle, tmp_
                 .endswith(f"/view/jira/{key}")
             )
         chart = article.find_element(By.CSS_SELECTOR, "figure.chart")
-        assert "Escalations per week: client-communication" in chart.text
         weeks = chart.find_elements(By.CSS_SELECTOR, "tr")
         assert len(weeks) == 13 and weeks[-1].text.split() == ["2026-W48", "3", "1", "5"]
+        drawn = chart.find_element(By.CSS_SELECTOR, "svg")
+        assert drawn.get_attribute("aria-label") == "Escalations per week: client-communication"
+        assert (drawn.size["width"], drawn.size["height"]) == (700, 300)  # the macro's size
+        bars = drawn.find_elements(By.CSS_SELECTOR, "rect.bar")
+        assert len(bars) == 12 * 3  # twelve weeks, three series
+        tips = [bar.find_element(By.TAG_NAME, "title").get_attribute("textContent") for bar in bars]
+        assert tips[-3:] == ["2026-W48 Opened: 3", "2026-W48 Closed: 1", "2026-W48 SLA breaches: 5"]
+        tallest = max(bars[-3:], key=lambda bar: bar.size["height"])
+        assert tallest == bars[-1] and tallest.size["height"] > 100  # 5 breaches: the top
+        driver.execute_script("arguments[0].scrollIntoView();", drawn)
         screenshot(driver, "browser", "weekly-digest")
+        shot = BUILD / "browser" / "weekly-digest-chart.png"
+        assert drawn.screenshot(str(shot)) and shot.stat().st_size > 5_000  # bars, not blank

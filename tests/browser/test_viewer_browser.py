@@ -108,8 +108,9 @@ def test_wiki_page_table_cells(demo: SandboxServer, browser: object) -> None:
     index = confluence.find_page(demo.ctx, "OPS", "Incident log index")
     assert index is not None
     driver.get(f"{demo.urls.base}/view/wiki/{index['id']}")  # type: ignore[attr-defined]
-    article = driver.find_element(By.TAG_NAME, "article").text  # type: ignore[attr-defined]
-    assert "[chart: Incidents per month]" in article
+    chart = driver.find_element(By.CSS_SELECTOR, "article figure.chart svg")  # type: ignore[attr-defined]
+    assert chart.get_attribute("aria-label") == "Incidents per month"
+    assert chart.find_elements(By.CSS_SELECTOR, "rect.bar") and chart.size["height"] > 100
     _shot(driver, "viewer-wiki-index")
 
 

@@ -115,12 +115,45 @@ def test_wiki_page_renders_tables_and_macros_and_escapes_the_rest(
     assert "<th><p>Issue</p></th>" in article
     assert '<a class="jira-key" href="/view/jira/OPS-7">OPS-7</a>' in article
     assert '<span class="status status-green">Resolved</span>' in article
-    assert "[chart: Per month]" in article and "<td><p>May</p></td>" in article
+    # a chart with no numbers has nothing to draw, and says so over its table
+    assert "[chart: Per month] (no data to draw)" in article and "<td><p>May</p></td>" in article
     assert f'<a href="/view/wiki/{parent["id"]}">Incident logs</a>' in article
     assert "<li>one</li>" in article
     assert "<h1>Log &amp; &lt;notes&gt;</h1>" in html
     tree = _get(sandbox, "/view/wiki")
     assert f'href="/view/wiki/{page["id"]}">Log &amp; &lt;notes&gt;</a>' in tree
+
+
+def test_a_chart_is_drawn_as_bars_of_its_table_with_every_label_escaped(
+    sandbox: SandboxHandle,
+) -> None:
+    """Confluence draws the chart macro from its table: one bar per row and series
+    (https://confluence.atlassian.com/doc/chart-macro-136389.html); so does the viewer."""
+    ctx = sandbox.ctx
+    confluence.create_space(ctx, "OPS", "Operations")
+    rows = "".join(
+        f"<tr><td><p>{week}</p></td><td><p>{opened}</p></td><td><p>{closed}</p></td></tr>"
+        for week, opened, closed in (("W47", 2, 1), ("&lt;script&gt;W48", 5, "n/a"), ("W49", 0, 3))
+    )
+    body = (
+        '<ac:structured-macro ac:name="chart"><ac:parameter ac:name="title">Per week &amp; '
+        '&lt;b&gt;</ac:parameter><ac:parameter ac:name="dataOrientation">vertical'
+        '</ac:parameter><ac:parameter ac:name="width">600</ac:parameter>'
+        "<ac:rich-text-body><table><tbody>"
+        "<tr><th><p>Week</p></th><th><p>Opened</p></th><th><p>Closed</p></th></tr>"
+        f"{rows}</tbody></table></ac:rich-text-body></ac:structured-macro>"
+    )
+    page = confluence.create_page(ctx, "OPS", "Chart", body)
+    html = _get(sandbox, f"/view/wiki/{page['id']}")
+    article = html[html.index("<article") : html.index("</article>")]
+    svg = article[article.index("<svg") : article.index("</svg>")]
+    assert 'width="600"' in svg and "<title>Per week &amp; &lt;b&gt;</title>" in svg
+    assert svg.count('class="bar"') == 6  # three weeks, two series
+    assert "<title>W47 Opened: 2</title>" in svg and "<title>W49 Closed: 3</title>" in svg
+    assert "<title>&lt;script&gt;W48 Closed: 0</title>" in svg  # not a number: 0
+    assert "<script" not in article
+    assert ">Opened</text>" in svg and ">Closed</text>" in svg  # the legend
+    assert "<td><p>W47</p></td>" in article  # the table stays under the chart
 
 
 def test_slack_channel_escapes_and_renders_threads_newest_first(sandbox: SandboxHandle) -> None:

@@ -5,7 +5,8 @@ from the parsed elements: only a small set of tags and attributes is copied
 (links only to http(s), mailto or the viewer itself), every text is escaped,
 and the ``ac:``/``ri:`` elements people meet most are turned into something
 readable: ``jira`` as a link to the ticket view, ``status`` as a coloured
-badge, ``chart`` as "[chart: title]" with its data table, panels as boxes, and
+badge, ``chart`` drawn as an SVG bar chart of its data table (``chart_svg``)
+above the table, panels as boxes, and
 a macro Confluence does not ship as "Unknown macro: 'name'", as Confluence
 shows it. Raw storage is never passed through.
 """
@@ -20,6 +21,7 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stu
 from markupsafe import Markup, escape
 
 from agent.sandbox.confluence.storage_format import AC, KNOWN_MACROS, PREFIXES, RI, parse
+from agent.sandbox.viewer.chart_svg import bar_chart, chart_data
 
 # storage tag -> HTML tag written (same name unless mapped)
 _KEPT = {
@@ -106,6 +108,12 @@ def _child(element: etree._Element, prefix: str, local: str) -> etree._Element |
         if isinstance(kid.tag, str) and _name(kid) == (prefix, local):
             return kid
     return None
+
+
+def _size(text: str | None, default: int) -> int:
+    """A chart's ``width``/``height`` parameter in pixels (``700``, ``700px``)."""
+    digits = (text or "").strip().removesuffix("px")
+    return int(digits) if digits.isdigit() else default
 
 
 def _text(element: etree._Element | None) -> str:
@@ -208,12 +216,7 @@ class _Converter:
             title = params.get("title", "") or colour
             return Markup('<span class="status status-{0}">{1}</span>').format(colour, title)
         if name == "chart":
-            title = params.get("title", "") or "untitled"
-            return (
-                Markup('<figure class="chart"><figcaption>[chart: {0}]</figcaption>').format(title)
-                + self.body_of(macro)
-                + Markup("</figure>")
-            )
+            return self.chart(macro, params)
         if name in _PANELS:
             title = params.get("title", "")
             heading = Markup("<strong>{0}</strong>").format(title) if title else Markup("")
@@ -239,6 +242,33 @@ class _Converter:
                 repr(name)
             )
         return Markup('<span class="macro">[{0}]</span>').format(name) + self.body_of(macro)
+
+    def chart(self, macro: etree._Element, params: dict[str, str]) -> Markup:
+        """The chart as Confluence draws it (bars of its body's first table), then the
+        table; a chart with no numbers to draw says so instead."""
+        title = params.get("title", "") or "untitled"
+        rich = _child(macro, "ac", "rich-text-body")
+        rows = [
+            [_text(cell).strip() for cell in row if _name(cell) in (("", "td"), ("", "th"))]
+            for row in (rich.iter() if rich is not None else ())
+            if isinstance(row.tag, str) and _name(row) == ("", "tr")
+        ]
+        data = chart_data(rows, vertical=params.get("dataOrientation", "").lower() == "vertical")
+        if data is None:
+            picture = Markup("<figcaption>[chart: {0}] (no data to draw)</figcaption>").format(
+                title
+            )
+        else:
+            picture = bar_chart(
+                data,
+                title=title,
+                width=_size(params.get("width"), 700),
+                height=_size(params.get("height"), 300),
+                stacked=params.get("stacked", "").lower() == "true",
+            )
+        return (
+            Markup('<figure class="chart">') + picture + self.body_of(macro) + Markup("</figure>")
+        )
 
     def link(self, element: etree._Element) -> Markup:
         label_el = _child(element, "ac", "plain-text-link-body")
