@@ -127,7 +127,7 @@ def peak_rss_mb() -> float:
 def dump_plan_inputs(path: Path, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Save one ``plan(...)`` call's inputs as JSON for ``profile_plan.py --inputs``."""
     from agent.core.state_codec import state_to_dict
-    from agent.runtime.snapshots import ticket_to_json
+    from agent.runtime.read.snapshots import ticket_to_json
 
     tickets, state, now, _policies, *rest = args
     messages = rest[0] if rest else kwargs.get("messages")

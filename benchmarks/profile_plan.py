@@ -38,7 +38,7 @@ from agent.core.state_codec import state_from_dict, state_to_dict
 from agent.policy import load_policies
 from agent.runtime.deps import build_deps
 from agent.runtime.gc_pause import collector_paused
-from agent.runtime.snapshots import ticket_from_json, ticket_to_json
+from agent.runtime.read.snapshots import ticket_from_json, ticket_to_json
 from agent.secrets import Redactor
 from benchmarks.cycle import SLACK_TIME_SCALE, TOKEN, agent_env
 from benchmarks.scale_seed import DEFAULT_AT, seed_escalations, seed_organisation

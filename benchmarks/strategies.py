@@ -14,12 +14,12 @@ from typing import Any
 
 from agent.core.model import ChatMessage, Ticket
 from agent.core.state import EngineState
-from agent.runtime.chat_cache import ChatCache
 from agent.runtime.cycle import read_and_plan, save_state
 from agent.runtime.deps import Deps
-from agent.runtime.reader import SNAPSHOT_NAMESPACE, TicketReader
+from agent.runtime.read.chat_cache import ChatCache
+from agent.runtime.read.reader import SNAPSHOT_NAMESPACE, TicketReader
+from agent.runtime.read.snapshots import ticket_from_json
 from agent.runtime.report import CycleReport
-from agent.runtime.snapshots import ticket_from_json
 from agent.sandbox.context import SandboxContext
 from agent.sandbox.slack import workspace as slack
 

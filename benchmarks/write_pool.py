@@ -32,9 +32,9 @@ from agent.config import load_settings
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.state import EngineState, TicketState
 from agent.policy import load_policies
+from agent.runtime.act.executor import Executor
 from agent.runtime.deps import build_deps
 from agent.runtime.env import ActionEnv
-from agent.runtime.executor import Executor
 from agent.runtime.report import CycleReport
 from agent.secrets import Redactor
 from benchmarks.cycle import LATENCY_MS, SLACK_TIME_SCALE, TOKEN, agent_env

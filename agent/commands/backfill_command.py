@@ -31,12 +31,12 @@ from agent.commands.plan_command import (
 from agent.commands.run_command import examples_refusal
 from agent.config import Settings
 from agent.core.backfill import Backfill, plan_backfill
+from agent.runtime.act.executor import Executor
 from agent.runtime.cycle import load_state
 from agent.runtime.deps import Deps, build_deps
 from agent.runtime.env import ActionEnv
-from agent.runtime.executor import Executor
 from agent.runtime.first_contact import first_contacts
-from agent.runtime.reader import TicketReader
+from agent.runtime.read.reader import TicketReader
 from agent.runtime.report import CycleReport
 from agent.secrets import Redactor
 from agent.store import StoreError

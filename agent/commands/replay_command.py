@@ -42,7 +42,7 @@ from agent.replay.page import render_page
 from agent.replay.report_file import write_json
 from agent.replay.source import History, ReadOnlyJira, ReadOnlySlack, Window, read_history
 from agent.runtime.deps import RETRY_BUDGET_SECONDS
-from agent.runtime.reader import DETAIL_WORKERS
+from agent.runtime.read.reader import DETAIL_WORKERS
 from agent.secrets import Redactor
 
 _EVERY = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")

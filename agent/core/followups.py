@@ -1,6 +1,6 @@
 """What the ``followups`` rules see: a page's tasks and the Jira issues made from them.
 
-The runtime reads both before planning (``agent.runtime.followup_read``): the
+The runtime reads both before planning (``agent.runtime.read.followup_read``): the
 tasks of the Actions section of the escalation's post-incident page, and the
 follow-up issues in Jira, each carrying the page id and task id it was made
 from in its entity property (``escalation-agent-followup``). Pure data.

@@ -1,7 +1,7 @@
 """Which tickets a channel message newer than the kept copy could plan differently.
 
 The runtime plans first from the channel messages it kept from earlier cycles. A newer
-message can only take a nudge away (``agent.runtime.chat_cache``), so only two kinds of
+message can only take a nudge away (``agent.runtime.read.chat_cache``), so only two kinds of
 ticket can be planned differently with it: one that got an action from a rule that reads
 messages (a kind the catalogue says ``reads_messages``; an action of no catalogued
 rule is counted too), and one with such a rule's item still open from an earlier cycle

@@ -66,10 +66,10 @@ def plan(
     (or its incident thread's replies); ``reports`` maps a ``slack_intake`` channel
     (``#name``) to the top-level messages read from it;
     ``pages`` maps an issue key to what its pages say (page kind -> status title), as
-    read by the runtime (``agent.runtime.page_status``); ``first_contact`` maps a policy
+    read by the runtime (``agent.runtime.read.page_status``); ``first_contact`` maps a policy
     name to when it first ran against the site (none: nothing is history); ``followups``
     maps an issue key to its Actions page's tasks and follow-up issues
-    (``agent.runtime.followup_read``)."""
+    (``agent.runtime.read.followup_read``)."""
     if now.tzinfo is None:
         raise ValueError("plan() needs an aware 'now' (UTC)")
     before = state

@@ -25,7 +25,7 @@ from agent.core.people import Touched, touched_people
 from agent.policy.named import Named
 from agent.policy.schema import Policy
 from agent.preflight.result import CheckResult, failed, passed, warned
-from agent.runtime.reader import fields_to_fetch
+from agent.runtime.read.reader import fields_to_fetch
 
 MAP_HELP = (
     "map them in AGENT_USER_MAP (a YAML file: Jira account id or email -> Slack member id); "

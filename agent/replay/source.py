@@ -32,7 +32,7 @@ from agent.core.routing import escalation_channel_name
 from agent.policy import Policy
 from agent.replay.past import TicketPast
 from agent.replay.values import People, Statuses, ValueReader
-from agent.runtime.reader import DETAIL_WORKERS, fields_to_fetch
+from agent.runtime.read.reader import DETAIL_WORKERS, fields_to_fetch
 
 if TYPE_CHECKING:
     from agent.adapters.jira_adapter import JiraAdapter

@@ -14,16 +14,16 @@ from datetime import datetime, timedelta
 from agent.core.actions import Plan
 from agent.core.state import EngineState
 from agent.core.state_codec import state_from_dict, state_to_dict
-from agent.runtime.archived_channels import record_archived
+from agent.runtime.act.archived_channels import record_archived
+from agent.runtime.act.executor import Executor
 from agent.runtime.deps import Deps
 from agent.runtime.env import ActionEnv
-from agent.runtime.executor import Executor
 from agent.runtime.first_contact import first_contacts
-from agent.runtime.followup_read import read_followups
 from agent.runtime.fresh_plan import plan_with_fresh_messages
 from agent.runtime.gc_pause import collector_paused
-from agent.runtime.page_status import read_page_statuses
-from agent.runtime.reader import TicketReader
+from agent.runtime.read.followup_read import read_followups
+from agent.runtime.read.page_status import read_page_statuses
+from agent.runtime.read.reader import TicketReader
 from agent.runtime.report import CycleReport
 from agent.store import StateStore, StoreError
 

@@ -21,9 +21,9 @@ from agent.adapters.slack_port import SlackPort
 from agent.config import Settings
 from agent.policy import Policy
 from agent.render.environment import Renderer
-from agent.runtime.channel_directory import StoreChannelDirectory
 from agent.runtime.ports import TemplateRenderer
-from agent.runtime.reader import DETAIL_WORKERS
+from agent.runtime.read.channel_directory import StoreChannelDirectory
+from agent.runtime.read.reader import DETAIL_WORKERS
 from agent.secrets import Redactor
 from agent.store import StateStore, open_store
 from agent.store.readonly import open_read_only_store

@@ -1,7 +1,7 @@
 """Plan a cycle, re-reading kept channel messages only where they could change the plan.
 
 The first plan uses the kept copy of quiet channels. Newer messages can only remove
-nudges (see ``agent.runtime.chat_cache``), so the plan itself names the tickets whose
+nudges (see ``agent.runtime.read.chat_cache``), so the plan itself names the tickets whose
 plan a message could change (``Plan.fresh_messages_for``: an action or an open item of a
 rule that reads messages; the incident log reads them too, its row shows the time to
 acknowledge). Those planned from a kept copy are read again and the cycle is planned
@@ -19,7 +19,7 @@ from agent.core.followups import FollowupsSeen
 from agent.core.planner import plan
 from agent.core.state import EngineState
 from agent.policy import Policy
-from agent.runtime.reader import ReadResult, TicketReader
+from agent.runtime.read.reader import ReadResult, TicketReader
 from agent.runtime.report import CycleReport
 
 

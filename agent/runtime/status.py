@@ -27,12 +27,12 @@ from agent.core.state import EngineState, TicketState
 from agent.policy.calendars import calendar_for
 from agent.policy.rule_models import LimitActive, LimitBase, LimitDaily
 from agent.policy.schema import Policy
-from agent.runtime.chat_cache import ChatCache
 from agent.runtime.cycle import load_state
 from agent.runtime.first_contact import first_contacts
 from agent.runtime.leader import LEASE_NAME
-from agent.runtime.reader import SNAPSHOT_NAMESPACE
-from agent.runtime.snapshots import SnapshotError, ticket_from_json
+from agent.runtime.read.chat_cache import ChatCache
+from agent.runtime.read.reader import SNAPSHOT_NAMESPACE
+from agent.runtime.read.snapshots import SnapshotError, ticket_from_json
 from agent.store import Lease, StateStore
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.render.moments import slack_date_token
-from agent.runtime.slack_message import compose
+from agent.runtime.act.slack_message import compose
 from agent.sandbox.jira import seeding as jira
 from agent.sandbox.jira.documents import require_issue, save_issue
 from agent.sandbox.server import SandboxServer

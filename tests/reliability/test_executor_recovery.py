@@ -14,8 +14,8 @@ import pytest
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.state import EngineState
+from agent.runtime.act.executor import Executor, holder_is_dead
 from agent.runtime.env import ActionEnv
-from agent.runtime.executor import Executor, holder_is_dead
 from agent.runtime.report import CycleReport
 from agent.store import EffectStatus, SqlStateStore, open_store
 from tests.runtime.fakes import FakeConfluence, FakeJira, FakeRenderer, FakeSlack

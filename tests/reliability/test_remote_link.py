@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
-from agent.runtime.handlers_jira import remote_link
+from agent.runtime.act.handlers_jira import remote_link
 from agent.sandbox.jira import seeding
 from tests.adapters.test_jira_adapter_sandbox import adapter_for
 from tests.support.sandbox import SandboxHandle

@@ -17,7 +17,7 @@ from agent.policy import Policy, load_policies
 from agent.resources import bundled_rules_dir
 from agent.runtime.cycle import load_state, read_and_plan, run_cycle
 from agent.runtime.deps import Deps
-from agent.runtime.reader import fields_to_fetch
+from agent.runtime.read.reader import fields_to_fetch
 from agent.runtime.report import CycleReport
 from agent.store import MemoryStateStore, SqlStateStore, open_store
 from agent.store.readonly import ReadOnlyStore

@@ -14,8 +14,8 @@ from agent.adapters.service_errors import NotFound, RateLimited, ServiceUnavaila
 from agent.core.actions import ActionKind, PlannedAction, Recipient
 from agent.core.destinations import parse_destination
 from agent.core.state import EngineState, TicketState
+from agent.runtime.act.executor import Executor
 from agent.runtime.env import ActionEnv
-from agent.runtime.executor import Executor
 from agent.runtime.report import CycleReport
 from agent.store import EffectStatus, SqlStateStore, open_store
 from tests.runtime.fakes import FakeConfluence, FakeJira, FakeRenderer, FakeSlack
@@ -407,7 +407,7 @@ def test_a_failure_that_repeats_unchanged_is_a_warning_once_then_logged_quietly(
         template="confluence/x.xml.j2",
         context={"title": "T"},
     )
-    caplog.set_level("INFO", logger="agent.runtime.executor")
+    caplog.set_level("INFO", logger="agent.runtime.act.executor")
     first, _ = world.run([page])
     second, _ = world.run([page], now=NOW + timedelta(minutes=1))
     assert first.total_failed == 1 and second.total_failed == 1  # still a failure (exit 1)

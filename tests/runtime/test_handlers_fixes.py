@@ -19,8 +19,8 @@ import pytest
 from agent.core.actions import ActionKind, PlannedAction, Recipient
 from agent.core.destinations import parse_destination
 from agent.core.state import EngineState, TicketState
+from agent.runtime.act.executor import Executor
 from agent.runtime.env import ActionEnv
-from agent.runtime.executor import Executor
 from agent.runtime.report import CycleReport
 from agent.store import EffectStatus, SqlStateStore, open_store
 from tests.runtime.fakes import FakeConfluence, FakeJira, FakeRenderer, FakeSlack

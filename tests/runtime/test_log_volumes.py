@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from agent.adapters.confluence_adapter import ConfluenceAdapter
-from agent.runtime.handlers_confluence import LOG_LABELS, LOG_PAGE_INTRO
-from agent.runtime.log_pages import MAX_LOG_ROWS, LogRow, add_log_row, continued_in
+from agent.runtime.act.handlers_confluence import LOG_LABELS, LOG_PAGE_INTRO
+from agent.runtime.act.log_pages import MAX_LOG_ROWS, LogRow, add_log_row, continued_in
 from agent.sandbox.confluence import content as confluence
 from tests.adapters.test_confluence_adapter_sandbox import adapter_for
 from tests.runtime.paperwork_site import DEV, SPACE, PaperSite, open_site

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from agent.core.actions import ActionKind, PlannedAction
+from agent.runtime.act.handlers_jira import remote_link
 from agent.runtime.env import ActionError
-from agent.runtime.handlers_jira import remote_link
 from agent.store import MemoryStateStore
 from tests.runtime.paperwork_site import PaperSite, later, open_site
 from tests.support.sandbox import SandboxHandle

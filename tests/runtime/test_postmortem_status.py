@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from agent.adapters.confluence_status import status_title
-from agent.runtime.page_status import NAMESPACE
+from agent.runtime.read.page_status import NAMESPACE
 from agent.store import EffectStatus
 from tests.runtime.paperwork_site import PaperSite, later, open_site
 from tests.support.sandbox import SandboxHandle

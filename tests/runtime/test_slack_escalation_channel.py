@@ -21,8 +21,8 @@ from agent.core.model import Person
 from agent.core.planner import plan
 from agent.core.state import EngineState
 from agent.render.environment import Renderer
+from agent.runtime.act.executor import Executor
 from agent.runtime.env import ActionEnv
-from agent.runtime.executor import Executor
 from agent.runtime.report import CycleReport
 from agent.sandbox.jira import seeding as jira_model
 from agent.sandbox.slack import create_usergroup

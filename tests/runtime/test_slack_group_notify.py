@@ -25,9 +25,9 @@ from agent.core.model import Person
 from agent.core.planner import plan
 from agent.core.state import EngineState
 from agent.render.environment import Renderer
+from agent.runtime.act.executor import Executor
+from agent.runtime.act.handlers_slack import post
 from agent.runtime.env import ActionEnv
-from agent.runtime.executor import Executor
-from agent.runtime.handlers_slack import post
 from agent.runtime.report import CycleReport
 from agent.sandbox.slack import create_usergroup
 from agent.sandbox.slack import workspace as slack_model

@@ -13,8 +13,8 @@ from agent.adapters.slack_blocks import MAX_MESSAGE_TEXT
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.destinations import parse_destination
 from agent.core.state import EngineState
+from agent.runtime.act.executor import Executor
 from agent.runtime.env import ActionEnv
-from agent.runtime.executor import Executor
 from agent.runtime.report import CycleReport
 from agent.sandbox.slack import workspace as slack_model
 from agent.store import SqlStateStore, open_store

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from agent.core.model import Comment
-from agent.runtime.snapshots import SnapshotError, ticket_from_json, ticket_to_json
+from agent.runtime.read.snapshots import SnapshotError, ticket_from_json, ticket_to_json
 from tests.unit.factories import ALICE, GONE, IVAN, RITA, change, comment, subtask, ticket, utc
 
 

@@ -9,8 +9,8 @@ import pytest
 from agent.config import ConfigError, load_settings
 from agent.core.actions import Recipient
 from agent.core.state import EngineState
+from agent.runtime.act.executor import Executor
 from agent.runtime.env import ActionEnv
-from agent.runtime.executor import Executor
 from agent.runtime.report import CycleReport
 from agent.store import open_store
 from tests.foundation.test_config import GOOD

@@ -17,8 +17,8 @@ import pytest
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.state import EngineState, TicketState
+from agent.runtime.act.executor import Executor
 from agent.runtime.env import ActionEnv, ActionError, Handler
-from agent.runtime.executor import Executor
 from agent.runtime.lanes import LanePool, split_lanes
 from agent.runtime.report import CycleReport
 from agent.store import EffectStatus, SqlStateStore, open_store

@@ -14,7 +14,7 @@ from agent.policy import load_policies
 from agent.resources import bundled_rules_dir
 from agent.runtime.cycle import load_state, read_and_plan
 from agent.runtime.deps import Deps, build_deps
-from agent.runtime.reader import TicketReader
+from agent.runtime.read.reader import TicketReader
 from agent.runtime.report import CycleReport
 from agent.secrets import Redactor
 from agent.store import MemoryStateStore

@@ -18,8 +18,8 @@ from urllib.parse import parse_qs
 import pytest
 
 from agent.runtime.cycle import load_state, run_cycle
-from agent.runtime.reader import SNAPSHOT_NAMESPACE
-from agent.runtime.sync_state import MEMBERS_NAMESPACE
+from agent.runtime.read.reader import SNAPSHOT_NAMESPACE
+from agent.runtime.read.sync_state import MEMBERS_NAMESPACE
 from agent.sandbox.jira import seeding as jira
 from agent.sandbox.slack import workspace as slack
 from benchmarks.scale_seed import DEFAULT_AT, Seeded, seed_escalations, seed_organisation

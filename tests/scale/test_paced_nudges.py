@@ -28,8 +28,8 @@ from agent.adapters.slack_adapter import SlackAdapter, build_slack_adapter
 from agent.core.actions import ActionKind, PlannedAction, Recipient
 from agent.core.destinations import parse_destination
 from agent.core.state import EngineState, TicketState
+from agent.runtime.act.executor import Executor
 from agent.runtime.env import ActionEnv
-from agent.runtime.executor import Executor
 from agent.runtime.report import CycleReport
 from agent.secrets import Redactor
 from agent.store import SqlStateStore, open_store

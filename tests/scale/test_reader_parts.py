@@ -11,11 +11,11 @@ from agent.core.fresh_messages import fresh_messages_for
 from agent.core.state import EngineState, TicketState
 from agent.policy import load_policies
 from agent.resources import bundled_rules_dir
-from agent.runtime.chat_cache import ChatCache
 from agent.runtime.fresh_plan import needs_fresh_messages
-from agent.runtime.reader import ReadResult, TicketReader
+from agent.runtime.read.chat_cache import ChatCache
+from agent.runtime.read.reader import ReadResult, TicketReader
+from agent.runtime.read.sync_state import SyncCursor, SyncState
 from agent.runtime.report import CycleReport
-from agent.runtime.sync_state import SyncCursor, SyncState
 from agent.store import MemoryStateStore
 from tests.runtime.fakes import FakeJira, FakeSlack
 from tests.unit.factories import ALICE, message, ticket, utc

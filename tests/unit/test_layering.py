@@ -2,7 +2,10 @@
 
 Time keeping is the ground floor; the policy is data on top of it; the core reads
 the policy's data models (never its loader or checks) and sits below the adapters,
-the runtime and the commands; only the commands and the demo start the sandbox. The
+the runtime and the commands; only the commands and the demo start the sandbox. Inside
+the runtime, reading the services (``runtime.read``) and carrying out the plan
+(``runtime.act``) never import each other, and what they share from ``runtime`` itself
+reaches neither: only the cycle above them uses both. The
 imports are read from the source (``ast``), so one under ``TYPE_CHECKING`` or inside a
 function counts as much as one at the top: a floor that is crossed only for the type
 checker is still crossed for the reader.
@@ -94,6 +97,47 @@ def test_only_the_commands_and_the_demo_start_the_sandbox() -> None:
         if package(target) == "agent.sandbox" and package(name) not in allowed
     )
     assert users == []
+
+
+RUNTIME_SIDES = ("agent.runtime.read", "agent.runtime.act")
+
+
+def side(module: str) -> str | None:
+    """``agent.runtime.read.reader`` -> ``agent.runtime.read``; None outside both sides."""
+    return next((s for s in RUNTIME_SIDES if module == s or module.startswith(f"{s}.")), None)
+
+
+def test_reading_and_acting_do_not_import_each_other() -> None:
+    crossed = sorted(
+        f"{name} -> {target}"
+        for name, targets in IMPORTS.items()
+        for target in targets
+        if side(name) and side(target) and side(name) != side(target)
+    )
+    assert crossed == []
+
+
+def test_what_reading_and_acting_share_reaches_neither() -> None:
+    """A module of ``runtime`` itself that ``read`` or ``act`` uses is below both sides:
+    loading it never loads either one (else the arrow would run back up)."""
+    shared = {
+        target
+        for name, targets in IMPORTS.items()
+        if side(name)
+        for target in targets
+        if package(target) == "agent.runtime" and not side(target)
+    }
+    back = sorted(
+        f"{module} loads {sorted(m for m in reach(module, 'agent.runtime') if side(m))}"
+        for module in sorted(shared)
+        if any(side(m) for m in reach(module, "agent.runtime"))
+    )
+    assert shared and back == []
+
+
+def test_the_cycle_uses_both_sides() -> None:
+    used = {side(t) for t in IMPORTS["agent.runtime.cycle"]}
+    assert set(RUNTIME_SIDES) <= used
 
 
 def test_the_checks_see_a_crossing_when_there_is_one() -> None:

@@ -23,8 +23,8 @@ from agent.policy.rule_models import RULE_NAMES
 from agent.reference import render_reference
 from agent.resources import bundled_templates_dir
 from agent.runtime.cycle import save_state
-from agent.runtime.reader import SNAPSHOT_NAMESPACE
-from agent.runtime.snapshots import ticket_to_json
+from agent.runtime.read.reader import SNAPSHOT_NAMESPACE
+from agent.runtime.read.snapshots import ticket_to_json
 from agent.runtime.status import build_status
 from agent.store.memory import MemoryStateStore
 from tests.unit import toy_rule

@@ -26,7 +26,7 @@ from agent.core.severity import severity
 from agent.core.state import EngineState
 from agent.policy import Policy
 from agent.policy.rule_models import PostmortemDue
-from agent.runtime.followup_read import agent_page
+from agent.runtime.read.followup_read import agent_page
 from agent.runtime.report import CycleReport
 from agent.store import StateStore
 

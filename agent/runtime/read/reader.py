@@ -29,11 +29,11 @@ from agent.core.rules.catalogue import CATALOGUE
 from agent.core.selection import governs
 from agent.core.state import EngineState
 from agent.policy import Policy
-from agent.runtime.chat_cache import ChatCache
-from agent.runtime.intake_reader import read_intake
+from agent.runtime.read.chat_cache import ChatCache
+from agent.runtime.read.intake_reader import read_intake
+from agent.runtime.read.snapshots import SnapshotError, ticket_from_json, ticket_to_json
+from agent.runtime.read.sync_state import SyncCursor, SyncState, query_fingerprint
 from agent.runtime.report import CycleReport
-from agent.runtime.snapshots import SnapshotError, ticket_from_json, ticket_to_json
-from agent.runtime.sync_state import SyncCursor, SyncState, query_fingerprint
 from agent.store import StateStore, StoreError
 
 log = logging.getLogger(__name__)

@@ -23,14 +23,14 @@ from agent.adapters.service_errors import ServiceError
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.state import EngineState
 from agent.render.environment import TemplateRenderError
-from agent.runtime import (
+from agent.runtime.act import (
     handlers_confluence,
     handlers_followups,
     handlers_intake,
     handlers_jira,
     handlers_slack,
 )
-from agent.runtime.archived_channels import record_archived
+from agent.runtime.act.archived_channels import record_archived
 from agent.runtime.env import ActionEnv, ActionError, Handler
 from agent.runtime.lanes import run_plan
 from agent.runtime.processes import has_ended_here

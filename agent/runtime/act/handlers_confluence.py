@@ -3,7 +3,7 @@
 Pages carry the content property ``escalation-agent`` (issue, kind, key, and the
 version the agent wrote) and labels, so after a crash (or a lost state file) the
 page is found by its marker rather than written twice, and a later refresh
-(``agent.runtime.page_refresh``) knows whether a person edited it since; a log
+(``agent.runtime.act.page_refresh``) knows whether a person edited it since; a log
 row is added only if the issue key is not in the log table yet (the adapter
 checks), so repeating it is harmless. A new log page's table gets the rule's
 ``columns`` as its header row; an existing table keeps its own.
@@ -15,9 +15,9 @@ from dataclasses import replace
 
 from agent.adapters.confluence_port import ConfluencePort, PageMarker
 from agent.core.actions import ActionKind, PlannedAction
+from agent.runtime.act.log_pages import LogRow, add_log_row
+from agent.runtime.act.page_refresh import FIRST_VERSION, earlier_page, page_ref, refresh_page
 from agent.runtime.env import ActionEnv, ActionError, Handler
-from agent.runtime.log_pages import LogRow, add_log_row
-from agent.runtime.page_refresh import FIRST_VERSION, earlier_page, page_ref, refresh_page
 from agent.store import JsonDoc
 
 LOG_PAGE_INTRO = (
@@ -86,7 +86,7 @@ def page(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
 
 def log_row(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
     """The issue's row in its log, on the volume of the year it was resolved
-    (:mod:`agent.runtime.log_pages`)."""
+    (:mod:`agent.runtime.act.log_pages`)."""
     confluence = _confluence(action, env)
     space = _space(action, env)
     title = action.context.get("page_title")

@@ -14,8 +14,8 @@ from typing import Any, Protocol, runtime_checkable
 from agent.adapters.jira_followups import NewIssue
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.model import Person
+from agent.runtime.act.slack_common import message_text, post_once
 from agent.runtime.env import ActionEnv, ActionError, Handler
-from agent.runtime.slack_common import message_text, post_once
 from agent.store import JsonDoc
 
 

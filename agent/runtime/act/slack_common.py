@@ -1,7 +1,7 @@
 """What the Slack handlers share: metadata payloads, the escalation channel, message text,
 and "post unless it is already there".
 
-Split from :mod:`agent.runtime.handlers_slack` so that invites and user-group DMs
+Split from :mod:`agent.runtime.act.handlers_slack` so that invites and user-group DMs
 (their own modules) use the same idempotency marker as every other post: message
 metadata ``escalation_agent_<rule>`` holding the key, looked for before posting
 when the executor says an earlier attempt may have done it (``reconcile``).
@@ -16,8 +16,8 @@ from agent.adapters.service_errors import ChannelArchived
 from agent.adapters.slack_blocks import fit_message_text
 from agent.adapters.slack_port import PostedMessage, event_type_for
 from agent.core.actions import PlannedAction, Recipient
+from agent.runtime.act.slack_message import HTTP_URL, compose
 from agent.runtime.env import ActionEnv, ActionError
-from agent.runtime.slack_message import HTTP_URL, compose
 from agent.store import JsonDoc
 
 

@@ -4,8 +4,8 @@ Every post carries metadata ``escalation_agent_<rule>`` with the action key, so
 reconciliation finds a message posted before a crash instead of posting again.
 Destinations (``agent.core.destinations``: a named channel, the ticket's escalation
 channel, a DM, a user group's members, an incident's thread) are resolved here by
-their type; invites are in :mod:`agent.runtime.slack_invites`, DMs to a user group's
-members in :mod:`agent.runtime.slack_groups`.
+their type; invites are in :mod:`agent.runtime.act.slack_invites`, DMs to a user group's
+members in :mod:`agent.runtime.act.slack_groups`.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from agent.core.destinations import (
 )
 from agent.core.keys import ActionKey
 from agent.render.escaping import plain_slack_text
-from agent.runtime.env import ActionEnv, ActionError, Handler
-from agent.runtime.slack_common import (
+from agent.runtime.act.slack_common import (
     NoSlackAccount,
     escalation_channel,
     message_text,
@@ -36,10 +35,11 @@ from agent.runtime.slack_common import (
     post_once,
     slack_user,
 )
-from agent.runtime.slack_common import ref as message_ref
-from agent.runtime.slack_groups import group_dms
-from agent.runtime.slack_invites import invite
-from agent.runtime.slack_message import compose
+from agent.runtime.act.slack_common import ref as message_ref
+from agent.runtime.act.slack_groups import group_dms
+from agent.runtime.act.slack_invites import invite
+from agent.runtime.act.slack_message import compose
+from agent.runtime.env import ActionEnv, ActionError, Handler
 from agent.store import EffectStatus, JsonDoc
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from agent.core.actions import PlannedAction
+from agent.runtime.act.slack_common import post_once
 from agent.runtime.env import ActionEnv
-from agent.runtime.slack_common import post_once
 from agent.store import JsonDoc
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,7 @@ import logging
 from agent.core.actions import PlannedAction, Recipient
 from agent.core.destinations import Channel, EscalationChannel
 from agent.render.escaping import escape_mrkdwn
-from agent.runtime.env import ActionEnv, ActionError
-from agent.runtime.slack_common import (
+from agent.runtime.act.slack_common import (
     escalation_channel,
     fit_text,
     hidden_email_reason,
@@ -31,7 +30,8 @@ from agent.runtime.slack_common import (
     slack_user,
     watching_archival,
 )
-from agent.runtime.slack_groups import group_members
+from agent.runtime.act.slack_groups import group_members
+from agent.runtime.env import ActionEnv, ActionError
 from agent.store import EffectStatus, JsonDoc
 
 log = logging.getLogger(__name__)
