@@ -15,10 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from datetime import datetime
 from typing import Any
 
-from agent.core.actions import ActionKind, PlannedAction, Recipient
+from agent.core.actions import ActionKind, PlannedAction
 from agent.core.answers import replies_count
 from agent.core.destinations import (
     Channel,
@@ -29,7 +28,8 @@ from agent.core.destinations import (
     IncidentThread,
 )
 from agent.core.keys import ActionKey
-from agent.core.lazy import Later, once, resolve
+from agent.core.lazy import once, resolve
+from agent.core.message import Message
 from agent.core.model import Ticket
 from agent.core.slack_reports import report_thread
 from agent.policy.rule_models import SlackIntake
@@ -85,38 +85,32 @@ def incident_thread(policy: Policy, ticket: Ticket | None) -> Destination | None
 
 
 def route(
-    *,
     policy: Policy,
-    rule: str,
     ticket: Ticket | None,
     targets: Sequence[str],
     base_key: ActionKey,
-    reason: str,
-    due: datetime,
-    template: str,
-    audience: Later[tuple[Recipient, ...]],
-    context: Later[Mapping[str, Any]],
-    urgent: bool,
+    message: Message,
+    *,
     thread_anchor: ActionKey | None = None,
     slack_only: bool = False,
     skip: AbstractSet[str] = frozenset(),
     skipped: list[str] | None = None,
-    event: str | None = None,
 ) -> list[PlannedAction]:
-    """One action per target (one per person for ``dm``, one per user group); keys are
-    ``base_key`` at each place (``base_key#<where>``).
+    """One action per target (one per person for ``dm``, one per user group) saying
+    ``message``; keys are ``base_key`` at each place (``base_key#<where>``).
 
     With ``thread_anchor`` the Slack posts reply in the thread started by the
-    anchor's post in the same place (``thread_of = anchor#<where>``). Keys in
-    ``skip`` (already carried out) are not built, and ``audience`` and
-    ``context`` are resolved only if an action is (``dm`` needs the audience for
-    its keys). The keys left out as done are added to ``skipped``: a nudge with
-    neither an action nor a done key went to nobody.
+    anchor's post in the same place (``thread_of = anchor#<where>``); with
+    ``slack_only`` a ``jira`` target is left out. Keys in ``skip`` (already
+    carried out) are not built, and the message's ``audience`` and ``context``
+    are resolved only if an action is (``dm`` needs the audience for its keys).
+    The keys left out as done are added to ``skipped``: a nudge with neither an
+    action nor a done key went to nobody.
     """
     issue = ticket.key if ticket else None
     actions: list[PlannedAction] = []
-    people = once(lambda: resolve(audience))
-    data_of = once(lambda: resolve(context))
+    people = once(lambda: resolve(message.audience))
+    data_of = once(lambda: resolve(message.context))
     groups_done: list[str] = []  # the groups' specs planned so far, in order
 
     def done(key: str) -> bool:
@@ -153,18 +147,18 @@ def route(
             PlannedAction(
                 key=key,
                 policy=policy.name,
-                rule=rule,
+                rule=message.rule,
                 issue=issue,
                 kind=ActionKind.SLACK_POST,
-                reason=reason,
-                due=due,
-                template=f"slack/{template}.j2",
+                reason=message.reason,
+                due=message.due,
+                template=f"slack/{message.template}.j2",
                 audience=people(),
-                urgent=urgent,
+                urgent=message.urgent,
                 channel=where,
                 thread_of=thread_anchor.at(where.spec).format() if thread_anchor else None,
                 context=data,
-                event=event,
+                event=message.event,
             )
         )
 
@@ -177,14 +171,14 @@ def route(
                 PlannedAction(
                     key=key,
                     policy=policy.name,
-                    rule=rule,
+                    rule=message.rule,
                     issue=issue,
                     kind=ActionKind.JIRA_COMMENT,
-                    reason=reason,
-                    due=due,
-                    template=f"jira/{template}.j2",
+                    reason=message.reason,
+                    due=message.due,
+                    template=f"jira/{message.template}.j2",
                     audience=people(),
-                    urgent=urgent,
+                    urgent=message.urgent,
                     context=data_of(),
                 )
             )

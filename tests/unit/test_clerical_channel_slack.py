@@ -9,6 +9,7 @@ import pytest
 
 from agent.core.actions import ActionKind, Recipient
 from agent.core.keys import ActionKey
+from agent.core.message import Message
 from agent.core.routing import route
 from agent.policy.errors import PolicyErrors
 from tests.unit.factories import ALICE, BOB, Runner, of_kind, policy, spec_of, ticket, utc
@@ -129,18 +130,20 @@ def test_groups_in_notify_lists_become_one_group_post_each_with_whom_to_skip() -
 
 
 def test_a_group_target_without_dm_skips_nobody_by_person() -> None:
-    actions = route(
-        policy=policy(NOTIFY),
+    message = Message(
         rule="r",
-        ticket=ticket("T-1"),
-        targets=["group:@oncall", "jira"],
-        base_key=ActionKey.parse("r:T-1:x"),
         reason="why",
         due=NOW,
         template="nudge",
         audience=(Recipient("assignee", account_id=ALICE.account_id),),
         context={"issue": "T-1"},
-        urgent=False,
+    )
+    actions = route(
+        policy(NOTIFY),
+        ticket("T-1"),
+        ["group:@oncall", "jira"],
+        ActionKey.parse("r:T-1:x"),
+        message,
     )
     assert [(a.kind, spec_of(a)) for a in actions] == [
         (ActionKind.SLACK_POST, "group:oncall"),

@@ -14,6 +14,7 @@ import pytest
 
 from agent.core.actions import ActionKind, Recipient
 from agent.core.keys import ActionKey
+from agent.core.message import Message
 from agent.core.routing import route
 from tests.unit.factories import PAM, Runner, policy, ticket, utc
 
@@ -54,18 +55,20 @@ def test_route_builds_no_done_action_and_looks_nobody_up_for_it() -> None:
         return cto
 
     def planned(done: set[str]) -> list[str]:
-        actions = route(
-            policy=policy(ALERT),
+        message = Message(
             rule="ack_overdue",
-            ticket=ticket(),
-            targets=["jira", "project_channel"],
-            base_key=ActionKey.parse(base),
             reason="late",
             due=datetime(2026, 3, 2, 10, 15, tzinfo=UTC),
             template="nudge",
             audience=audience,
             context=lambda: {"issue": "T-1"},
-            urgent=False,
+        )
+        actions = route(
+            policy(ALERT),
+            ticket(),
+            ["jira", "project_channel"],
+            ActionKey.parse(base),
+            message,
             skip=frozenset(done),
         )
         assert all(a.audience == cto for a in actions)

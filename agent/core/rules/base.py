@@ -26,6 +26,7 @@ from agent.core.history import inherited
 from agent.core.human_updates import Update
 from agent.core.keys import ActionKey
 from agent.core.lazy import Later, extended, once, resolve
+from agent.core.message import Message
 from agent.core.model import ChatMessage, Ticket
 from agent.core.obligations import Obligation, Waiting, WaitReason
 from agent.core.roles import RoleResolution
@@ -233,38 +234,50 @@ class RuleContext:
             )
         )
 
-    def notify(
+    def message(
         self,
-        targets: Sequence[str],
-        base_key: ActionKey,
         *,
         reason: str,
         due: datetime,
         template: str,
         audience: Later[tuple[Recipient, ...]],
         context: Later[Mapping[str, Any]],
-        thread_anchor: ActionKey | None = None,
-        slack_only: bool = False,
-        skipped: list[str] | None = None,
         event: str | None = None,
-    ) -> None:
-        self.actions += route(
-            policy=self.policy,
+    ) -> Message:
+        """What this rule says (its kind and urgency go with it), for :meth:`notify`."""
+        return Message(
             rule=self.rule_name,
-            ticket=self.ticket,
-            targets=targets,
-            base_key=base_key,
             reason=reason,
             due=due,
             template=template,
             audience=audience,
             context=context,
             urgent=self.rule.urgent,
+            event=event,
+        )
+
+    def notify(
+        self,
+        targets: Sequence[str],
+        base_key: ActionKey,
+        message: Message,
+        *,
+        thread_anchor: ActionKey | None = None,
+        slack_only: bool = False,
+        skipped: list[str] | None = None,
+    ) -> None:
+        """Plan ``message`` to ``targets`` under ``base_key`` (see ``routing.route``),
+        leaving out what was carried out already."""
+        self.actions += route(
+            self.policy,
+            self.ticket,
+            targets,
+            base_key,
+            message,
             thread_anchor=thread_anchor,
             slack_only=slack_only,
             skip=self.done_keys,
             skipped=skipped,
-            event=event,
         )
 
     def speak_once(
@@ -290,12 +303,14 @@ class RuleContext:
         self.notify(
             targets,
             self.action_key(slot),
-            reason=reason,
-            due=due,
-            template=template,
-            audience=audience,
-            context=context if context is not None else self.context,
-            event=event,
+            self.message(
+                reason=reason,
+                due=due,
+                template=template,
+                audience=audience,
+                context=context if context is not None else self.context,
+                event=event,
+            ),
         )
 
     def _check_held(
@@ -303,20 +318,10 @@ class RuleContext:
     ) -> None:
         """Quiet hours hold a nudge back, but whom it is for is looked up while it waits,
         so a role with nobody in it is reported now rather than when the nudge goes."""
-        route(
-            policy=self.policy,
-            rule=self.rule_name,
-            ticket=self.ticket,
-            targets=targets,
-            base_key=base_key,
-            reason="",
-            due=self.now,
-            template="",
-            audience=audience,
-            context={},
-            urgent=False,
-            skip=self.done_keys,
+        held = Message(
+            rule=self.rule_name, reason="", due=self.now, template="", audience=audience, context={}
         )
+        route(self.policy, self.ticket, targets, base_key, held, skip=self.done_keys)
 
     def _after_hours(
         self, targets: Sequence[str], audience: Later[tuple[Recipient, ...]]
@@ -387,11 +392,13 @@ class RuleContext:
         self.notify(
             targets,
             anchor_key,
-            reason=reason,
-            due=due,
-            template=template,
-            audience=people,
-            context=data,
+            self.message(
+                reason=reason,
+                due=due,
+                template=template,
+                audience=people,
+                context=data,
+            ),
             skipped=skipped,
         )
         sent = len(self.actions) > planned or bool(skipped)
@@ -446,12 +453,14 @@ class RuleContext:
         self.notify(
             targets,
             self.action_key(f"{item}@{iso(due)}:soon"),
-            reason=f"{left} left to {what}.",
-            due=due - warn,
-            template="due_soon",
-            audience=who,
-            context=lambda: self.context(task=what, left=left, due=iso(due)),
-            event=DUE_SOON_EVENT,
+            self.message(
+                reason=f"{left} left to {what}.",
+                due=due - warn,
+                template="due_soon",
+                audience=who,
+                context=lambda: self.context(task=what, left=left, due=iso(due)),
+                event=DUE_SOON_EVENT,
+            ),
         )
 
     def owe(self, item: str, *, due: datetime, reason: str, waiting: Waiting | None = None) -> None:
@@ -505,11 +514,13 @@ class RuleContext:
         self.notify(
             targets,
             anchor.then(f"repeat@{iso(slot)}"),
-            reason=f"Still overdue: {reason}",
-            due=slot,
-            template=template,
-            audience=audience,
-            context=functools.partial(extended, data, {"repeat": count}),
+            self.message(
+                reason=f"Still overdue: {reason}",
+                due=slot,
+                template=template,
+                audience=audience,
+                context=functools.partial(extended, data, {"repeat": count}),
+            ),
             thread_anchor=anchor,
             slack_only=True,
         )
@@ -533,12 +544,14 @@ class RuleContext:
             self.notify(
                 step_targets,
                 base,
-                reason=f"Escalated (step {index + 1}): {reason}",
-                due=at,
-                template="escalate",
-                audience=people,
-                context=functools.partial(
-                    extended, data, {"step": index + 1, "overdue_since": iso(due)}
+                self.message(
+                    reason=f"Escalated (step {index + 1}): {reason}",
+                    due=at,
+                    template="escalate",
+                    audience=people,
+                    context=functools.partial(
+                        extended, data, {"step": index + 1, "overdue_since": iso(due)}
+                    ),
                 ),
             )
 

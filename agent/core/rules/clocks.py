@@ -205,11 +205,13 @@ def after_hours_page(ctx: RuleContext, rule: AfterHoursPage) -> None:
     ctx.notify(
         rule.notify or (spec.notify if spec else ["dm"]),
         ctx.action_key(f"page@{iso(created)}"),
-        reason=f"{ctx.issue} was raised outside business hours and needs immediate attention.",
-        due=created,
-        template=ctx.template("page"),
-        audience=ctx.people_later(roles),
-        context=ctx.context,
+        ctx.message(
+            reason=f"{ctx.issue} was raised outside business hours and needs immediate attention.",
+            due=created,
+            template=ctx.template("page"),
+            audience=ctx.people_later(roles),
+            context=ctx.context,
+        ),
     )
 
 

@@ -133,11 +133,13 @@ def severity_upgrade(ctx: RuleContext, rule: SeverityUpgrade) -> None:
     ctx.notify(
         rule.notify or ["jira"],
         ctx.action_key(f"upgrade:{rule.to_level}"),
-        reason=reason,
-        due=ctx.now,
-        template=ctx.template("severity_upgrade"),
-        audience=ctx.people_later(rule.to or ["assignee"]),
-        context=data,
+        ctx.message(
+            reason=reason,
+            due=ctx.now,
+            template=ctx.template("severity_upgrade"),
+            audience=ctx.people_later(rule.to or ["assignee"]),
+            context=data,
+        ),
     )
 
 

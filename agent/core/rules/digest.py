@@ -18,6 +18,7 @@ from agent.core.actions import ActionKind, PlannedAction
 from agent.core.digest_stats import digest_stats, iso_week
 from agent.core.keys import ActionKey
 from agent.core.ledger import IncidentRecord
+from agent.core.message import Message
 from agent.core.model import Ticket
 from agent.core.routing import route
 from agent.core.rules.base import iso, ticket_context
@@ -81,12 +82,8 @@ def weekly_digest(
             },
         }
         reason = f"Weekly digest of {policy.name} for {page.context['stats']['week']}."
-    actions += route(
-        policy=policy,
+    message = Message(
         rule=rule.kind,
-        ticket=None,
-        targets=rule.notify or ["project_channel"],
-        base_key=ActionKey(rule=rule.ident, owner=policy.name, slot=iso(slot)),
         reason=reason,
         due=slot,
         template=rule.template or "weekly_digest",
@@ -94,6 +91,8 @@ def weekly_digest(
         context=context,
         urgent=rule.urgent,
     )
+    key = ActionKey(rule=rule.ident, owner=policy.name, slot=iso(slot))
+    actions += route(policy, None, rule.notify or ["project_channel"], key, message)
     return actions
 
 
