@@ -47,6 +47,7 @@ class Day:
     descriptions: list[str] = field(default_factory=list)  # topics and purposes
     comments: list[str] = field(default_factory=list)
     pages: dict[str, str] = field(default_factory=dict)  # title -> storage body
+    named: set[str] = field(default_factory=set)  # addresses of Jira users with a name
 
 
 def _poison(site: DemoSite) -> None:
@@ -58,6 +59,11 @@ def _poison(site: DemoSite) -> None:
 
 def _collect(site: DemoSite) -> Day:
     ctx, day = site.ctx, Day()
+    day.named = {
+        str(user["emailAddress"]).lower()
+        for user in ctx.users.all()
+        if user.get("emailAddress") and str(user.get("displayName") or "").strip()
+    }
     bot = slack.bot_slack_id(ctx)
     since = START.timestamp()
     for channel in slack.all_channels(ctx):
@@ -150,6 +156,18 @@ def test_nothing_a_person_reads_holds_a_raw_iso_time_or_python(day: Day) -> None
         text = re.sub(r"<[^>]+>", " ", body)
         assert not RAW_ISO.search(text), (title, RAW_ISO.search(text))
         assert not PYTHON_LEAKS.search(text), (title, PYTHON_LEAKS.search(text))
+
+
+def test_people_are_named_never_addressed_when_jira_knows_their_name(day: Day) -> None:
+    """Everyone the demo's policies name by ``email:`` has a Jira name: no message or
+    comment shows their address, except the operator's note that someone has no Slack."""
+    assert day.named
+    texts = [t for m in day.messages for t in _message_texts(m)] + day.comments
+    for text in texts:
+        if "has no Slack account under" in text:
+            continue
+        shown = {a.lower() for a in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)}
+        assert not shown & day.named, text
 
 
 def test_jira_comments_escape_no_hyphen_between_letters_or_digits(day: Day) -> None:
