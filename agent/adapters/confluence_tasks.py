@@ -157,3 +157,55 @@ def complete_task(body: str, task_id: str) -> str:
             body[: span.start] + f"<ac:task-status>{COMPLETE}</ac:task-status>" + body[span.end :]
         )
     return body[: span.open_end] + COMPLETE + body[span.close_start :]
+
+
+def _heading(element: etree._Element) -> bool:
+    return _local(element) in ("h1", "h2")
+
+
+def _next_task_id(located: _Located) -> str:
+    """One past the page's highest numeric task id (Confluence numbers a page's tasks)."""
+    numbers = [0]
+    for task in _tasks(located):
+        ident = _child(task, "task-id")
+        text = _text(ident) if ident is not None else ""
+        if text.isdigit():
+            numbers.append(int(text))
+    return str(max(numbers) + 1)
+
+
+def list_issue(body: str, issue_key: str, summary: str, *, done: bool = False) -> str:
+    """The body with a task showing ``issue_key`` (a follow-up made in Jira) at the end of
+    the Actions section's task list (a new list at the end of the section when it has
+    none, and a new section at the end of a page that lost it); unchanged when a task
+    shows the issue already."""
+    located = _Located(body)
+    if any(t.issue and t.issue.upper() == issue_key.upper() for t in read_tasks(body)):
+        return body
+    status = COMPLETE if done else "incomplete"
+    task = (
+        f"<ac:task><ac:task-id>{_next_task_id(located)}</ac:task-id>"
+        f"<ac:task-status>{status}</ac:task-status><ac:task-body>"
+        f"{escape_xml(summary[:SUMMARY_LIMIT])} {jira_macro(issue_key)}</ac:task-body></ac:task>"
+    )
+    new_list = f"<ac:task-list>{task}</ac:task-list>"
+    in_actions = False
+    section_end: int | None = None
+    for element in located.root.iter():
+        if not isinstance(element.tag, str) or element is located.root:
+            continue
+        if _heading(element):
+            if in_actions:
+                section_end = located.span(element).start
+                break
+            in_actions = _text(element).casefold() == "actions"
+            continue
+        if in_actions and _local(element) == "task-list":
+            span = located.span(element)
+            if span.self_closing:
+                return body[: span.start] + new_list + body[span.end :]
+            return body[: span.close_start] + task + body[span.close_start :]
+    if not in_actions and section_end is None:
+        return body + "<h2>Actions</h2>" + new_list
+    at = len(body) if section_end is None else section_end
+    return body[:at] + new_list + body[at:]

@@ -277,6 +277,10 @@ class JiraAdapter:
         datacenter = self.server_kind() == "datacenter"
         jira_write.set_field(self._http, issue, info, value, datacenter=datacenter)
 
+    def transition_issue(self, issue: str, status: str) -> bool:
+        """Move ``issue`` to ``status`` (a transition or status name); False if it is there."""
+        return jira_write.transition_issue(self._http, issue, status)
+
     def add_watcher(self, issue: str, account_id: str) -> None:
         jira_write.add_watcher(self._http, issue, account_id)
 
@@ -317,19 +321,23 @@ class JiraAdapter:
         return jira_followups.linked_keys(self._http, issue)
 
     def followup_issues(
-        self, projects: Sequence[str], since: date
-    ) -> list[tuple[Ticket, dict[str, str]]]:
-        """The agent's issues in ``projects`` created since ``since``, each with its
-        follow-up property ({} for issues that are not follow-ups)."""
-        jql = jira_followups.followups_jql(projects, since)
+        self, projects: Sequence[str], since: date, labels: Sequence[str] = ()
+    ) -> list[jira_followups.FoundFollowup]:
+        """The agent's issues (and with ``labels``, any carrying one of them) in ``projects``
+        created since ``since``, each with its follow-up property and its linked issues."""
+        jql = jira_followups.followups_jql(projects, since, labels)
         converter = self._converter({})
         cloud = self.server_kind() == "cloud"
         found = []
         for raw in jira_followups.search_with_property(self._http, jql, BASE_FIELDS, cloud=cloud):
             try:
-                found.append((converter.ticket(raw), jira_followups.followup_marker(raw)))
+                ticket = converter.ticket(raw)
             except UnusableIssue as exc:
                 log.warning("skipping unusable follow-up issue: %s", exc)
+                continue
+            marker = jira_followups.followup_marker(raw)
+            links = frozenset(jira_followups.links_of(raw))
+            found.append(jira_followups.FoundFollowup(ticket, marker, links))
         return found
 
 

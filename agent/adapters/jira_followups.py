@@ -13,6 +13,11 @@ escalation) with the property asked for in the same search (``properties=``), an
 matched on its value. That search runs before every create: a crash between
 the create and the page write, a lost state file or a second replica finds the
 issue instead of making another.
+
+A follow-up a person creates in Jira carries no property: the same search also
+asks for the follow-up label (``labels in (...)``), and the issue is the
+escalation's follow-up when it links to it (its ``issuelinks``, read in the same
+search).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from agent.adapters.jira_jql import jql_quote
 from agent.adapters.jira_read import PAGE_SIZE, _items
 from agent.adapters.jira_write import may_have_taken_effect
 from agent.core.followups import FOLLOWUP_PROPERTY
+from agent.core.model import Ticket
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,11 @@ def link_issues(http: JiraHttp, inward: str, outward: str, link_type: str) -> No
 def linked_keys(http: JiraHttp, issue: str) -> set[str]:
     """Keys of every issue linked to ``issue`` (its ``issuelinks`` field)."""
     raw = http.get("issue_links", f"issue/{path_part(issue)}", {"fields": "issuelinks"}) or {}
+    return links_of(raw)
+
+
+def links_of(raw: dict[str, Any]) -> set[str]:
+    """Keys of the issues a raw issue's ``issuelinks`` field links it to."""
     found: set[str] = set()
     for link in (raw.get("fields") or {}).get("issuelinks") or []:
         for side in ("inwardIssue", "outwardIssue"):
@@ -125,9 +136,22 @@ def linked_keys(http: JiraHttp, issue: str) -> set[str]:
     return found
 
 
-def followups_jql(projects: Sequence[str], since: date) -> str:
+def followups_jql(projects: Sequence[str], since: date, labels: Sequence[str] = ()) -> str:
+    """The agent's own issues, and any with one of ``labels``, in ``projects`` since ``since``."""
     names = ", ".join(jql_quote(p) for p in sorted(set(projects)))
-    return f'creator = currentUser() AND project in ({names}) AND created >= "{since.isoformat()}"'
+    whose = "creator = currentUser()"
+    if labels:
+        whose = f"({whose} OR labels in ({', '.join(jql_quote(x) for x in sorted(set(labels)))}))"
+    return f'{whose} AND project in ({names}) AND created >= "{since.isoformat()}"'
+
+
+@dataclass(frozen=True)
+class FoundFollowup:
+    """A searched issue: its follow-up property ({} when it has none) and the issues it links to."""
+
+    ticket: Ticket
+    marker: dict[str, str]
+    links: frozenset[str] = frozenset()
 
 
 def search_with_property(

@@ -219,3 +219,30 @@ def find_issue_with_label(http: JiraHttp, kind: ServerKind, project: str, label:
         if isinstance(key, str) and key:
             return key
     return None
+
+
+def transition_issue(http: JiraHttp, issue: str, status: str) -> bool:
+    """Move ``issue`` to ``status`` by the transition of that name (or into a status of
+    that name); False when the issue is in that status already. Uses Jira's transitions
+    API (GET then POST ``issue/{key}/transitions``,
+    https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-transitions-get).
+    """
+    path = f"issue/{path_part(issue)}/transitions"
+    wanted = status.strip().casefold()
+    answer = http.get("get_transitions", path) or {}
+    offered = [t for t in answer.get("transitions") or [] if isinstance(t, dict)]
+    for transition in offered:
+        target = transition.get("to") if isinstance(transition.get("to"), dict) else {}
+        names = {str(transition.get("name") or ""), str((target or {}).get("name") or "")}
+        if wanted in {n.strip().casefold() for n in names}:
+            http.post("transition_issue", path, {"transition": {"id": str(transition["id"])}})
+            return True
+    raw = http.get("issue_status", f"issue/{path_part(issue)}", {"fields": "status"}) or {}
+    current = str(((raw.get("fields") or {}).get("status") or {}).get("name") or "")
+    if current.strip().casefold() == wanted:
+        return False
+    offers = ", ".join(sorted({str(t.get("name")) for t in offered})) or "none"
+    raise ValueError(
+        f"{issue} (status {current or 'unknown'}) has no transition to {status!r}; "
+        f"the transitions it offers: {offers}. Set the followups rule's transition to one of them"
+    )

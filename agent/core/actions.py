@@ -27,6 +27,7 @@ class ActionKind(enum.StrEnum):
     JIRA_ADD_WATCHER = "jira.add_watcher"
     JIRA_REMOTE_LINK = "jira.remote_link"
     JIRA_CREATE_ISSUE = "jira.create_issue"
+    JIRA_TRANSITION = "jira.transition"
     SLACK_CREATE_CHANNEL = "slack.create_channel"
     SLACK_INVITE = "slack.invite"
     SLACK_POST = "slack.post"

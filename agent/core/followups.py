@@ -62,7 +62,8 @@ class PageTask:
 
 @dataclass(frozen=True)
 class FollowupIssue:
-    """A follow-up issue in Jira and the page task it was made from (None: made in Jira)."""
+    """A follow-up issue in Jira and the page task it was made from (None: made in Jira,
+    found by its label and its link to the escalation)."""
 
     ticket: Ticket
     page_id: str | None = None
@@ -89,9 +90,20 @@ class FollowupsSeen:
     tasks: tuple[PageTask, ...] | None = None
     issues: tuple[FollowupIssue, ...] = ()
 
-    def issue_for(self, task_id: str) -> FollowupIssue | None:
-        """The issue made from the page's task ``task_id``, found by its property."""
+    def issue_for(self, task: PageTask) -> FollowupIssue | None:
+        """The issue tracked by ``task``: made from it (found by its property), else a
+        follow-up made in Jira that the task shows (the agent listed it there)."""
         for issue in self.issues:
-            if issue.page_id == self.page_id and issue.task_id == task_id:
+            if issue.page_id == self.page_id and issue.task_id == task.task_id:
+                return issue
+        if task.issue is None:
+            return None
+        for issue in self.issues:
+            if issue.page_id is None and issue.key.upper() == task.issue.upper():
                 return issue
         return None
+
+    def unlisted(self) -> tuple[FollowupIssue, ...]:
+        """Follow-ups made in Jira that no task on the page shows yet."""
+        shown = {t.issue.upper() for t in self.tasks or () if t.issue}
+        return tuple(i for i in self.issues if i.page_id is None and i.key.upper() not in shown)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from agent.core.model import Ticket
+from agent.policy.rule_models import Followups
 from agent.policy.schema import Policy, Select
 
 
@@ -34,9 +35,18 @@ def selects(select: Select, ticket: Ticket) -> bool:
     return True
 
 
+def is_followup(policy: Policy, ticket: Ticket) -> bool:
+    """Whether the ticket carries a label of the policy's ``followups`` rule: it is an
+    escalation's follow-up (which may sit in the escalation's own project), not one."""
+    return any(
+        isinstance(rule, Followups) and not ticket.labels.isdisjoint(rule.labels)
+        for rule in policy.rules
+    )
+
+
 def governs(policy: Policy, ticket: Ticket) -> bool:
-    """Whether the policy's ``select:`` picks the ticket."""
-    return selects(policy.select, ticket)
+    """Whether the policy's ``select:`` picks the ticket (never one of its follow-ups)."""
+    return selects(policy.select, ticket) and not is_followup(policy, ticket)
 
 
 def governing_policy(policies: Iterable[Policy], ticket: Ticket) -> Policy | None:

@@ -349,6 +349,7 @@ class Followups(RuleBase):
     link_type: str = "Relates"
     due_days: dict[str, int] = {}
     default_due_days: int = Field(default=10, ge=0)
+    transition: str | None = Field(default=None, min_length=1)
 
 
 class FollowupOverdue(Repeating):

@@ -187,3 +187,78 @@ def _reopen(site: PaperSite, tmp_path: Path) -> Deps:
     for loaded in deps.policies:
         declare_first_contact(deps.store, loaded.name, START)
     return deps
+
+
+@pytest.fixture
+def moving_site(sandbox: SandboxHandle, tmp_path: Path) -> Iterator[PaperSite]:
+    policy = POLICY.replace(
+        "    due_days: {P1: 5}\n", "    due_days: {P1: 5}\n    transition: Done\n"
+    )
+    yield from open_site(sandbox, tmp_path, policy)
+
+
+def _tick(site: PaperSite, task_id: str) -> None:
+    """A person ticks the task on the page (Confluence saves it as ``complete``)."""
+    opened = f"<ac:task-id>{task_id}</ac:task-id><ac:task-status>incomplete</ac:task-status>"
+    body = site.body(TITLE)
+    assert opened in body
+    site.edit_page(TITLE, body.replace(opened, opened.replace("incomplete", "complete")))
+
+
+def test_a_follow_up_made_in_jira_is_listed_and_tracked_and_a_tick_moves_an_issue(
+    moving_site: PaperSite,
+) -> None:
+    site = moving_site
+    key = _resolved_page(site)
+    person = site.sandbox.jira(LEAD)
+    made = person.create_issue(
+        project="PAP",
+        issuetype={"name": "Task"},
+        summary="Load-test the checkout before Black Friday",
+        labels=["follow-up"],
+        duedate="2026-11-25",
+        assignee={"accountId": _account(site, LEAD)},
+    )
+    person.create_issue_link("Relates", key, made.key, comment={"body": "Found in the review"})
+
+    report = site.cycle(later(hours=2))
+    assert report.ok, report.failures
+    tasks = read_tasks(site.body(TITLE))
+    assert [t.task_id for t in tasks] == ["1", "2", "3"]
+    assert tasks[2].issue == made.key and tasks[2].text == made.fields.summary
+    assert len(_followups(site)) == 3  # the two tasks' issues and the person's, no more
+    site.sandbox.clear_requests()
+    assert site.cycle(later(hours=3)).ok
+    assert site.writes() == []
+
+    # ticking a task comments on its issue and, as the rule says, moves it to Done
+    _tick(site, "1")
+    assert site.cycle(later(hours=4)).ok
+    alert = person.issue(tasks[0].issue)
+    assert alert.fields.status.name == "Done" and alert.fields.resolution is not None
+    comments = person.comments(alert.key)
+    assert [c.body.split(":", 1)[0] for c in comments] == ["*Done on the page"]
+    assert "It is moved to Done." in comments[0].body
+    site.sandbox.clear_requests()
+    assert site.cycle(later(hours=5)).ok
+    assert site.writes() == []  # moved once, said once
+
+    # the person's follow-up, past its date, nudges its assignee like the others
+    overdue = site.cycle(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    assert overdue.ok, overdue.failures
+    chased = [
+        r.key
+        for r in site.deps.store.effects_for_issue(key)
+        if r.rule == "followup_overdue" and r.status is EffectStatus.DONE
+    ]
+    assert chased and all(f":followup:{made.key}@" in k for k in chased)
+    assert [k.rsplit("#", 1)[1] for k in chased] == [f"dm:{_account(site, LEAD)}"]
+
+    # resolving it in Jira ticks its task on the page
+    jira.transition(site.ctx, made.key, "Done", LEAD)
+    assert site.cycle(datetime(2026, 11, 26, 10, 0, tzinfo=UTC)).ok
+    assert {t.task_id: t.done for t in read_tasks(site.body(TITLE))} == {
+        "1": True,
+        "2": False,
+        "3": True,
+    }

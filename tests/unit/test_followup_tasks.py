@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from agent.adapters.confluence_tables import StorageSurgeryError
-from agent.adapters.confluence_tasks import complete_task, read_tasks, show_issue
+from agent.adapters.confluence_tasks import complete_task, list_issue, read_tasks, show_issue
 
 PAGE = (
     "<h2>Actions</h2><p>Person's <strong>note</strong> &amp; more</p>"
@@ -63,3 +63,29 @@ def test_completing_a_task_changes_only_its_status() -> None:
 def test_a_deleted_task_is_a_clear_error() -> None:
     with pytest.raises(StorageSurgeryError, match="no task 7"):
         show_issue(PAGE, "7", "SUP-1")
+
+
+def test_a_follow_up_made_in_jira_is_listed_at_the_end_of_the_actions_list_once() -> None:
+    edited = list_issue(PAGE, "T-9", "Check <the> retries", done=True)
+    before, added, after = edited.partition(
+        "<ac:task><ac:task-id>3</ac:task-id><ac:task-status>complete</ac:task-status>"
+    )
+    assert added and before == PAGE[: len(before)] and after.endswith(PAGE[len(before) :])
+    listed = read_tasks(edited)[-1]
+    assert (listed.task_id, listed.done, listed.text, listed.issue) == (
+        "3",
+        True,
+        "Check <the> retries",
+        "T-9",
+    )
+    assert list_issue(edited, "t-9", "again") == edited
+
+
+def test_a_page_without_a_task_list_gets_one_in_its_actions_section() -> None:
+    page = "<h2>Actions</h2><p>Add tasks here.</p><h2>Timeline</h2><p>x</p>"
+    edited = list_issue(page, "T-9", "Check retries")
+    assert edited.startswith("<h2>Actions</h2><p>Add tasks here.</p><ac:task-list><ac:task>")
+    assert edited.endswith("</ac:task-list><h2>Timeline</h2><p>x</p>")
+    lost = list_issue("<p>a person removed the section</p>", "T-9", "Check retries")
+    assert lost.startswith("<p>a person removed the section</p><h2>Actions</h2><ac:task-list>")
+    assert [t.issue for t in read_tasks(lost)] == ["T-9"]

@@ -131,3 +131,53 @@ def test_a_follow_up_gets_one_heads_up_naming_it_as_every_rules_heads_up_is_type
     assert heads_up.template == "slack/followup_overdue.j2" and heads_up.context["heads_up"] is True
     assert heads_up.context["followup_key"] == "T-8"
     assert "T-8" in heads_up.reason and "followup_overdue" not in heads_up.reason
+
+
+def _made_in_jira(key: str, *, done: bool = False) -> FollowupIssue:
+    made = ticket(key, created=RESOLVED, assignee=BOB, summary="Check the retries")
+    return FollowupIssue(resolved(made, RESOLVED + timedelta(days=2)) if done else made)
+
+
+def test_a_follow_up_made_in_jira_is_listed_once_then_tracked_through_its_task() -> None:
+    seen = FollowupsSeen("900", "Post-mortem T-1", (), (_made_in_jira("T-9"),))
+    result = _plan(seen)
+    listed = [a for a in result.actions if a.rule == "followups"]
+    assert [(a.key, a.context["op"], a.context["issue_key"]) for a in listed] == [
+        ("followups:T-1:listed:900:T-9", "list", "T-9")
+    ]
+    assert listed[0].context["summary"] == "Check the retries"
+    again = _plan(seen, state=result.state.with_done(a.key for a in result.actions))
+    assert not [a for a in again.actions if a.rule == "followups"]
+
+    shown = PageTask("3", False, "Check the retries", issue="T-9")
+    quiet = _plan(FollowupsSeen("900", "PM", (shown,), (_made_in_jira("T-9"),)))
+    assert not [a for a in quiet.actions if a.rule == "followups"]
+    resolved_in_jira = FollowupsSeen("900", "PM", (shown,), (_made_in_jira("T-9", done=True),))
+    got = [a.key for a in _plan(resolved_in_jira).actions if a.rule == "followups"]
+    assert got == ["followups:T-1:task:900:3:complete"]
+
+
+def test_a_ticked_task_moves_its_issue_when_the_rule_says_so() -> None:
+    moving = policy(
+        """
+        severity: {levels: [P1, P2], priority: {Highest: P1, High: P2}}
+        rules:
+          - rule: followups
+            transition: Done
+        """
+    )
+    seen = FollowupsSeen(
+        "900", "PM", (PageTask("1", True, "x", issue="T-7"),), (_issue("T-7", "1"),)
+    )
+    result = plan([ESCALATION], EngineState(), RESOLVED, [moving], followups={"T-1": seen})
+    got = sorted((a.kind.value, a.key) for a in result.actions)
+    assert got == [
+        ("jira.comment", "followups:T-1:task:900:1:ticked"),
+        ("jira.transition", "followups:T-1:task:900:1:ticked:transition"),
+    ]
+    move = next(a for a in result.actions if a.kind is ActionKind.JIRA_TRANSITION)
+    assert (move.context["on_issue"], move.context["transition"]) == ("T-7", "Done")
+    comment = next(a for a in result.actions if a.kind is ActionKind.JIRA_COMMENT)
+    assert comment.context["transition"] == "Done"
+    plain = [a.kind for a in _plan(seen).actions if a.rule == "followups"]
+    assert plain == [ActionKind.JIRA_COMMENT]  # without transition: only the comment

@@ -11,7 +11,11 @@ their entity property):
 - an issue whose task does not show it (a crash between the create and the page
   write): ``...:show`` with the key;
 - an issue resolved while its task is open: ``...:complete`` ticks the task;
-- a task ticked while its issue is open: a comment on the issue ``...:ticked``;
+- a task ticked while its issue is open: a comment on the issue ``...:ticked``,
+  and with the rule's ``transition`` the issue moved there ``...:ticked:transition``;
+- a follow-up a person made in Jira (linked to the escalation, with the label):
+  a task showing it is added to the Actions ``listed:<page>:<issue>``, and from
+  then on tracked like the others through that task;
 - an issue whose task a person deleted: one comment saying the issue is left
   alone ``...:deleted``.
 
@@ -113,7 +117,11 @@ def _create(
 def _task_edit(
     ctx: RuleContext, slot: str, seen: FollowupsSeen, task: PageTask, op: str, **extra: Any
 ) -> None:
-    what = {"show": "shows its follow-up issue", "complete": "is completed"}[op]
+    what = {
+        "show": "shows its follow-up issue",
+        "complete": "is completed",
+        "list": "is added for a follow-up made in Jira",
+    }[op]
     ctx.action(
         ActionKind.CONFLUENCE_TASK,
         slot,
@@ -139,6 +147,31 @@ def _comment_on(
     )
 
 
+def _ticked(
+    ctx: RuleContext, rule: Followups, seen: FollowupsSeen, task: PageTask, issue: FollowupIssue
+) -> None:
+    slot = f"task:{seen.page_id}:{task.task_id}"
+    _comment_on(
+        ctx,
+        f"{slot}:ticked",
+        issue,
+        reason=f"Task {task.task_id} was ticked on the page; {issue.key} hears of it.",
+        what="ticked",
+        data={"page_title": seen.page_title, "transition": rule.transition},
+    )
+    if rule.transition is None:
+        return
+    ctx.action(
+        ActionKind.JIRA_TRANSITION,
+        f"{slot}:ticked:transition",
+        reason=f"Task {task.task_id} was ticked on the page; {issue.key} moves to "
+        f"{rule.transition}.",
+        due=ctx.now,
+        template=None,
+        context=lambda: ctx.context(on_issue=issue.key, transition=rule.transition),
+    )
+
+
 def followups(ctx: RuleContext, rule: Followups) -> None:
     """Page to Jira and back for a resolved escalation (see the module doc)."""
     seen = ctx.followups
@@ -148,26 +181,35 @@ def followups(ctx: RuleContext, rule: Followups) -> None:
     present = {task.task_id for task in seen.tasks}
     for task in seen.tasks:
         slot = f"task:{page}:{task.task_id}"
-        issue = seen.issue_for(task.task_id)
+        issue = seen.issue_for(task)
         if issue is None:
             if task.issue is not None or task.done:
                 continue  # a person's own Jira macro, or done before it was ever tracked
             _create(ctx, rule, seen, task, slot)
             _task_edit(ctx, f"{slot}:show", seen, task, "show", issue_from_ref=ctx.key(slot))
             continue
-        if task.issue != issue.key:
+        if task.issue is None or task.issue.upper() != issue.key.upper():
             _task_edit(ctx, f"{slot}:show", seen, task, "show", issue_key=issue.key)
         if issue.done and not task.done:
             _task_edit(ctx, f"{slot}:complete", seen, task, "complete", issue_key=issue.key)
         elif task.done and not issue.done:
-            _comment_on(
-                ctx,
-                f"{slot}:ticked",
-                issue,
-                reason=f"Task {task.task_id} was ticked on the page; {issue.key} hears of it.",
-                what="ticked",
-                data={"page_title": seen.page_title},
-            )
+            _ticked(ctx, rule, seen, task, issue)
+    for issue in seen.unlisted():
+        ctx.action(
+            ActionKind.CONFLUENCE_TASK,
+            f"listed:{page}:{issue.key}",
+            reason=f"{issue.key}, a follow-up made in Jira, is listed in the page's Actions.",
+            due=ctx.now,
+            template=None,
+            context=lambda i=issue: ctx.context(
+                page_id=page,
+                op="list",
+                issue_key=i.key,
+                summary=i.ticket.summary,
+                done=i.done,
+                page_title=seen.page_title,
+            ),
+        )
     for issue in seen.issues:
         if issue.page_id != page or issue.task_id is None or issue.task_id in present:
             continue
@@ -272,7 +314,10 @@ KINDS: tuple[RuleKind[Any], ...] = (
             "`labels`, linked to the escalation by `link_type`), assigned to the person the "
             "task mentions (else the escalation's assignee) and due on the task's date (else "
             "`due_days` business days after resolution); the task then shows the issue. "
-            "Resolving the issue completes the task; ticking the task comments on the issue. "
+            "Resolving the issue completes the task; ticking the task comments on the issue "
+            "(and with `transition`, moves it there). A follow-up a person creates in Jira "
+            "(with one of `labels`, linked to the escalation, in `project`) is listed in the "
+            "Actions as a task showing it, and tracked the same way. "
             "A deleted task leaves its issue alone and says so once on it. Each issue carries "
             "the page and task in its `escalation-agent-followup` property, so no task makes "
             "two issues. A task as a person pastes it in the page's storage format (Cloud "

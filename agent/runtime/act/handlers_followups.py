@@ -7,6 +7,9 @@ file or a second replica finds the issue rather than making another; the link
 to the escalation is added if it is missing. ``confluence.task`` reads the page,
 splices the edit into the task (``agent.adapters.confluence_tasks``) and writes
 it as the next version; a person saving meanwhile (409) makes it read again.
+Listing a follow-up made in Jira adds a task showing it to the Actions, unless a
+task shows it already. ``jira.transition`` moves a follow-up whose task was
+ticked, unless it is in that status already.
 """
 
 from __future__ import annotations
@@ -15,11 +18,10 @@ from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
 from agent.adapters.confluence_tables import StorageSurgeryError
-from agent.adapters.confluence_tasks import complete_task, show_issue
-from agent.adapters.jira_followups import NewIssue
+from agent.adapters.confluence_tasks import complete_task, list_issue, show_issue
+from agent.adapters.jira_followups import FoundFollowup, NewIssue
 from agent.adapters.service_errors import Conflict
 from agent.core.actions import ActionKind, PlannedAction
-from agent.core.model import Ticket
 from agent.runtime.env import ActionEnv, ActionError, Handler
 from agent.store import JsonDoc
 
@@ -36,9 +38,9 @@ class FollowupWriter(Protocol):
 
     def linked_keys(self, issue: str) -> set[str]: ...
 
-    def followup_issues(
-        self, projects: Any, since: date
-    ) -> list[tuple[Ticket, dict[str, str]]]: ...
+    def transition_issue(self, issue: str, status: str) -> bool: ...
+
+    def followup_issues(self, projects: Any, since: date) -> list[FoundFollowup]: ...
 
 
 def _spec(action: PlannedAction) -> dict[str, Any]:
@@ -57,9 +59,9 @@ def create_issue(action: PlannedAction, env: ActionEnv, reconcile: bool) -> Json
     since = date.fromisoformat(str(spec["since"]))
 
     def find() -> str | None:
-        for ticket, found in jira.followup_issues([str(spec["project"])], since):
-            if all(found.get(k) == str(marker[k]) for k in ("escalation", "page", "task")):
-                return ticket.key
+        for found in jira.followup_issues([str(spec["project"])], since):
+            if all(found.marker.get(k) == str(marker[k]) for k in ("escalation", "page", "task")):
+                return found.ticket.key
         return None
 
     key = find()
@@ -96,23 +98,31 @@ def _issue_key(action: PlannedAction, env: ActionEnv) -> str:
     return str(ref["issue"])
 
 
+def _edited(action: PlannedAction, env: ActionEnv, op: str, body: str, task_id: str) -> str:
+    if op == "list":
+        return list_issue(
+            body,
+            _issue_key(action, env),
+            str(action.context.get("summary") or ""),
+            done=bool(action.context.get("done")),
+        )
+    key = _issue_key(action, env)
+    return show_issue(body, task_id, key) if op == "show" else complete_task(body, task_id)
+
+
 def task(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
     if env.confluence is None:
         raise ActionError(f"{action.key}: Confluence is not available to this agent")
-    page_id, task_id = str(action.context["page_id"]), str(action.context["task_id"])
+    page_id, task_id = str(action.context["page_id"]), str(action.context.get("task_id") or "")
     op = str(action.context.get("op"))
-    if op not in ("show", "complete"):
+    if op not in ("show", "complete", "list"):
         raise ActionError(f"{action.key}: unknown task edit {op!r}")
     key = _issue_key(action, env)
     last: Conflict | None = None
     for _ in range(MAX_TASK_ATTEMPTS):
         page = env.confluence.get_page(page_id)
         try:
-            edited = (
-                show_issue(page.body, task_id, key)
-                if op == "show"
-                else complete_task(page.body, task_id)
-            )
+            edited = _edited(action, env, op, page.body, task_id)
         except StorageSurgeryError as exc:
             raise ActionError(f"{action.key}: page {page.title!r}: {exc}") from exc
         if edited == page.body:
@@ -127,7 +137,21 @@ def task(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
     raise last
 
 
+def transition(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    """Move the follow-up whose task was ticked to the rule's ``transition``."""
+    jira = env.jira
+    if not isinstance(jira, FollowupWriter):
+        raise ActionError(f"{action.key}: this Jira adapter cannot transition follow-up issues")
+    issue, status = str(action.context["on_issue"]), str(action.context["transition"])
+    try:
+        moved = jira.transition_issue(issue, status)
+    except ValueError as exc:
+        raise ActionError(f"{action.key}: {exc}") from exc
+    return {"issue": issue, "status": status, "moved": moved}
+
+
 HANDLERS: dict[ActionKind, Handler] = {
     ActionKind.JIRA_CREATE_ISSUE: create_issue,
     ActionKind.CONFLUENCE_TASK: task,
+    ActionKind.JIRA_TRANSITION: transition,
 }

@@ -10,6 +10,9 @@ Before planning, for every policy with a ``followups`` rule, the runtime reads:
   in the follow-up projects created since the oldest escalation, with their
   ``escalation-agent-followup`` property (``agent.adapters.jira_followups``).
   Jira is the truth here, not the store: a lost state file still finds them.
+  The same search finds the follow-ups people create in Jira: issues carrying
+  one of the rule's labels and linked to the escalation (no property: they are
+  made from no task, and the ``followups`` rule lists them on the page).
 
 A page that cannot be read gives ``tasks=None`` (nothing is planned from a
 partial picture); a failed search leaves the policy's escalations out this
@@ -26,6 +29,7 @@ from typing import Protocol, runtime_checkable
 from agent.adapters.confluence_port import ConfluencePort
 from agent.adapters.confluence_tables import StorageSurgeryError
 from agent.adapters.confluence_tasks import read_tasks
+from agent.adapters.jira_followups import FoundFollowup
 from agent.adapters.service_errors import NotFound, ServiceError
 from agent.core.actions import ActionKind
 from agent.core.followups import FollowupIssue, FollowupsSeen, actions_page, search_since
@@ -46,8 +50,8 @@ class FollowupSearch(Protocol):
     """What the Jira adapter offers to find follow-ups (``JiraAdapter.followup_issues``)."""
 
     def followup_issues(
-        self, projects: Sequence[str], since: date
-    ) -> list[tuple[Ticket, dict[str, str]]]: ...
+        self, projects: Sequence[str], since: date, labels: Sequence[str] = ()
+    ) -> list[FoundFollowup]: ...
 
 
 def agent_page(store: StateStore, issue: str, rule: str) -> str | None:
@@ -138,11 +142,19 @@ def _issues(
 ) -> dict[str, list[FollowupIssue]]:
     projects = sorted({rule.project or t.project for t in escalations})
     since = search_since(min(t.created for t in escalations))
+    keys = {t.key for t in escalations}
+    labels = set(rule.labels)
     by_escalation: dict[str, list[FollowupIssue]] = {}
-    for made, marker in jira.followup_issues(projects, since):
-        escalation = marker.get("escalation")
-        if not escalation:
+    for found in jira.followup_issues(projects, since, sorted(labels)):
+        escalation = found.marker.get("escalation")
+        if escalation:
+            issue = FollowupIssue(
+                found.ticket, page_id=found.marker.get("page"), task_id=found.marker.get("task")
+            )
+            by_escalation.setdefault(escalation, []).append(issue)
+            continue
+        if not labels & found.ticket.labels:
             continue  # one of the agent's issues that is not a follow-up
-        issue = FollowupIssue(made, page_id=marker.get("page"), task_id=marker.get("task"))
-        by_escalation.setdefault(escalation, []).append(issue)
+        for linked in sorted(found.links & keys):
+            by_escalation.setdefault(linked, []).append(FollowupIssue(found.ticket))
     return by_escalation
