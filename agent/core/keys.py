@@ -20,6 +20,12 @@ must give it byte for byte, and :meth:`ActionKey.parse` must read every one of t
   (``jira``, ``#channel``, ``dm:<who>``, ``escalation:<ISSUE>``, ``group:<handle>``,
   ``thread:<channel>:<ts>``) or a page's version digest.
 
+An effect an action makes besides its own appends ``:<part>`` to the action's whole
+key, place included: one DM per member of a user group (``...#group:leads:U123``), the
+note about people an invite could not reach (``...:no-slack:<digest>``), a successor
+channel's note (``...:replaces``). Such keys are stored and marked like the others;
+nothing reads their parts.
+
 The slot itself may hold a ``#`` only where earlier versions put one there, so the first
 ``#`` after the owner starts ``where``; a label or priority with a ``#`` in it round-trips
 all the same (``format`` joins the parts back as they were split).

@@ -156,6 +156,7 @@ class Drill:
     mid: Counter[str] = field(default_factory=Counter)
     runs: int = 0
     end: Counter[str] = field(default_factory=Counter)
+    rules: Path = RULES
 
     def __post_init__(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -177,7 +178,7 @@ class Drill:
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_API_URL": f"{base}/api/",
             "AGENT_SLACK_TIME_SCALE": str(SLACK_TIME_SCALE),
-            "AGENT_RULES": str(RULES),
+            "AGENT_RULES": str(self.rules),
             "AGENT_STATE_URL": f"sqlite:///{self.state_db}",
             "AGENT_LOG_LEVEL": "INFO",
         }

@@ -3,11 +3,13 @@
 The markers the agent writes (Jira comment properties and remote-link global ids, Slack
 message metadata, Confluence content properties) live on real sites for years: a new
 version must recognise every one an old version wrote, or it posts the same thing
-twice. ``capture`` plays the crash drill (:mod:`tests.reliability.drill`) and stores the
-whole sandbox after each cycle, plus a readable list of the markers in it;
-``stored_sandbox`` starts a sandbox on a stored site. Capture again only on purpose:
-the stored files are the earlier version's writing, not the current one's. Run
-``python -m tests.reliability.stored_site tests/data/markers`` from the repository root.
+twice. ``capture`` plays the crash drill (:mod:`tests.reliability.drill`) in each
+flavour (the drill's own policy, and one that tells the ticket by direct message) and
+stores the whole sandbox after each cycle, plus a readable list of the markers in it;
+``stored_sandbox`` starts a sandbox on a stored site. Capture only on purpose, and only
+a new flavour: the stored files are an earlier version's writing, not the current
+one's. Run ``python -m tests.reliability.stored_site tests/data/markers <flavour>``
+from the repository root.
 """
 
 from __future__ import annotations
@@ -15,22 +17,63 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agent.sandbox.server import SandboxServer
+from agent.sandbox.slack import workspace as slack
 from agent.sandbox.store import DocStore
-from tests.reliability.drill import CYCLES, Drill, cycle_time, fresh_sandbox, seed, zygote
+from tests.reliability.drill import (
+    CYCLES,
+    RULES,
+    Drill,
+    cycle_time,
+    fresh_sandbox,
+    seed,
+    zygote,
+)
 from tests.support.sandbox import SLACK_TIME_SCALE, TOKEN
 
 MARKERS = Path(__file__).resolve().parents[1] / "data" / "markers"
 AGENT_PROPERTY = "escalation-agent"
 
 
-def site_file(index: int) -> Path:
-    return MARKERS / f"crash-drill-after-cycle-{index}.json"
+def seed_dm(server: SandboxServer) -> None:
+    """The drill's site, with a person who has no Slack account and a user group, @cr-leads."""
+    seed(server)
+    ctx = server.ctx
+    ctx.users.create("Nora NoSlack", "nora@sandbox.example", slack=False)
+    pm = ctx.users.by_email("pm@sandbox.example")
+    slack.create_usergroup(ctx, "cr-leads", "CR leads", [str(pm["slackId"])])
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """One way through the drill: its policy and the site it starts from."""
+
+    name: str
+    rules: Path
+    seed: Callable[[SandboxServer], None]
+
+    def site_file(self, index: int) -> Path:
+        return MARKERS / f"{self.name}-after-cycle-{index}.json"
+
+    @property
+    def markers_file(self) -> Path:
+        return MARKERS / f"{self.name}-markers.json"
+
+    def stored(self) -> list[int]:
+        """The cycles after which a site of this flavour is stored."""
+        return [i for i in range(len(CYCLES)) if self.site_file(i).exists()]
+
+
+FLAVOURS = (
+    Flavour("crash-drill", RULES, seed),
+    Flavour("crash-drill-dm", RULES.with_name("crash-drill-dm.yaml"), seed_dm),
+)
 
 
 def dump_site(server: SandboxServer) -> dict[str, Any]:
@@ -128,14 +171,14 @@ def marker_key(marker: dict[str, Any]) -> str:
     return str(value["key"])
 
 
-def capture(target: Path) -> None:
+def capture(target: Path, flavour: Flavour) -> None:
     target = target.resolve()
     target.mkdir(parents=True, exist_ok=True)
     every: list[dict[str, Any]] = []
     previous: str | None = None
     with tempfile.TemporaryDirectory() as state, zygote() as launcher, fresh_sandbox() as server:
-        seed(server)
-        drill = Drill(server, Path(state), launcher)
+        flavour.seed(server)
+        drill = Drill(server, Path(state), launcher, rules=flavour.rules)
         for index in range(len(CYCLES)):
             drill.before_cycle(index)
             outcome = drill.run_cycle(index)
@@ -147,12 +190,15 @@ def capture(target: Path) -> None:
                 continue  # the cycle wrote nothing: no new site to keep
             previous = written
             text = json.dumps(site, indent=1)  # insertion order: the store's
-            (target / site_file(index).name).write_text(text + "\n")
+            (target / flavour.site_file(index).name).write_text(text + "\n")
             for marker in markers_in(site):
                 if marker not in every:
                     every.append(marker)
-    (target / "markers.json").write_text(json.dumps(every, indent=1) + "\n")
+    (target / flavour.markers_file.name).write_text(json.dumps(every, indent=1) + "\n")
 
 
 if __name__ == "__main__":
-    capture(Path(sys.argv[1]) if len(sys.argv) > 1 else MARKERS)
+    wanted = set(sys.argv[2:])
+    for chosen in FLAVOURS:
+        if chosen.name in wanted:
+            capture(Path(sys.argv[1]), chosen)
