@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from agent.core.actions import ActionKind, PlannedAction
+from agent.core.actions import ActionKind, PlannedAction, Recipient
 from agent.core.followups import FollowupIssue, FollowupsSeen, PageTask
 from agent.core.model import Change, ChatMessage, FieldChange, Person, Ticket
 from agent.core.rules.base import iso
@@ -40,6 +40,14 @@ from tests.unit.factories import (
 )
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+# Jira's names of the people the packs name by address (the demo organisation's), as the
+# executor finds them (``ActionEnv.name_of``).
+JIRA_NAMES = {
+    "oleh@sandbox.example": "Oleh Petrenko",
+    "alex@sandbox.example": "Alex Morgan",
+    "sophia@sandbox.example": "Sophia Lee",
+    "pmo@sandbox.example": "Petra Moss",
+}
 SLACK_IDS = {
     ALICE.account_id: "U0ALICE01",
     RITA.account_id: "U0RITA001",
@@ -334,10 +342,21 @@ def with_executor_keys(action: PlannedAction) -> dict[str, Any]:
 
     Who must act: Slack gets ``mentions`` (Slack ids of the audience) and ``people``
     (names of those without a Slack id); Jira gets everyone's name in ``people``
-    (comments mention nobody). Plus the action's own facts, never overriding the
-    rule's keys: ``reason``, ``due`` (ISO), ``policy``, ``rule``, ``key``, ``timezone``.
+    (comments mention nobody), by their Jira name when only the policy's address is
+    known (``JIRA_NAMES``, as the executor asks Jira). Plus the action's own facts,
+    never overriding the rule's keys: ``reason``, ``due`` (ISO), ``policy``, ``rule``,
+    ``key``, ``timezone``.
     """
     data = dict(action.context)
+
+    def name(r: Recipient) -> str:
+        return r.display_name or JIRA_NAMES.get((r.email or "").lower(), r.label)
+
+    if isinstance(data.get("participants"), list):
+        by_label = {r.label: r for r in action.audience}
+        data["participants"] = [
+            name(by_label[p]) if p in by_label else p for p in data["participants"]
+        ]
     slack = bool(action.template and action.template.startswith("slack/"))
     ids = {r.account_id: SLACK_IDS.get(r.account_id or "") for r in action.audience}
     extra: dict[str, Any] = {
@@ -348,7 +367,7 @@ def with_executor_keys(action: PlannedAction) -> dict[str, Any]:
         "due": iso(action.due),
         "urgent": action.urgent,
         "mentions": [ids[r.account_id] for r in action.audience if slack and ids[r.account_id]],
-        "people": [r.label for r in action.audience if not (slack and ids[r.account_id])],
+        "people": [name(r) for r in action.audience if not (slack and ids[r.account_id])],
         "ticket_url": data.get("url", ""),
         "timezone": packs()[action.policy].timezone,
     }
@@ -372,6 +391,8 @@ EXECUTOR_RENDERED: dict[str, tuple[str, dict[str, Any]]] = {
         "jira/slack_report.j2",
         {"issue": "SUP-13", "url": "https://jira.example/browse/SUP-13"},
     ),
+    # the report's description names the reporter as Jira does (found by their address)
+    "jira/slack_report.j2": ("jira/slack_report.j2", {"reporter_name": "Olga Operator"}),
 }
 
 
