@@ -36,6 +36,7 @@ class ActionKind(enum.StrEnum):
     SLACK_UNPIN = "slack.unpin"
     CONFLUENCE_PAGE = "confluence.page"
     CONFLUENCE_LOG_ROW = "confluence.log_row"
+    CONFLUENCE_LOG_ACTIONS = "confluence.log_actions"
     CONFLUENCE_TASK = "confluence.task"
 
 

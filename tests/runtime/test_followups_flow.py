@@ -33,6 +33,7 @@ from tests.runtime.paperwork_site import DEV, LEAD, START, PaperSite, later, ope
 from tests.support.sandbox import SandboxHandle
 
 TITLE = "Post-mortem PAP-1: Checkout returns 500"
+LOG = "PAP Incident Log"
 POLICY = """
 name: paperwork
 description: post-mortem and its follow-ups
@@ -193,6 +194,9 @@ def _reopen(site: PaperSite, tmp_path: Path) -> Deps:
 def moving_site(sandbox: SandboxHandle, tmp_path: Path) -> Iterator[PaperSite]:
     policy = POLICY.replace(
         "    due_days: {P1: 5}\n", "    due_days: {P1: 5}\n    transition: Done\n"
+    ).replace(
+        "rules:\n",
+        'rules:\n  - rule: incident_log\n    space: PAP\n    pages: ["{project} Incident Log"]\n',
     )
     yield from open_site(sandbox, tmp_path, policy)
 
@@ -227,8 +231,10 @@ def test_a_follow_up_made_in_jira_is_listed_and_tracked_and_a_tick_moves_an_issu
     assert [t.task_id for t in tasks] == ["1", "2", "3"]
     assert tasks[2].issue == made.key and tasks[2].text == made.fields.summary
     assert len(_followups(site)) == 3  # the two tasks' issues and the person's, no more
+    assert site.cycle(later(hours=3)).ok  # the log row learns of all three
+    assert "actions: 0 of 3 done" in site.body(LOG)
     site.sandbox.clear_requests()
-    assert site.cycle(later(hours=3)).ok
+    assert site.cycle(later(hours=3, minutes=30)).ok
     assert site.writes() == []
 
     # ticking a task comments on its issue and, as the rule says, moves it to Done
@@ -239,8 +245,10 @@ def test_a_follow_up_made_in_jira_is_listed_and_tracked_and_a_tick_moves_an_issu
     comments = person.comments(alert.key)
     assert [c.body.split(":", 1)[0] for c in comments] == ["*Done on the page"]
     assert "It is moved to Done." in comments[0].body
-    site.sandbox.clear_requests()
     assert site.cycle(later(hours=5)).ok
+    assert "actions: 1 of 3 done" in site.body(LOG)
+    site.sandbox.clear_requests()
+    assert site.cycle(later(hours=5, minutes=30)).ok
     assert site.writes() == []  # moved once, said once
 
     # the person's follow-up, past its date, nudges its assignee like the others
@@ -262,3 +270,6 @@ def test_a_follow_up_made_in_jira_is_listed_and_tracked_and_a_tick_moves_an_issu
         "2": False,
         "3": True,
     }
+    # the incident's log row says how many of its follow-ups are done, in one lozenge
+    log = site.body(LOG)
+    assert "actions: 2 of 3 done" in log and log.count("actions:") == 1

@@ -181,3 +181,28 @@ def test_a_ticked_task_moves_its_issue_when_the_rule_says_so() -> None:
     assert comment.context["transition"] == "Done"
     plain = [a.kind for a in _plan(seen).actions if a.rule == "followups"]
     assert plain == [ActionKind.JIRA_COMMENT]  # without transition: only the comment
+
+
+def test_the_incident_log_row_learns_how_many_follow_ups_are_done_once_per_count() -> None:
+    logged = policy(
+        """
+        severity: {levels: [P1, P2], priority: {Highest: P1, High: P2}}
+        rules:
+          - rule: incident_log
+            space: OPS
+            pages: ["{project} Incident Log"]
+          - rule: followups
+        """
+    )
+    issues = (_issue("T-7", "1", done=True), _issue("T-8", "2"), _made_in_jira("T-9"))
+    seen = FollowupsSeen("900", "PM", (), issues)
+    result = plan([ESCALATION], EngineState(), RESOLVED, [logged], followups={"T-1": seen})
+    (lozenge,) = [a for a in result.actions if a.kind is ActionKind.CONFLUENCE_LOG_ACTIONS]
+    row = next(a for a in result.actions if a.kind is ActionKind.CONFLUENCE_LOG_ROW)
+    assert lozenge.key == f"{row.key}:actions:1-of-3"
+    assert (lozenge.context["actions_done"], lozenge.context["actions_total"]) == (1, 3)
+    assert lozenge.context["row_key"] == row.key
+    none_yet = plan(
+        [ESCALATION], EngineState(), RESOLVED, [logged], followups={"T-1": FollowupsSeen("900")}
+    )
+    assert not [a for a in none_yet.actions if a.kind is ActionKind.CONFLUENCE_LOG_ACTIONS]

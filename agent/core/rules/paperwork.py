@@ -49,14 +49,39 @@ def incident_log(ctx: RuleContext, rule: IncidentLog) -> None:
     data = once(row)
     for page in rule.pages:
         title = page.format(project=ctx.ticket.project)
+        slot = f"log:{title}@{iso(resolved)}"
         ctx.action(
             ActionKind.CONFLUENCE_LOG_ROW,
-            f"log:{title}@{iso(resolved)}",
+            slot,
             reason=f"Resolved incidents are recorded in {title}.",
             due=resolved,
             template=rule.template or "confluence/incident_log_row.xml.j2",
             context=functools.partial(extended, data, {"page_title": title, "log_year": year}),
         )
+        _actions_done(ctx, rule, slot, title)
+
+
+def _actions_done(ctx: RuleContext, rule: IncidentLog, row_slot: str, title: str) -> None:
+    """Once the escalation's follow-ups are known, its row says how many are done: one
+    edit per count (``...:actions:2-of-3``)."""
+    seen = ctx.followups
+    if seen is None or not seen.issues:
+        return
+    total = len(seen.issues)
+    done = sum(1 for issue in seen.issues if issue.done)
+    ctx.action(
+        ActionKind.CONFLUENCE_LOG_ACTIONS,
+        f"{row_slot}:actions:{done}-of-{total}",
+        reason=f"{title} shows that {done} of {ctx.issue}'s {total} follow-ups are done.",
+        due=ctx.now,
+        template=None,
+        context=lambda: ctx.context(
+            row_key=ctx.key(row_slot),
+            actions_done=done,
+            actions_total=total,
+            columns=list(rule.columns),
+        ),
+    )
 
 
 def _page(
@@ -151,7 +176,8 @@ KINDS: tuple[RuleKind[Any], ...] = (
             "over: incidents resolved in a later year than the page was created go to "
             "`<title> <year>`, and a page that would pass 1,000 rows or Confluence's 5 MB "
             "request limit continues on `<title> (2)`; each new page is linked from the one "
-            "before it."
+            "before it. With a `followups` rule, once the incident's follow-ups are known its "
+            "row shows a lozenge `actions: 2 of 3 done`, kept up to date."
         ),
         words="added incident-log rows",
         params={

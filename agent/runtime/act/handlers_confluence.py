@@ -6,7 +6,10 @@ page is found by its marker rather than written twice, and a later refresh
 (``agent.runtime.act.page_refresh``) knows whether a person edited it since; a log
 row is added only if the issue key is not in the log table yet (the adapter
 checks), so repeating it is harmless. A new log page's table gets the rule's
-``columns`` as its header row; an existing table keeps its own.
+``columns`` as its header row; an existing table keeps its own. Once an
+escalation's follow-ups are known, its row shows "actions: 2 of 3 done"
+(``confluence.log_actions``: the one lozenge in the row is replaced, the page
+read again when a person saved it meanwhile).
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from agent.adapters.confluence_port import ConfluencePort, PageMarker
+from agent.adapters.confluence_row_status import actions_status, set_row_status
+from agent.adapters.confluence_tables import StorageSurgeryError
+from agent.adapters.service_errors import Conflict
 from agent.core.actions import ActionKind, PlannedAction
 from agent.runtime.act.log_pages import LogRow, add_log_row
 from agent.runtime.act.page_refresh import FIRST_VERSION, earlier_page, page_ref, refresh_page
@@ -117,7 +123,43 @@ def _log_year(action: PlannedAction) -> int:
     raise ActionError(f"{action.key}: the action's context has no log_year")
 
 
+MAX_ROW_ATTEMPTS = 5
+
+
+def log_actions(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    """The row's "actions: N of M done" lozenge, on the log volume that holds the row."""
+    confluence = _confluence(action, env)
+    row_key = str(action.context.get("row_key") or "")
+    ref = env.ref_of(row_key) if row_key else None
+    if action.issue is None or not ref or not ref.get("page"):
+        raise ActionError(
+            f"{action.key}: the incident's log row is not written yet; tried again next cycle"
+        )
+    page_id = str(ref["page"])
+    done, total = int(action.context["actions_done"]), int(action.context["actions_total"])
+    status = actions_status(done, total)
+    columns = [str(c) for c in action.context.get("columns") or ()]
+    last: Conflict | None = None
+    for _ in range(MAX_ROW_ATTEMPTS):
+        page = confluence.get_page(page_id)
+        try:
+            edited = set_row_status(page.body, action.issue, status, columns)
+        except StorageSurgeryError as exc:
+            raise ActionError(f"{action.key}: page {page.title!r}: {exc}") from exc
+        if edited == page.body:
+            return {"page": page_id, "changed": False}
+        try:
+            version = confluence.update_page(page_id, edited, expected_version=page.version)
+        except Conflict as exc:
+            last = exc  # a person saved the log meanwhile: read it again
+            continue
+        return {"page": page_id, "version": version}
+    assert last is not None
+    raise last
+
+
 HANDLERS: dict[ActionKind, Handler] = {
+    ActionKind.CONFLUENCE_LOG_ACTIONS: log_actions,
     ActionKind.CONFLUENCE_PAGE: page,
     ActionKind.CONFLUENCE_LOG_ROW: log_row,
 }
