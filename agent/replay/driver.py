@@ -305,7 +305,7 @@ class Replay:
                 clock,
                 events=past.event_times(),
                 owed=found,
-                engaged=ticket.is_open or bool(found),
+                engaged=ticket.is_open,
                 nudged=dues or frozenset(),
             )
         if acted:

@@ -10,8 +10,12 @@ the live agent would have noticed it):
 - the due time of each obligation it still owes (and its heads-up, ``warn_before``
   ahead of it), and for an overdue one, its repeats and escalation-chain steps (or,
   while its nudge waits for business hours, their opening: nothing of it goes before);
-- while it is open or owes something: the policy's business-hours opening and
-  closing, local midnight, and every local time of day a rule names (``at:``);
+- while it is open: the policy's business-hours opening and closing, local
+  midnight, and every local time of day a rule names (``at:``). A resolved
+  ticket that still owes paperwork is woken by its items' own times (above)
+  alone: what a closed ticket owes does not move with the time of day, and
+  waking it ten times a day for the rest of the window was most of a long
+  replay's plans;
 - every duration named by a rule that declares no obligation (``call_needed``'s
   ``after:``, say) after each of the ticket's events: a rule that does declare
   obligations says when they fall due, and that is already a wake-up.
@@ -152,12 +156,12 @@ def next_wake(
 ) -> datetime | None:
     """The next moment after ``now`` something can change for the ticket (None: never).
 
-    ``events`` are the ticket's human events, sorted; ``engaged`` says it is open or
-    still owes something; ``nudged`` holds the due times of the actions planned for it
-    at ``now``. An overdue item nudged now for the first time (an action due when it
-    is) repeats and climbs its chain from the next cycle on, at once for the repeats
-    and steps whose time has already come (after a night of quiet hours, say), so
-    the next step is a wake-up then."""
+    ``events`` are the ticket's human events, sorted; ``engaged`` says it is open;
+    ``nudged`` holds the due times of the actions planned for it at ``now``. An
+    overdue item nudged now for the first time (an action due when it is) repeats
+    and climbs its chain from the next cycle on, at once for the repeats and steps
+    whose time has already come (after a night of quiet hours, say), so the next
+    step is a wake-up then."""
     candidates: list[datetime] = []
     index = bisect.bisect_right(events, now)
     if index < len(events):
