@@ -234,6 +234,17 @@ class ConfluenceAdapter:
             return found.kind == marker.kind and found.issue == marker.issue
         return self._creator(page_id) == self._own_account()
 
+    def username_of_key(self, user_key: str) -> str | None:
+        """The username of the Data Center person whose ``userKey`` is ``user_key`` (what a
+        mention's ``ri:userkey`` holds; Jira Data Center assigns by username); None when
+        Confluence knows no such person."""
+        try:
+            raw = self._http.get("user_by_key", "user", {"key": user_key})
+        except NotFound:
+            return None
+        name = raw.get("username") if isinstance(raw, dict) else None
+        return str(name) if name else None
+
     def _own_account(self) -> str | None:
         """The agent's Confluence account (``user/current``): accountId, or userKey on DC."""
         if self._account is None:

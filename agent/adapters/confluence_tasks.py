@@ -57,14 +57,16 @@ def _task_text(body: etree._Element | None) -> str:
     return " ".join("".join(parts).split())
 
 
-def _owner(body: etree._Element | None) -> str | None:
+def _owner(body: etree._Element | None) -> tuple[str | None, bool]:
+    """The first mention's person, and whether it names them by Data Center ``userkey``."""
     if body is None:
-        return None
+        return None, False
     for user in body.iter(f"{_RI}user"):
-        found = user.get(f"{_RI}account-id") or user.get(f"{_RI}userkey")
-        if found:
-            return str(found)
-    return None
+        if user.get(f"{_RI}account-id"):
+            return str(user.get(f"{_RI}account-id")), False
+        if user.get(f"{_RI}userkey"):
+            return str(user.get(f"{_RI}userkey")), True
+    return None, False
 
 
 def _due(body: etree._Element | None) -> date | None:
@@ -93,12 +95,14 @@ def read_tasks(body: str) -> list[PageTask]:
         if not task_id:
             continue  # Confluence gives every task an id; one without is not a task yet
         keys = sorted(_jira_macro_keys(content)) if content is not None else []
+        owner, by_userkey = _owner(content)
         found.append(
             PageTask(
                 task_id=task_id,
                 done=status is not None and _text(status).lower() == COMPLETE,
                 text=_task_text(content)[:SUMMARY_LIMIT],
-                owner=_owner(content),
+                owner=owner,
+                by_userkey=by_userkey,
                 due=_due(content),
                 issue=keys[0] if keys else None,
             )

@@ -48,9 +48,12 @@ def actions_page(policy: Policy) -> str | None:
 class PageTask:
     """One Confluence task (``<ac:task>``) as a person left it on the page.
 
-    ``owner`` is the mentioned person (Cloud ``ri:account-id``, Data Center
-    ``ri:userkey``), ``due`` the task's ``<time datetime>``, ``issue`` the Jira key a
-    Jira macro in the task body shows (the agent writes it there)."""
+    ``owner`` is the mentioned person as Jira assigns them: the Cloud
+    ``ri:account-id``; on Data Center the username the reader found for the
+    mention's ``ri:userkey`` (``by_userkey`` says the page named them that way and
+    ``owner`` is still the key until resolved). ``due`` is the task's
+    ``<time datetime>``, ``issue`` the Jira key a Jira macro in the task body shows
+    (the agent writes it there)."""
 
     task_id: str
     done: bool
@@ -58,6 +61,7 @@ class PageTask:
     owner: str | None = None
     due: date | None = None
     issue: str | None = None
+    by_userkey: bool = False
 
 
 @dataclass(frozen=True)

@@ -273,3 +273,27 @@ def test_a_follow_up_made_in_jira_is_listed_and_tracked_and_a_tick_moves_an_issu
     # the incident's log row says how many of its follow-ups are done, in one lozenge
     log = site.body(LOG)
     assert "actions: 2 of 3 done" in log and log.count("actions:") == 1
+
+
+@pytest.fixture
+def dc_site(sandbox_dc: SandboxHandle, tmp_path: Path) -> Iterator[PaperSite]:
+    yield from open_site(sandbox_dc, tmp_path, POLICY)
+
+
+def test_a_data_center_mention_by_userkey_assigns_the_issue_by_username(
+    dc_site: PaperSite,
+) -> None:
+    site = dc_site
+    key = site.incident()
+    site.resolve(key, later(hours=1))
+    assert site.cycle(later(hours=1, minutes=1)).ok
+    lead = site.ctx.users.by_email(LEAD)
+    userkey = site.sandbox.confluence(LEAD).get("rest/api/user/current")["userKey"]
+    mention = f'<ac:link><ri:user ri:userkey="{userkey}"/></ac:link>'
+    tasks = f"<ac:task-list>{_task('1', f'Alert on checkout errors {mention}')}</ac:task-list>"
+    site.edit_page(TITLE, site.body(TITLE) + tasks)
+    report = site.cycle(later(hours=2))
+    assert report.ok, report.failures
+    (made,) = _followups(site)
+    assert made["fields"]["assignee"]["name"] == lead["name"]  # Jira DC assigns by username
+    assert read_tasks(site.body(TITLE))[0].issue == made["key"]

@@ -89,3 +89,10 @@ def test_a_page_without_a_task_list_gets_one_in_its_actions_section() -> None:
     lost = list_issue("<p>a person removed the section</p>", "T-9", "Check retries")
     assert lost.startswith("<p>a person removed the section</p><h2>Actions</h2><ac:task-list>")
     assert [t.issue for t in read_tasks(lost)] == ["T-9"]
+
+
+def test_a_data_center_mention_is_read_as_a_userkey_to_resolve() -> None:
+    page = PAGE.replace('ri:account-id="acc-1"', 'ri:userkey="8a7f80b2"')
+    (first, _second) = read_tasks(page)
+    assert (first.owner, first.by_userkey) == ("8a7f80b2", True)
+    assert read_tasks(PAGE)[0].by_userkey is False

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
@@ -32,7 +33,13 @@ from agent.adapters.confluence_tasks import read_tasks
 from agent.adapters.jira_followups import FoundFollowup
 from agent.adapters.service_errors import NotFound, ServiceError
 from agent.core.actions import ActionKind
-from agent.core.followups import FollowupIssue, FollowupsSeen, actions_page, search_since
+from agent.core.followups import (
+    FollowupIssue,
+    FollowupsSeen,
+    PageTask,
+    actions_page,
+    search_since,
+)
 from agent.core.model import Ticket
 from agent.core.selection import governs
 from agent.policy import Policy
@@ -68,12 +75,45 @@ def agent_page(store: StateStore, issue: str, rule: str) -> str | None:
     return newest[1] if newest is not None else None
 
 
+@runtime_checkable
+class UserKeys(Protocol):
+    """What the Confluence adapter offers for Data Center mentions (``username_of_key``)."""
+
+    def username_of_key(self, user_key: str) -> str | None: ...
+
+
+def _assignable(
+    confluence: ConfluencePort, issue: str, tasks: Sequence[PageTask], report: CycleReport
+) -> tuple[PageTask, ...]:
+    """The tasks with each Data Center mention (``ri:userkey``) as the username Jira Data
+    Center assigns by; a key nobody has leaves the task to the escalation's assignee, said
+    while the task still waits for its issue."""
+    resolved: list[PageTask] = []
+    keys = confluence if isinstance(confluence, UserKeys) else None
+    for task in tasks:
+        if not (task.by_userkey and task.owner):
+            resolved.append(task)
+            continue
+        name = keys.username_of_key(task.owner) if keys is not None else None
+        if name is None and task.issue is None:
+            report.add_problems(
+                [
+                    f"{issue} [followups]: task {task.task_id} mentions a person Confluence "
+                    f"does not know (userkey {task.owner}); its issue goes to {issue}'s "
+                    "assignee. Mention someone who exists, or reassign the issue in Jira"
+                ]
+            )
+        resolved.append(replace(task, owner=name, by_userkey=False))
+    return tuple(resolved)
+
+
 def _page(
     confluence: ConfluencePort, issue: str, page_id: str, report: CycleReport
 ) -> FollowupsSeen:
     try:
         page = confluence.get_page(page_id)
-        return FollowupsSeen(page_id, page.title, tuple(read_tasks(page.body)))
+        tasks = _assignable(confluence, issue, read_tasks(page.body), report)
+        return FollowupsSeen(page_id, page.title, tasks)
     except NotFound:
         log.info("%s: the page %s is gone; its follow-ups are only chased", issue, page_id)
         return FollowupsSeen(None)

@@ -151,6 +151,29 @@ def add_routes(bp: Blueprint, ctx: SandboxContext) -> None:
         return Response(status=204)
 
     # -- people -----------------------------------------------------------------
+    @bp.get("/user")
+    def user() -> ResponseReturnValue:
+        """One person (``GET /rest/api/user``): by ``accountId`` on Cloud; by ``key`` (the
+        ``ri:userkey`` of a mention) or ``username`` on Data Center
+        (https://docs.atlassian.com/ConfluenceServer/rest/8.5.0/#api/user-getUser);
+        404 when nobody has it."""
+        links = Links.current()
+        wanted = {k: request.args.get(k) for k in ("accountId", "key", "username")}
+        for doc in ctx.users.all():
+            account = str(doc["accountId"])
+            found = (
+                (wanted["accountId"] and links.context and wanted["accountId"] == account)
+                or (
+                    wanted["key"] and not links.context and wanted["key"] == views.user_key(account)
+                )
+                or (wanted["username"] and not links.context and wanted["username"] == doc["name"])
+            )
+            if found:
+                return jsonify(views.user_json(ctx, account, links))
+        if not any(wanted.values()):
+            raise ApiError(400, "One of accountId, key or username is required.")
+        raise ApiError(404, "No user found with the given identifier.")
+
     @bp.get("/user/current")
     def current_user() -> ResponseReturnValue:
         """The user the request acts as (``GET /wiki/rest/api/user/current``)."""

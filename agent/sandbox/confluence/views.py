@@ -55,6 +55,11 @@ _SPACE_EXPANDABLE = (
 )
 
 
+def user_key(account_id: str) -> str:
+    """The Data Center ``userKey`` of a person: opaque, stable, not their username."""
+    return hashlib.sha256(account_id.encode()).hexdigest()[:32]
+
+
 def user_json(ctx: SandboxContext, account_id: str, links: Links) -> dict[str, Any]:
     """A person as Confluence shows one (page authors, version authors).
 
@@ -71,7 +76,7 @@ def user_json(ctx: SandboxContext, account_id: str, links: Links) -> dict[str, A
         "isDefault": True,
     }
     if not links.context:
-        key = hashlib.sha256(account_id.encode()).hexdigest()[:32]
+        key = user_key(account_id)
         return {
             "type": "known",
             "username": doc.get("name", ""),
