@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from agent.core.destinations import Destination
+from agent.core.keys import ActionKey
 from agent.core.obligations import Obligation
 
 if TYPE_CHECKING:
@@ -69,10 +70,12 @@ class PlannedAction:
     by ``context["escalation_channel_name"]``), a direct message (to a Jira
     accountId, or an email for people named by email in the policy), each member of
     a user group, or an incident's thread.
-    ``thread_of`` names the key of the action whose message starts the thread
-    this one replies in; when nothing was posted under it (e.g. the first nudge
-    went to other people after hours) the adapter posts at the top level. For
-    ``slack.thread_done`` it is the anchor: every message posted under
+    ``key`` is the key in its stored form (``ActionKey.format``), as the store
+    and the markers on the sites hold it. ``thread_of`` is the key of the action
+    whose message starts the thread this one replies in; when nothing was posted
+    under it (e.g. the first nudge went to other people after hours) the adapter
+    posts at the top level. For ``slack.thread_done`` it is the anchor: every
+    message posted under
     ``<anchor>#...`` is marked done. ``template`` is None for
     actions with nothing to render (labels, priority, invites, pins). ``event`` names
     the Slack metadata event of a post when it is not the rule's own (a heads-up is
@@ -90,7 +93,7 @@ class PlannedAction:
     audience: tuple[Recipient, ...] = ()
     urgent: bool = False
     channel: Destination | None = None
-    thread_of: str | None = None
+    thread_of: ActionKey | None = None
     context: Mapping[str, Any] = field(default_factory=dict)
     event: str | None = None
 

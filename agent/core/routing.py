@@ -156,7 +156,7 @@ def route(
                 audience=people(),
                 urgent=message.urgent,
                 channel=where,
-                thread_of=thread_anchor.at(where.spec).format() if thread_anchor else None,
+                thread_of=thread_anchor.at(where.spec) if thread_anchor else None,
                 context=data,
                 event=message.event,
             )

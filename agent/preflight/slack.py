@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from agent.adapters.slack_directory import SlackDirectory
 from agent.adapters.slack_identity import slack_match
+from agent.core.destinations import Channel
+from agent.core.routing import destination
 from agent.policy.named import Named
 from agent.policy.rule_models import ChainStep, EscalationAlert, RuleBase
 from agent.policy.schema import Policy
@@ -107,11 +109,9 @@ def _note(
     where: str,
     reach: dict[str, _Reach],
 ) -> None:
-    channels = [
-        target if target.startswith("#") else str(policy.channels.project)
-        for target in targets
-        if target.startswith("#") or (target == "project_channel" and policy.channels.project)
-    ]
+    # the named channels among the targets, read as the planner reads them
+    found = (destination(policy, None, target) for target in targets)
+    channels = [where.name for where in found if isinstance(where, Channel)]
     for channel in channels:
         into = reach.setdefault("#" + channel.removeprefix("#"), _Reach())
         for role in roles:

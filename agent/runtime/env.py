@@ -283,7 +283,7 @@ class ActionEnv:
         of intervals elapsed, which a late first look or quiet hours make larger)."""
         if action.issue is None:
             return 1
-        thread = ActionKey.parse(action.thread_of or action.key)
+        thread = action.thread_of or ActionKey.parse(action.key)
         sent = {
             record.key
             for record in self.store.effects_for_issue(action.issue)

@@ -13,6 +13,7 @@ from agent.adapters.confluence_port import PageMarker
 from agent.adapters.service_errors import NotFound, RateLimited, ServiceUnavailable
 from agent.core.actions import ActionKind, PlannedAction, Recipient
 from agent.core.destinations import parse_destination
+from agent.core.keys import ActionKey
 from agent.core.state import EngineState, TicketState
 from agent.runtime.act.executor import Executor
 from agent.runtime.env import ActionEnv
@@ -82,6 +83,8 @@ def act(key: str, kind: ActionKind, issue: str = "DS-1", **extra: Any) -> Planne
     values.update(extra)
     if isinstance(values.get("channel"), str):  # written as the spec its key ends with
         values["channel"] = parse_destination(values["channel"])
+    if isinstance(values.get("thread_of"), str):  # written as the key is stored
+        values["thread_of"] = ActionKey.parse(values["thread_of"])
     return PlannedAction(**values)
 
 

@@ -72,7 +72,7 @@ def test_repeats_reply_in_the_thread_and_chain_steps_fire_once_each() -> None:
     repeat = runner.cycle([t], MONDAY_9 + timedelta(minutes=61))
     (post,) = repeat.actions
     assert post.key == f"{anchor}:repeat@2026-03-02T10:00Z#dm:acc-alice"
-    assert post.thread_of == f"{anchor}#dm:acc-alice"
+    assert str(post.thread_of) == f"{anchor}#dm:acc-alice"
     assert post.context["repeat"] == 1
 
     step1 = runner.cycle([t], MONDAY_9 + timedelta(minutes=90))
@@ -99,7 +99,7 @@ def test_satisfied_closes_the_thread_once() -> None:
     done = runner.cycle([answered], MONDAY_9 + timedelta(minutes=41))
     (close,) = done.actions
     assert close.kind is ActionKind.SLACK_THREAD_DONE
-    assert close.thread_of == "progress_overdue:T-1:progress@2026-03-02T09:30Z"
+    assert str(close.thread_of) == "progress_overdue:T-1:progress@2026-03-02T09:30Z"
     assert runner.cycle([answered], MONDAY_9 + timedelta(minutes=50)).actions == ()
     # Overdue again 30 minutes after that comment: a new slot, a new thread.
     later = runner.cycle([answered], MONDAY_9 + timedelta(minutes=70))
@@ -186,7 +186,7 @@ def test_closed_ticket_closes_its_open_thread() -> None:
     result = runner.cycle([closed], MONDAY_9 + timedelta(hours=1))
     (done,) = result.actions
     assert done.kind is ActionKind.SLACK_THREAD_DONE
-    assert done.thread_of == "progress_overdue:T-1:progress@2026-03-02T09:30Z"
+    assert str(done.thread_of) == "progress_overdue:T-1:progress@2026-03-02T09:30Z"
     assert runner.state.tickets["T-1"].open_items == {}
     assert runner.cycle([closed], MONDAY_9 + timedelta(hours=2)).actions == ()
 

@@ -134,7 +134,7 @@ rules:
     channels = sorted(spec_of(a) or "" for a in second.actions)
     assert channels == ["dm:acc-alice", "dm:acc-pam"]
     repeat = next(a for a in second.actions if spec_of(a) == "dm:acc-alice")
-    assert repeat.thread_of == first.actions[0].key
+    assert str(repeat.thread_of) == first.actions[0].key
     # The PM's own comment counts as an update.
     pm_update = replace(t, comments=(comment(PAM, start + timedelta(hours=2, minutes=5)),))
     closing = runner.cycle([pm_update], start + timedelta(hours=2, minutes=6))

@@ -585,9 +585,10 @@ class RuleContext:
 
     def _close(self, item_id: str, anchor: str) -> None:
         """Mark the item's thread done (``anchor``: its first nudge's key, as kept in state)."""
+        anchor_key = ActionKey.parse(anchor)
         self.actions.append(
             PlannedAction(
-                key=ActionKey.parse(anchor).then("done").format(),
+                key=anchor_key.then("done").format(),
                 policy=self.policy.name,
                 rule=self.rule_name,
                 issue=self.issue,
@@ -595,7 +596,7 @@ class RuleContext:
                 reason="The overdue item was dealt with.",
                 due=self.now,
                 template="slack/thread_done.j2",
-                thread_of=anchor,
+                thread_of=anchor_key,
                 context=self.context(anchor=anchor),
             )
         )

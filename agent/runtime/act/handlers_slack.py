@@ -98,7 +98,7 @@ def post(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
         return {"skipped": [exc.email], "warning": str(exc)}
     if target.group is not None:
         return group_dms(action, env, reconcile, target.group, message_text(action, env))
-    thread = env.ref_of(action.thread_of) if action.thread_of else None
+    thread = env.ref_of(action.thread_of.format()) if action.thread_of else None
     if thread and env.is_archived(action.issue, str(thread.get("channel"))):
         thread = None  # its thread is in an archived channel: a new one starts here
     thread_ts = str(thread["ts"]) if thread and thread.get("ts") else target.thread_ts
@@ -213,7 +213,7 @@ def thread_done(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonD
     """A one-line "done" reply in every thread the anchor's posts started."""
     if not action.thread_of or action.issue is None:
         raise ActionError(f"{action.key}: a thread-done action needs a ticket and an anchor")
-    anchor = ActionKey.parse(action.thread_of)
+    anchor = action.thread_of
     threads = [
         (record, where)
         for record in env.store.effects_for_issue(action.issue)
