@@ -148,6 +148,8 @@ def test_the_stored_markers_keys_parse_and_format_back() -> None:
             "clerical_label:T-1:label:needs#triage",
             ("clerical_label", "T-1", "label:needs", "triage"),
         ),
+        # a follow-up issue's property holds its key (agent.core.rules.followup_issues)
+        ("followups:INC-7:task:65539:3:show", ("followups", "INC-7", "task:65539:3:show", None)),
     ],
 )
 def test_a_key_parses_into_its_parts(text: str, parts: tuple[str, str, str, str | None]) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from agent.core.actions import PlannedAction
+from agent.core.destinations import GroupMembers, parse_destination
 from agent.runtime.act.slack_common import post_once
 from agent.runtime.env import ActionEnv
 from agent.store import JsonDoc
@@ -53,8 +54,10 @@ def _already_told(action: PlannedAction, env: ActionEnv) -> set[str]:
             user = env.slack_id(person)
             if user is not None:
                 told.add(user)
-    for spec in skip.get("groups") or ():
-        told.update(env.group_members(str(spec).removeprefix("group:")) or ())
+    for spec in skip.get("groups") or ():  # the groups' specs, as routing lists them
+        group = parse_destination(str(spec))
+        if isinstance(group, GroupMembers):
+            told.update(env.group_members(group.handle) or ())
     return told
 
 
