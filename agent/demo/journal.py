@@ -39,6 +39,10 @@ KIND_WORDS: dict[str, tuple[str, str]] = {  # kind -> (singular, plural)
     "jira.remote_link": ("link", "links"),
     "confluence.page": ("page", "pages"),
     "confluence.log_row": ("log row", "log rows"),
+    "confluence.log_actions": ("log row updated", "log rows updated"),
+    "confluence.task": ("task edit", "task edits"),
+    "jira.create_issue": ("follow-up issue", "follow-up issues"),
+    "jira.transition": ("issue moved", "issues moved"),
 }
 
 

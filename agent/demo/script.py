@@ -4,14 +4,16 @@ Times are UTC (Kyiv is +2, Malta and CET +1, London +0, New York -5). The
 demo seed is laid down at :data:`START`; the agent then runs every
 :data:`STEP` and, between cycles, people act: they comment, resolve tickets
 with their root causes, raise an incident after hours, give a Sev2 customer
-impact, finish DS escalations so held ones can be released.
+impact, finish DS escalations so held ones can be released. Lena writes an
+action on SUP-4's post-mortem for Marco, due that day: the agent makes it a Jira
+issue, chases Marco the next morning, and ticks the task once he finishes it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from agent.demo.acts import People
 from agent.sandbox.demo.timeline import minutes
@@ -187,6 +189,22 @@ def _support() -> list[Act]:
                     "Service Credits": "One day of feed fees.",
                 },
             ),
+        ),
+        Act(
+            at(10, 5),
+            "Lena adds an action for Marco, due today, to SUP-4's post-mortem",
+            lambda p: p.add_task(
+                "SUP-4",
+                "lena",
+                "Ask the provider to announce fixture renumbering a day ahead",
+                "marco",
+                date(2026, 12, 4),
+            ),
+        ),
+        Act(
+            at(7, 20, day=5),
+            "Marco finishes SUP-4's follow-up with the provider",
+            lambda p: p.finish_followup("SUP-4", "marco"),
         ),
         Act(
             at(10, 30),

@@ -33,6 +33,7 @@ class Tally:
     calls: int = 0
     after_hours_pages: int = 0
     digests: int = 0
+    followups: int = 0
     failed: dict[str, ActionFailure] = field(default_factory=dict)  # by effect key, latest
     problems: set[str] = field(default_factory=set)
     pages_written: list[str] = field(default_factory=list)  # page ids, first write first
@@ -58,6 +59,8 @@ class Tally:
         elif kind == "confluence.page":
             self.pages += 1
             _remember(self.pages_written, effect.page)
+        elif kind == "jira.create_issue":
+            self.followups += 1
         if kind not in MESSAGE_KINDS:
             return
         says = CATALOGUE.get(family).says if family in CATALOGUE else Says.NOTICE
@@ -84,6 +87,7 @@ class Tally:
             ("incident-log rows", self.log_rows),
             ("pages written", self.pages),
             ("weekly digests", self.digests),
+            ("follow-up issues created", self.followups),
             ("actions still failing", len(self.failed)),
         ]
 

@@ -51,6 +51,7 @@ def test_demo_runs_a_day_with_no_configuration(tmp_path: Path) -> None:
     assert counts["incident-log rows"] >= 1
     assert counts["pages written"] >= 3
     assert counts["weekly digests"] >= 1
+    assert counts["follow-up issues created"] >= 1
     wall = WALL_TIME.search(out)
     assert wall is not None, out[-2000:]
     assert float(wall.group(1)) < 120
@@ -70,6 +71,13 @@ def test_demo_runs_a_day_with_no_configuration(tmp_path: Path) -> None:
         "DS-6    ds-ticket-escalation/limit_daily: held: daily escalation limit",
         "DS-6    ds-ticket-escalation/limit_daily: released from the hold",
         "(pack)  client-communication/weekly_digest: posted the weekly digest",
+        # a follow-up on SUP-4's post-mortem: created, chased the next morning, closed
+        "SUP-4   support-p1-p4/followups: tracked the page's action items as Jira issues "
+        "(1 follow-up issue, 1 task edit)",
+        "Sat 07:00  SUP-4   support-p1-p4/followup_overdue: nudged: follow-up overdue",
+        "people  Marco finishes SUP-4's follow-up with the provider",
+        "Sat 07:30  SUP-4   support-p1-p4/followups: tracked the page's action items as Jira "
+        "issues (1 task edit)",
     ):
         assert line in out, line
     assert "\x1b[" not in out  # plain: no colours and no progress bar in a pipe
