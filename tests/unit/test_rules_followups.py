@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from agent.core.actions import DUE_SOON_EVENT, ActionKind
 from agent.core.followups import FollowupIssue, FollowupsSeen, PageTask
 from agent.core.planner import plan
+from agent.core.selection import governs
 from agent.core.state import EngineState
 from tests.unit.factories import BOB, policy, resolved, spec_of, ticket, utc
 
@@ -206,3 +207,9 @@ def test_the_incident_log_row_learns_how_many_follow_ups_are_done_once_per_count
         [ESCALATION], EngineState(), RESOLVED, [logged], followups={"T-1": FollowupsSeen("900")}
     )
     assert not [a for a in none_yet.actions if a.kind is ActionKind.CONFLUENCE_LOG_ACTIONS]
+
+
+def test_a_ticket_carrying_a_follow_up_label_is_never_an_escalation_of_the_policy() -> None:
+    followup = ticket("T-9", labels=frozenset({"follow-up"}))
+    assert governs(POLICY, ESCALATION) and not governs(POLICY, followup)
+    assert governs(POLICY, ticket("T-10", labels=frozenset({"follow-up-later"})))
