@@ -32,6 +32,7 @@ class ActionKind(enum.StrEnum):
     SLACK_CREATE_CHANNEL = "slack.create_channel"
     SLACK_INVITE = "slack.invite"
     SLACK_POST = "slack.post"
+    SLACK_OPEN_THREAD = "slack.open_thread"
     SLACK_THREAD_DONE = "slack.thread_done"
     SLACK_PIN = "slack.pin"
     SLACK_UNPIN = "slack.unpin"

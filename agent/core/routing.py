@@ -31,8 +31,7 @@ from agent.core.keys import ActionKey
 from agent.core.lazy import once, resolve
 from agent.core.message import Message
 from agent.core.model import Ticket
-from agent.core.slack_reports import report_thread
-from agent.policy.rule_models import SlackIntake
+from agent.core.slack_reports import incident_thread as thread_of_ticket
 from agent.policy.schema import Policy
 
 # The place a routed Jira comment is keyed at (``<base>#jira``).
@@ -65,7 +64,7 @@ def destination(policy: Policy, ticket: Ticket | None, target: str) -> Destinati
     if target == "project_channel":
         return Channel(policy.channels.project) if policy.channels.project else None
     if target == "incident_thread":
-        return incident_thread(policy, ticket)
+        return incident_thread(ticket)
     if target.startswith("#"):
         return Channel(target)
     if target.startswith("group:"):
@@ -73,15 +72,12 @@ def destination(policy: Policy, ticket: Ticket | None, target: str) -> Destinati
     return None
 
 
-def incident_thread(policy: Policy, ticket: Ticket | None) -> Destination | None:
-    """The incident's thread in the ``slack_intake`` channel: its report's thread; a
-    ticket made in Jira has none, so the message goes to the channel itself (its repeats
-    then thread under it)."""
-    thread = report_thread(ticket) if ticket else None
-    if thread is not None:
-        return IncidentThread(thread.channel, thread.ts)
-    channels = [r.channel for r in policy.rules if isinstance(r, SlackIntake)]
-    return Channel(channels[0]) if channels and ticket is not None else None
+def incident_thread(ticket: Ticket | None) -> Destination | None:
+    """The incident's thread in the ``slack_intake`` channel: its report's thread, or the
+    one the agent opened for a ticket made in Jira. None until that one is open (the
+    message waits a cycle rather than start a second thread at the top of the channel)."""
+    thread = thread_of_ticket(ticket) if ticket else None
+    return IncidentThread(thread.channel, thread.ts) if thread is not None else None
 
 
 def route(

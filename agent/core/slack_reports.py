@@ -14,6 +14,11 @@ own state was lost; an issue entity property would not do, because JQL only
 searches properties an installed app declares for indexing
 (https://developer.atlassian.com/cloud/jira/platform/modules/entity-property/).
 The label also gives every later cycle the report's thread and time.
+
+A ticket made in Jira gets its thread too: the agent posts a top-level message
+for it in the channel and labels the ticket :func:`thread_label` (the same
+channel id and ``ts``). :func:`incident_thread` is the thread of either kind;
+only a report's label moves the report's time (:func:`reported_at`).
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from datetime import UTC, datetime, timedelta
 from agent.core.model import ChatMessage, Ticket
 
 REPORT_LABEL_PREFIX = "slack-report-"
+# A ticket made in Jira: the thread the agent opened for it in the intake channel.
+THREAD_LABEL_PREFIX = "slack-thread-"
 # Jira's summary holds at most 255 characters.
 SUMMARY_MAX = 255
 
@@ -94,17 +101,37 @@ def ts_moment(ts: str) -> datetime:
 
 def report_label(thread: SlackThread) -> str:
     """``slack-report-<channel id>-<ts>``: a Jira label (no spaces), unique per message."""
+    return _label(REPORT_LABEL_PREFIX, thread)
+
+
+def thread_label(thread: SlackThread) -> str:
+    """``slack-thread-<channel id>-<ts>``: the label of a ticket made in Jira whose
+    incident thread the agent opened with the message ``ts``."""
+    return _label(THREAD_LABEL_PREFIX, thread)
+
+
+def _label(prefix: str, thread: SlackThread) -> str:
     if not _CHANNEL_ID.match(thread.channel) or not _TS.match(thread.ts):
         raise ValueError(f"not a Slack channel id and message ts: {thread!r}")
-    return f"{REPORT_LABEL_PREFIX}{thread.channel}-{thread.ts}"
+    return f"{prefix}{thread.channel}-{thread.ts}"
 
 
 def report_thread(ticket: Ticket) -> SlackThread | None:
     """The Slack message a ticket was made from (its :func:`report_label`), if any."""
+    return _labelled(ticket, REPORT_LABEL_PREFIX)
+
+
+def incident_thread(ticket: Ticket) -> SlackThread | None:
+    """The ticket's thread in the intake channel: its report's, else the one the agent
+    opened for it (:func:`thread_label`); None while it has neither."""
+    return _labelled(ticket, REPORT_LABEL_PREFIX) or _labelled(ticket, THREAD_LABEL_PREFIX)
+
+
+def _labelled(ticket: Ticket, prefix: str) -> SlackThread | None:
     for label in sorted(ticket.labels):
-        if not label.startswith(REPORT_LABEL_PREFIX):
+        if not label.startswith(prefix):
             continue
-        channel, _, ts = label.removeprefix(REPORT_LABEL_PREFIX).partition("-")
+        channel, _, ts = label.removeprefix(prefix).partition("-")
         if _CHANNEL_ID.match(channel) and _TS.match(ts):
             return SlackThread(channel, ts)
     return None

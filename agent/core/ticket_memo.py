@@ -16,7 +16,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from agent.core.answers import answer_places
+from agent.core.answers import answer_places, intake_channel
 from agent.core.human_updates import Update, human_updates
 from agent.core.model import ChatMessage, Ticket
 from agent.core.roles import OneRole, RoleResolution, combine_roles, resolve_role, role_holders
@@ -119,7 +119,9 @@ class TicketMemo:
         base = ticket_context(self.ticket, self.severity)
         if self.channel_name:
             base["escalation_channel_name"] = self.channel_name
-        base["answer"] = answer_places(self.policy, self.channel_name)
+        base["answer"] = answer_places(
+            self.policy, self.channel_name, intake_channel(self.policy, self.ticket.project)
+        )
         return base
 
     def context(self) -> dict[str, Any]:

@@ -109,6 +109,7 @@ class SlackIntake(RuleBase):
     ]
     lookback: Duration = timedelta(days=3)
     copy_replies: bool = True
+    open_threads: bool = True
 
 
 class ClericalPriority(RuleBase):

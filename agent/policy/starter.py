@@ -5,7 +5,8 @@ The bundled packs are examples: they name the demo organisation's people
 and Jira projects. ``starter_text`` keeps a pack's procedure (rules, cadences,
 comments) and puts a ``<CHANGE ME: ...>`` placeholder (see ``placeholders``)
 wherever a value is one site's: every ``email:``/``group:`` reference, every
-``#channel``, every ``space`` and ``parent`` page, and ``select.projects``.
+``#channel``, every ``space`` and ``parent`` page, ``select.projects`` and the
+Jira project a rule makes tickets in (``slack_intake``'s ``project``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def _replace(node: Any, key: str) -> Any:
                 node[name] = _quoted("your Confluence space key, e.g. OPS")
             elif child == "parent" and isinstance(node[name], str):
                 node[name] = _quoted("the title of an existing page in that space")
+            elif child == "project" and isinstance(node[name], str) and node.get("rule"):
+                node[name] = _quoted(
+                    f"the Jira project key tickets are made in (the example used {node[name]})"
+                )
             else:
                 node[name] = _replace(node[name], child)
         return node

@@ -28,6 +28,7 @@ from agent.core.ledger import IncidentRecord
 from agent.core.model import Person, Ticket
 from agent.core.planner import plan
 from agent.core.selection import governing_policy, governs
+from agent.core.slack_reports import SlackThread, thread_label
 from agent.core.state import EngineState, TicketState, frozen_map
 from agent.policy import Policy
 from agent.policy.rule_models import LimitBase, WeeklyDigest
@@ -51,8 +52,11 @@ _CHANGES_TICKET = frozenset(
         ActionKind.JIRA_REMOVE_LABEL,
         ActionKind.JIRA_ADD_WATCHER,
         ActionKind.SLACK_CREATE_CHANNEL,
+        ActionKind.SLACK_OPEN_THREAD,
     }
 )
+# The conversation id the replay's incident threads are said to be in (no Slack is written).
+REPLAY_CHANNEL = "REPLAY"
 # Rule models that weigh a policy's tickets against each other (see the module docstring).
 _LIMITS = (LimitBase,)
 _POLICY_TIMED = (WeeklyDigest,)
@@ -350,6 +354,10 @@ class Replay:
             past.record_labels(now, [str(context["label"])], [])
         elif kind is ActionKind.JIRA_REMOVE_LABEL and context.get("label"):
             past.record_labels(now, [], [str(context["label"])])
+        elif kind is ActionKind.SLACK_OPEN_THREAD:
+            # the label the real thread's message gives the ticket: its nudges go there next
+            opened = SlackThread(REPLAY_CHANNEL, f"{int(now.timestamp())}.000000")
+            past.record_labels(now, [thread_label(opened)], [])
         elif kind is ActionKind.JIRA_COMMENT:
             past.record_comment(now, rule=action.rule, key=action.key)
         elif kind is ActionKind.JIRA_ADD_WATCHER:

@@ -344,3 +344,17 @@ def test_a_nudge_says_reply_in_this_thread_only_where_replies_count(renderer: Re
     assert "To answer, comment on the ticket." in text
     jira = render(renderer, "jira/nudge.j2", {**example_context("jira/nudge.j2"), **no_chat})
     assert "To answer, comment on this ticket." in jira and "#" not in jira.split("answer")[1]
+
+
+def test_a_message_elsewhere_names_the_incident_thread_where_replies_count(
+    renderer: Renderer,
+) -> None:
+    base = {**example_context("slack/nudge.j2"), "reply_in_thread": False}
+    shared = {"comment": True, "status": False, "channel": None, "thread": "operator-support"}
+    text = render(renderer, "slack/nudge.j2", {**base, "answer": shared})
+    assert "To answer, comment on the ticket or reply in its thread in #operator-support." in text
+    only_thread = {**shared, "comment": False}
+    text = render(renderer, "slack/nudge.j2", {**base, "answer": only_thread})
+    assert "To answer, reply in the ticket's thread in #operator-support." in text
+    jira = render(renderer, "jira/nudge.j2", {**example_context("jira/nudge.j2"), "answer": shared})
+    assert "comment on this ticket or reply in its thread in #operator-support." in jira

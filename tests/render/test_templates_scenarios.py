@@ -24,7 +24,6 @@ from agent.core.rules.base import iso
 from agent.core.slack_reports import SlackThread, report_label
 from agent.core.templates import all_templates
 from agent.policy import Policy, load_policies
-from tests.support.intake_pack import support_with_intake
 from tests.unit.factories import (
     ALICE,
     CARL,
@@ -203,7 +202,7 @@ def _support() -> list[PlannedAction]:
     return _slack_report(start) + _run(
         "support-p1-p4",
         [
-            ([t], start + timedelta(minutes=1)),
+            ([t], start + timedelta(minutes=1)),  # its thread is opened in #operator-support
             ([t], start + timedelta(minutes=10)),  # the heads-up: 5m left to acknowledge
             ([t], start + timedelta(minutes=15)),
             ([t], start + timedelta(minutes=30)),
@@ -242,7 +241,7 @@ def _slack_report(start: datetime) -> list[PlannedAction]:
         ALICE.email,
         thread_ts=ts,
     )
-    runner = Runner([support_with_intake()])
+    runner = Runner([packs()["support-p1-p4"]])
     runner.cycle([], start + timedelta(minutes=1), reports={"#operator-support": [said]})
     runner.cycle([made], start + timedelta(minutes=6), {"SUP-13": [reply]})
     runner.cycle([made], start + timedelta(minutes=16))

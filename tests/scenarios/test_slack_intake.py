@@ -1,5 +1,5 @@
-"""Support intake in Slack, end to end through the sandbox and the CLI (support pack with
-one shared channel, 002: ``tests.support.intake_pack``).
+"""Support intake in Slack, end to end through the sandbox and the CLI (the support pack: one
+shared channel, 002).
 
 An operator reports in #operator-support; one cycle later it is one SUP ticket whose key,
 link and missing report items are replied in the report's thread. Nobody answering for 15
@@ -24,7 +24,6 @@ from agent.sandbox.jira.documents import ISSUE
 from agent.sandbox.slack import workspace as slack
 from agent.store import open_store
 from tests.scenarios.support import Site, agent_comments, build_site
-from tests.support.intake_pack import write_support_with_intake
 from tests.support.sandbox import SandboxHandle
 
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Malta
@@ -41,7 +40,6 @@ REPORT = (
 
 def seed(sandbox: SandboxHandle, tmp_path: Path) -> Site:
     site = build_site(sandbox, tmp_path, START, ["SUP"])
-    write_support_with_intake(tmp_path)
     site.person("Olga Operator", OLGA)
     site.person("Sam Lead", LEAD)
     slack.create_channel(site.ctx, "operator-support", site.slack_id(LEAD))
@@ -80,8 +78,7 @@ def sup_issues(site: Site) -> list[str]:
 
 
 def run_once(site: Site, now: datetime) -> subprocess.CompletedProcess[str]:
-    rules = str(site.state_dir / RULES)
-    return site.cli(["run", "--once", "--now", now.isoformat()], RULES, AGENT_RULES=rules)
+    return site.run_once(now, RULES)
 
 
 def running_since(site: Site, at: datetime) -> None:

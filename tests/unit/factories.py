@@ -20,6 +20,7 @@ from agent.core.model import (
     Ticket,
 )
 from agent.core.planner import plan
+from agent.core.slack_reports import SlackThread, thread_label
 from agent.core.state import EngineState
 from agent.policy import Policy, load_policy_text
 
@@ -110,8 +111,15 @@ def policy(body: str, header: str | None = None) -> Policy:
     return load_policy_text(text, "rules/test.yaml")
 
 
+# The conversation id of the threads the Runner says the agent opened (``slack.open_thread``).
+THREADS_CHANNEL = "C0THREADS"
+
+
 class Runner:
-    """Runs cycles like the agent would: plan, then mark every planned action done."""
+    """Runs cycles like the agent would: plan, then mark every planned action done.
+
+    A ticket whose incident thread the plan opened (``slack.open_thread``) carries the
+    thread's label from the next cycle on, as the executor leaves it in Jira."""
 
     def __init__(
         self, policies: Sequence[Policy], first_contact: Mapping[str, datetime] | None = None
@@ -120,6 +128,7 @@ class Runner:
         self.state = EngineState()
         self.history: list[PlannedAction] = []
         self.first_contact = first_contact
+        self.opened: dict[str, str] = {}  # issue -> the label of the thread opened for it
 
     def cycle(
         self,
@@ -132,7 +141,7 @@ class Runner:
         reports: Mapping[str, Sequence[ChatMessage]] | None = None,
     ) -> Plan:
         result = plan(
-            tickets,
+            [self._with_thread(t) for t in tickets],
             self.state,
             now,
             self.policies,
@@ -144,7 +153,17 @@ class Runner:
         if execute:
             self.state = result.state.with_done(a.key for a in result.actions)
             self.history += result.actions
+            for action in result.actions:
+                if action.kind is ActionKind.SLACK_OPEN_THREAD and action.issue is not None:
+                    ts = f"{int(now.timestamp())}.{len(self.opened) + 1:06d}"
+                    self.opened[action.issue] = thread_label(SlackThread(THREADS_CHANNEL, ts))
         return result
+
+    def _with_thread(self, ticket: Ticket) -> Ticket:
+        label = self.opened.get(ticket.key)
+        if label is None or label in ticket.labels:
+            return ticket
+        return replace(ticket, labels=ticket.labels | {label})
 
 
 def kinds(result: Plan) -> list[str]:

@@ -83,8 +83,9 @@ def test_a_keys_parts_say_whose_action_it_is_and_where_it_lands(
     shapes = {shape(ActionKey.parse(a.key)) for a in week}
     # the kinds of key the obligation mechanics make, besides each rule's own slots
     for expected in (
-        "ack@<at>#escalation:<who>",
-        "ack@<at>:repeat@<at>#escalation:<who>",
+        "ack@<at>#thread:<who>",
+        "ack@<at>:repeat@<at>#thread:<who>",
+        "thread##operator-support",
         "ack@<at>:step1#dm:<who>",
         "ack@<at>:done",
         "update@<at>:soon#dm:<who>",

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from agent.core.actions import ActionKind
+from agent.core.destinations import Channel, IncidentThread
 from agent.core.model import Person
 from agent.core.rules.catalogue import CATALOGUE
+from agent.core.slack_reports import incident_thread
 from agent.policy import Policy, load_policies
 from agent.policy.rule_models import RULE_NAMES
 from tests.unit.factories import (
@@ -189,10 +191,18 @@ def test_support_flow(packs: dict[str, Policy]) -> None:
         "evidence",
     ]
     assert [r.account_id for r in ask.audience] == [RITA.account_id]
-    create = of_kind(first, ActionKind.SLACK_CREATE_CHANNEL)[0]
-    assert create.context["channel_name"] == "sup-12-checkout-is-down"
+    # one shared channel: no channel of its own; its thread is opened in #operator-support
+    assert of_kind(first, ActionKind.SLACK_CREATE_CHANNEL) == []
+    (opened,) = of_kind(first, ActionKind.SLACK_OPEN_THREAD)
+    assert opened.channel == Channel("#operator-support") and opened.issue == "SUP-12"
+    assert opened.key == "slack_intake:SUP-12:thread##operator-support"
     ack = runner.cycle([t], start + timedelta(minutes=15))
     assert {a.rule for a in ack.actions} == {"ack_overdue"}
+    (nudge,) = of_kind(ack, ActionKind.SLACK_POST)
+    thread = incident_thread(replace(t, labels=frozenset({runner.opened["SUP-12"]})))
+    assert thread is not None
+    assert nudge.channel == IncidentThread(thread.channel, thread.ts)  # in the incident thread
+    assert nudge.context.get("reply_in_thread") is True  # replies there count
     acked = replace(t, comments=(comment(ALICE, start + timedelta(minutes=16), "Looking"),))
     after = runner.cycle([acked], start + timedelta(minutes=17))
     assert [a.kind for a in after.actions] == [ActionKind.SLACK_THREAD_DONE]

@@ -208,7 +208,12 @@ def test_only_posts_in_a_channel_whose_messages_count_invite_a_reply_in_the_thre
     where = {spec_of(a): a.context for a in result.actions}
     assert where["escalation:T-1"]["reply_in_thread"] is True
     assert "reply_in_thread" not in where["dm:acc-alice"]
-    assert where["dm:acc-alice"]["answer"] == {"comment": True, "status": False, "channel": "t-1"}
+    assert where["dm:acc-alice"]["answer"] == {
+        "comment": True,
+        "status": False,
+        "channel": "t-1",
+        "thread": None,
+    }
 
     comments_only = THREADS.replace("[jira_comment, channel_message]", "[jira_comment]")
     result = plan([ticket(created=MONDAY_9)], EngineState(), now, [policy(comments_only)])

@@ -7,8 +7,18 @@ from datetime import datetime, timedelta
 
 from agent.core.actions import ActionKind
 from agent.core.model import ChatMessage, Person
-from agent.core.slack_reports import SlackThread, report_label
-from tests.unit.factories import ALICE, Runner, comment, of_kind, policy, spec_of, ticket, utc
+from agent.core.slack_reports import SlackThread, incident_thread, report_label
+from tests.unit.factories import (
+    ALICE,
+    Runner,
+    comment,
+    of_kind,
+    policy,
+    resolved,
+    spec_of,
+    ticket,
+    utc,
+)
 
 MONDAY = utc(2026, 3, 2, 10, 0)
 CHANNEL = "C0OPS"
@@ -176,3 +186,50 @@ def test_a_ticket_made_in_jira_has_no_thread_to_copy_and_is_not_recreated() -> N
     result = runner.cycle([plain], MONDAY + timedelta(minutes=1))
     assert of_kind(result, ActionKind.JIRA_COMMENT) == []
     assert of_kind(result, ActionKind.JIRA_ISSUE_FROM_REPORT) == []
+
+
+def test_a_ticket_made_in_jira_gets_its_thread_opened_once_and_nudged_there() -> None:
+    runner = Runner([policy(SUPPORT)])
+    plain = ticket("T-2", created=MONDAY, assignee=ALICE)
+    (opened,) = runner.cycle([plain], MONDAY + timedelta(minutes=1)).actions
+    assert opened.kind is ActionKind.SLACK_OPEN_THREAD and opened.issue == "T-2"
+    assert opened.key == "slack_intake:T-2:thread##operator-support"
+    assert spec_of(opened) == "#operator-support"
+    assert opened.template == "slack/incident_thread.j2"
+    assert opened.context["issue"] == "T-2"
+    # never again: neither while the label is on its way nor once the ticket carries it
+    assert runner.cycle([plain], MONDAY + timedelta(minutes=2)).actions == ()
+    labelled = replace(plain, labels=frozenset({runner.opened["T-2"]}))
+    assert runner.cycle([labelled], MONDAY + timedelta(minutes=3)).actions == ()
+    (nudge,) = runner.cycle([plain], MONDAY + timedelta(minutes=15)).actions
+    thread = incident_thread(labelled)
+    assert thread is not None and spec_of(nudge) == f"thread:{thread.channel}:{thread.ts}"
+    assert nudge.context["reply_in_thread"] is True
+    # a reply there by support acknowledges: no repeat, the item is done
+    reply = ChatMessage(
+        thread.channel,
+        ts_of(MONDAY + timedelta(minutes=16), 3),
+        "USAM",
+        "Acknowledged",
+        MONDAY + timedelta(minutes=16),
+        user_email="sam@sandbox.example",
+        thread_ts=thread.ts,
+    )
+    after = runner.cycle([plain], MONDAY + timedelta(minutes=31), {"T-2": [reply]})
+    assert {a.kind for a in after.actions} == {
+        ActionKind.JIRA_COMMENT,
+        ActionKind.SLACK_THREAD_DONE,
+    }
+    (copy,) = of_kind(after, ActionKind.JIRA_COMMENT)
+    assert copy.key == f"slack_intake:T-2:copy@{reply.ts}"
+
+
+def test_no_thread_for_a_resolved_ticket_another_project_or_when_told_not_to() -> None:
+    runner = Runner([policy(SUPPORT)])
+    gone = resolved(ticket("T-3", created=MONDAY), MONDAY + timedelta(minutes=1))
+    other = ticket("X-1", created=MONDAY)
+    result = runner.cycle([gone, other], MONDAY + timedelta(minutes=2))
+    assert of_kind(result, ActionKind.SLACK_OPEN_THREAD) == []
+    quiet = Runner([policy(SUPPORT.replace("labels: [from-slack]", "open_threads: false"))])
+    result = quiet.cycle([ticket("T-4", created=MONDAY)], MONDAY + timedelta(minutes=1))
+    assert result.actions == ()

@@ -8,6 +8,12 @@ before creating, then replies in the message's thread with the ticket and the
 report items still missing. The ticket is the incident from then on: its thread
 is where support acknowledges and updates (``incident_thread``), and every reply
 there is copied to the ticket once, as a comment marked as a copy.
+
+A ticket made in Jira gets its thread as well (``open_threads``): one
+``slack.open_thread`` posts a top-level message for it in the channel (keyed, with
+the key in its Slack metadata, so it is found again rather than posted twice) and
+labels the ticket with the message (``slack_reports.thread_label``), which every
+later cycle reads as the ticket's thread.
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ from datetime import datetime
 from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
+from agent.core.destinations import Channel
 from agent.core.model import ChatMessage, Ticket
 from agent.core.names import author_name
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.kind import Family, RuleKind
 from agent.core.slack_reports import (
     SlackThread,
+    incident_thread,
     is_report,
     plain_text,
     read_report,
@@ -128,9 +136,16 @@ def severity_fields(policy: Policy, level: str | None) -> dict[str, str]:
 
 
 def slack_intake(ctx: RuleContext, rule: SlackIntake) -> None:
-    """Per ticket made from a report: each reply in its thread is copied to it once."""
-    thread = report_thread(ctx.ticket)
-    if thread is None or ctx.ticket.project != rule.project or not rule.copy_replies:
+    """Per ticket of the project: an open one made in Jira gets its thread opened; each
+    reply in a ticket's thread is copied to it once."""
+    if ctx.ticket.project != rule.project:
+        return
+    thread = incident_thread(ctx.ticket)
+    if thread is None:
+        if rule.open_threads and ctx.ticket.is_open:
+            open_thread(ctx, rule)
+        return
+    if not rule.copy_replies:
         return
     for message in ctx.messages:
         if message.thread_ts != thread.ts or message.ts == thread.ts:
@@ -158,6 +173,20 @@ def slack_intake(ctx: RuleContext, rule: SlackIntake) -> None:
         )
 
 
+def open_thread(ctx: RuleContext, rule: SlackIntake) -> None:
+    """One top-level message for the ticket in the channel, its incident thread from then on
+    (until the ticket carries the message's label, its thread's nudges wait)."""
+    ctx.action(
+        ActionKind.SLACK_OPEN_THREAD,
+        "thread",
+        reason=f"{ctx.issue} was made in Jira; its incident thread is opened in {rule.channel}.",
+        due=ctx.ticket.created,
+        template="slack/incident_thread.j2",
+        channel=Channel(rule.channel),
+        where=rule.channel,
+    )
+
+
 FAMILY = Family(
     "slack_intake",
     "Intake from Slack",
@@ -177,7 +206,11 @@ KINDS: tuple[RuleKind[Any], ...] = (
             "report items still missing. The message's time is the report's time "
             "(`ack_overdue`, `update_overdue` count from it), the thread is the incident's "
             "(`incident_thread`; its replies are messages of the ticket), and each reply is "
-            "copied to the ticket once. Replies, joins and the bot's own messages are no "
+            "copied to the ticket once. An open ticket of `project` made in Jira gets its "
+            "thread too: the agent posts one top-level message for it in the channel (found "
+            "again by its Slack metadata, never posted twice) and labels the ticket "
+            "`slack-thread-<channel id>-<ts>`; its nudges wait for that label (one cycle). "
+            "Replies, joins and the bot's own messages are no "
             "reports; messages from before the policy's first contact are history. A ticket "
             "carries the label `slack-report-<channel id>-<ts>`, searched for by JQL before "
             "creating, so neither a crash nor a lost state makes a second one (JQL cannot "
@@ -206,12 +239,21 @@ KINDS: tuple[RuleKind[Any], ...] = (
                 "policy's first contact)."
             ),
             "copy_replies": (
-                "Copy each reply in a report's thread to its ticket, once, as a comment "
+                "Copy each reply in a ticket's thread to the ticket, once, as a comment "
                 "marked as a copy."
+            ),
+            "open_threads": (
+                "Open a thread in the channel for each open ticket of `project` made in Jira "
+                "(a top-level message the agent posts), so every incident has one."
             ),
         },
         template_files=frozenset(
-            {"jira/slack_report.j2", "slack/slack_logged.j2", "jira/slack_copy.j2"}
+            {
+                "jira/slack_report.j2",
+                "slack/slack_logged.j2",
+                "jira/slack_copy.j2",
+                "slack/incident_thread.j2",
+            }
         ),
     ),
 )

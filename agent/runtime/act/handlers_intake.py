@@ -1,9 +1,13 @@
-"""``jira.issue_from_report`` for a report made in Slack: the ticket, then the reply in its thread.
+"""``jira.issue_from_report`` for a report made in Slack: the ticket, then the reply in its thread;
+``slack.open_thread`` for a ticket made in Jira: its thread's first message, then its label.
 
-Two effects, each with its own marker, so a retry or a crash between them does
+Two effects each, each with its own marker, so a retry or a crash between them does
 neither twice: the ticket carries the report's label (the adapter searches for
 it before creating), the reply carries the Slack metadata key. The planner asks
-again until both are done, even when the ticket already exists.
+again until both are done, even when the ticket already exists. An opened thread's
+message carries the action key in its metadata (looked for before posting again
+whenever the post may have happened: a retry, a crash, a lost state), and adding
+a label the ticket has already changes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from agent.adapters.jira_followups import NewIssue
 from agent.core.actions import ActionKind, PlannedAction
+from agent.core.destinations import Channel
 from agent.core.model import Person
+from agent.core.slack_reports import SlackThread, thread_label
 from agent.runtime.act.slack_common import message_text, post_once
 from agent.runtime.env import ActionEnv, ActionError, Handler
 from agent.store import JsonDoc
@@ -114,4 +120,21 @@ def _reply(
     )
 
 
-HANDLERS: dict[ActionKind, Handler] = {ActionKind.JIRA_ISSUE_FROM_REPORT: issue_from_report}
+def open_thread(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
+    """Post (or find again by its key) the top-level message that starts a Jira-made
+    ticket's incident thread, then label the ticket with it (``slack-thread-...``)."""
+    if action.issue is None or not isinstance(action.channel, Channel):
+        raise ActionError(f"{action.key}: opening a thread needs a ticket and a #channel")
+    channel = env.slack.resolve_channel(action.channel.name)
+    posted = post_once(
+        action, env, channel, message_text(action, env), key=action.key, reconcile=reconcile
+    )
+    label = thread_label(SlackThread(str(posted["channel"]), str(posted["ts"])))
+    env.jira.add_labels(action.issue, [label])
+    return {**posted, "label": label}
+
+
+HANDLERS: dict[ActionKind, Handler] = {
+    ActionKind.JIRA_ISSUE_FROM_REPORT: issue_from_report,
+    ActionKind.SLACK_OPEN_THREAD: open_thread,
+}

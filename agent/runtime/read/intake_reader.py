@@ -5,7 +5,9 @@ Tier 3: 50 a minute; https://docs.slack.dev/reference/methods/conversations.hist
 over the rule's ``lookback`` and back to the oldest open ticket's report, so
 every open incident's report is in the listing. A thread is read
 (``conversations.replies``, Tier 3 too) only when the listing shows it has
-replies, so a quiet incident costs no call. Slack has limited both methods to
+replies, so a quiet incident costs no call; the thread the agent opened for a ticket
+made in Jira starts with the agent's message, which the listing of people's messages
+leaves out, so it is read every cycle. Slack has limited both methods to
 one call a minute for new commercially distributed apps outside the
 Marketplace since 2025-05-29 (https://docs.slack.dev/changelog/2025/05/29/
 rate-limit-changes-for-non-marketplace-apps); an internal app, as the agent
@@ -26,7 +28,7 @@ from agent.adapters.service_errors import ServiceError
 from agent.adapters.slack_port import SlackPort
 from agent.core.model import ChatMessage, Ticket
 from agent.core.selection import governs
-from agent.core.slack_reports import SlackThread, report_thread
+from agent.core.slack_reports import SlackThread, incident_thread, report_thread
 from agent.policy import Policy
 from agent.policy.rule_models import SlackIntake
 from agent.runtime.report import CycleReport
@@ -68,9 +70,11 @@ def read_intake(
             if t.is_open
             and t.project == rule.project
             and governs(policy, t)
-            and (thread := report_thread(t)) is not None
+            and (thread := incident_thread(t)) is not None
         ]
-        oldest = min([now - rule.lookback, *(thread.at for _, thread in mine)])
+        # back to the oldest open report, so that its head (and its replies) is listed
+        reported = [thread.at for t, thread in mine if report_thread(t) == thread]
+        oldest = min([now - rule.lookback, *reported])
         try:
             listed = slack.top_level_messages(rule.channel, oldest)
         except ServiceError as exc:
@@ -82,7 +86,7 @@ def read_intake(
         for ticket, thread in mine:
             head = heads.get(thread)
             if head is not None and head.latest_reply is None:
-                continue  # no reply yet: nothing to read
+                continue  # a report with no reply yet: nothing to read
             try:
                 replies = slack.thread_replies(thread.channel, thread.ts)
             except ServiceError as exc:
