@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -118,17 +118,23 @@ def _label(prefix: str, thread: SlackThread) -> str:
 
 def report_thread(ticket: Ticket) -> SlackThread | None:
     """The Slack message a ticket was made from (its :func:`report_label`), if any."""
-    return _labelled(ticket, REPORT_LABEL_PREFIX)
+    return _labelled(ticket.labels, REPORT_LABEL_PREFIX)
 
 
 def incident_thread(ticket: Ticket) -> SlackThread | None:
     """The ticket's thread in the intake channel: its report's, else the one the agent
     opened for it (:func:`thread_label`); None while it has neither."""
-    return _labelled(ticket, REPORT_LABEL_PREFIX) or _labelled(ticket, THREAD_LABEL_PREFIX)
+    return thread_in_labels(ticket.labels)
 
 
-def _labelled(ticket: Ticket, prefix: str) -> SlackThread | None:
-    for label in sorted(ticket.labels):
+def thread_in_labels(labels: Iterable[str]) -> SlackThread | None:
+    """:func:`incident_thread` of a ticket with these labels (as Jira lists them)."""
+    found = frozenset(labels)
+    return _labelled(found, REPORT_LABEL_PREFIX) or _labelled(found, THREAD_LABEL_PREFIX)
+
+
+def _labelled(labels: frozenset[str], prefix: str) -> SlackThread | None:
+    for label in sorted(labels):
         if not label.startswith(prefix):
             continue
         channel, _, ts = label.removeprefix(prefix).partition("-")

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from agent.core.followups import FOLLOWUP_PROPERTY
+from agent.core.slack_reports import thread_in_labels
 from agent.render.escaping import escape_xml
 from agent.sandbox.confluence import content as wiki
 from agent.sandbox.context import SandboxContext
@@ -27,7 +28,7 @@ ACTIONS_HEADING = "<h2>Actions</h2>"
 @dataclass
 class People:
     """Verbs for the script: ``comment``, ``move``, ``edit``, ``raise_ticket``, ``say``,
-    ``add_task`` (on a post-mortem's Actions) and ``finish_followup``."""
+    ``add_task`` (on a post-mortem's Actions), ``finish_followup`` and ``reply_in_thread``."""
 
     ctx: SandboxContext
 
@@ -105,6 +106,14 @@ class People:
                 self.move(str(doc["key"]), who, "Done")
                 return
         raise LookupError(f"{key} has no follow-up issue yet")
+    def reply_in_thread(self, key: str, who: str, text: str) -> None:
+        """Reply in the ticket's incident thread (its labels say which: its report's, or
+        the one the agent opened for it)."""
+        labels = jira.get_issue(self.ctx, key)["fields"].get("labels") or []
+        thread = thread_in_labels(str(label) for label in labels)
+        if thread is None:
+            raise LookupError(f"{key} has no incident thread yet")
+        slack.post_message(self.ctx, thread.channel, text, slack_id(self.ctx, who), thread.ts)
 
     def _rest(self, fields: dict[str, Any]) -> dict[str, Any]:
         return rest_values(self.ctx, Timeline(self.ctx, self.ctx.clock.now()), fields)

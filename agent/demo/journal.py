@@ -16,17 +16,21 @@ from datetime import datetime
 from agent.core.keys import ActionKey
 from agent.core.obligations import ObligationKind
 from agent.core.rules.catalogue import CATALOGUE
+from agent.policy.rule_models import SlackIntake
 from agent.store import EffectStatus, JsonDoc, StateStore
 
 POLICY_ISSUE = "policy:"
 
 PAGE_KINDS = frozenset({"confluence.page", "confluence.log_row"})
 THREAD_DONE = "slack.thread_done"
+OPEN_THREAD = "slack.open_thread"
 MESSAGE_KINDS = frozenset({"slack.post", "jira.comment"})
 KIND_WORDS: dict[str, tuple[str, str]] = {  # kind -> (singular, plural)
     "slack.create_channel": ("Slack channel", "Slack channels"),
     "slack.invite": ("invite", "invites"),
     "slack.post": ("Slack message", "Slack messages"),
+    "slack.open_thread": ("incident thread opened", "incident threads opened"),
+    "jira.issue_from_report": ("ticket from a Slack report", "tickets from Slack reports"),
     "slack.pin": ("pin", "pins"),
     "slack.unpin": ("unpin", "unpins"),
     "slack.thread_done": ("thread closed", "threads closed"),
@@ -107,7 +111,11 @@ class Happening:
             return "released from the hold: there is room again"
         if set(self.kinds) == {THREAD_DONE}:
             return "answered: marked its reminder thread done"
+        if set(self.kinds) == {OPEN_THREAD}:
+            return "opened its incident thread in Slack"
         kind = CATALOGUE.get(self.family) if self.family in CATALOGUE else None
+        if kind is not None and kind.model is SlackIntake and set(self.kinds) == {"jira.comment"}:
+            return "copied replies in its Slack thread to the ticket"
         if kind is not None and kind.paperwork and not PAGE_KINDS & set(self.kinds):
             return "asked for the fields its page needs"
         words = kind.words if kind is not None else self.family.replace("_", " ")

@@ -152,6 +152,11 @@ def _complete_sup5(p: People) -> None:
     p.comment("SUP-5", "lena", "Acknowledged. Screenshot: https://files.example/s5.png")
 
 
+def _take_sup7(p: People) -> None:
+    p.edit("SUP-7", "support-lead", {"assignee": "marco"})
+    p.reply_in_thread("SUP-7", "marco", "Acknowledged, P2 agreed; checking the scores provider.")
+
+
 def _support() -> list[Act]:
     return [
         Act(
@@ -161,11 +166,9 @@ def _support() -> list[Act]:
         ),
         Act(
             at(7, 25),
-            "Lena updates SUP-4 in its Slack channel",
-            lambda p: p.say(
-                "sup-4-scheduled-feed-for-bundesliga-stopped-updating",
-                "lena",
-                "Remapped 8 of 9 fixtures; the last one needs the provider.",
+            "Lena updates SUP-4 in its thread in #operator-support",
+            lambda p: p.reply_in_thread(
+                "SUP-4", "lena", "Remapped 8 of 9 fixtures; the last one needs the provider."
             ),
         ),
         Act(
@@ -210,6 +213,35 @@ def _support() -> list[Act]:
             at(10, 30),
             "Marco resolves SUP-6",
             lambda p: p.resolve("SUP-6", "marco"),
+        ),
+        Act(
+            at(12, 10),
+            "Nina reports live scores delayed in #operator-support (it becomes SUP-7)",
+            lambda p: p.say(
+                "operator-support",
+                "nina@bundlebet.example",
+                "Live scores for Serie A delayed by 3 minutes\n"
+                "Product Impacted: Live scores feed\n"
+                "Impact: in-play markets priced on stale scores\n"
+                "Severity: P2",
+            ),
+        ),
+        Act(
+            at(12, 35),
+            "Sam assigns SUP-7 to Marco, who acknowledges in its thread, late",
+            _take_sup7,
+        ),
+        Act(
+            at(13, 30),
+            "Marco resolves SUP-7 with root cause and credits",
+            lambda p: p.resolve(
+                "SUP-7",
+                "marco",
+                {
+                    "Root Cause": "The scores provider throttled our account after a key rotation.",
+                    "Service Credits": "Half a day of live-scores fees.",
+                },
+            ),
         ),
         Act(
             at(11, 40),

@@ -355,9 +355,12 @@ class Replay:
         elif kind is ActionKind.JIRA_REMOVE_LABEL and context.get("label"):
             past.record_labels(now, [], [str(context["label"])])
         elif kind is ActionKind.SLACK_OPEN_THREAD:
-            # the label the real thread's message gives the ticket: its nudges go there next
-            opened = SlackThread(REPLAY_CHANNEL, f"{int(now.timestamp())}.000000")
-            past.record_labels(now, [thread_label(opened)], [])
+            # the thread the live agent opened (its label names it), else one said to be
+            # opened now: the ticket's nudges go there from the next step
+            opened = past.opened_thread or thread_label(
+                SlackThread(REPLAY_CHANNEL, f"{int(now.timestamp())}.000000")
+            )
+            past.record_labels(now, [opened], [])
         elif kind is ActionKind.JIRA_COMMENT:
             past.record_comment(now, rule=action.rule, key=action.key)
         elif kind is ActionKind.JIRA_ADD_WATCHER:

@@ -27,6 +27,7 @@ from typing import Any
 
 from agent.adapters.jira_values import ValueProblem
 from agent.core.model import Change, ChatMessage, Comment, FieldChange, Person, Ticket
+from agent.core.slack_reports import THREAD_LABEL_PREFIX
 from agent.replay.values import CUSTOM_PREFIX, PastProblem, ValueReader
 
 _SINGLE = (
@@ -120,6 +121,8 @@ class TicketPast:
         self._now = now
         self._agent = agent or Person(agent_account or "escalation-agent", "escalation-agent")
         mine = [c for c in now.changelog if _by(c.author, agent_account)]
+        # the incident thread the agent opened in Slack (its message is on the site for good)
+        self.opened_thread = _opened_thread(mine)
         theirs = [c for c in now.changelog if not _by(c.author, agent_account)]
         kept_comments = [c for c in now.comments if c.by_agent]
         self.kept = Kept(comments=len(kept_comments), changes=len(mine))
@@ -371,3 +374,16 @@ class TicketPast:
 
 def _by(author: Person | None, account: str | None) -> bool:
     return author is not None and account is not None and author.account_id == account
+
+
+def _opened_thread(mine: Sequence[Change]) -> str | None:
+    """The ``slack-thread-...`` label the agent's own account put on the ticket, if any."""
+    for change in sorted(mine, key=lambda c: c.created):
+        for item in change.items:
+            if item.field.casefold() != "labels":
+                continue
+            added = set((item.to_value or "").split()) - set((item.from_value or "").split())
+            for label in sorted(added):
+                if label.startswith(THREAD_LABEL_PREFIX):
+                    return label
+    return None

@@ -27,8 +27,10 @@ from zoneinfo import ZoneInfo
 from agent.adapters.jira_jql import window_jql
 from agent.adapters.jira_port import FieldInfo
 from agent.adapters.service_errors import ServiceError
+from agent.core.answers import intake_channel
 from agent.core.model import ChatMessage, Person, Ticket
 from agent.core.routing import escalation_channel_name
+from agent.core.slack_reports import SlackThread, incident_thread
 from agent.policy import Policy
 from agent.replay.past import TicketPast
 from agent.replay.values import People, Statuses, ValueReader
@@ -60,9 +62,12 @@ class JiraHistory(Protocol):
 
 
 class SlackHistory(Protocol):
-    """What a replay reads from Slack: a channel's people's messages. Nothing else."""
+    """What a replay reads from Slack: a channel's or a thread's people's messages. Nothing
+    else."""
 
     def channel_messages(self, name: str, oldest: datetime) -> list[ChatMessage]: ...
+
+    def thread_messages(self, thread: SlackThread) -> list[ChatMessage]: ...
 
 
 class ReadOnlyJira:
@@ -107,6 +112,10 @@ class ReadOnlySlack:
         if channel_id is None:
             return []
         return self.__adapter.channel_messages(channel_id, oldest)
+
+    def thread_messages(self, thread: SlackThread) -> list[ChatMessage]:
+        """The people's replies in an incident's thread (the channel by id)."""
+        return self.__adapter.thread_replies(thread.channel, thread.ts)
 
 
 @dataclass(frozen=True)
@@ -249,7 +258,8 @@ def _people_of(ticket: Ticket) -> list[Person | None]:
 def _messages(
     slack: SlackHistory | None, policies: Sequence[Policy], ticket: Ticket, problems: list[str]
 ) -> list[ChatMessage]:
-    """The escalation channel's people's messages, where a policy counts them as updates."""
+    """The escalation channel's (or incident thread's) people's messages, where a policy
+    counts them as updates."""
     readers = [
         p
         for p in policies
@@ -257,6 +267,15 @@ def _messages(
     ]
     if slack is None or not readers:
         return []
+    thread = incident_thread(ticket)
+    if thread is not None and intake_channel(readers[0], ticket.project) is not None:
+        try:
+            return slack.thread_messages(thread)
+        except ServiceError as exc:
+            problems.append(
+                f"{ticket.key}: its Slack thread could not be read, replayed without it: {exc}"
+            )
+            return []
     name = escalation_channel_name(readers[0], ticket)
     if name is None:
         return []

@@ -135,24 +135,29 @@ def test_an_incident_summary_page(kept_demo: KeptDemo, browser: Any) -> None:
     _shot(browser, "demo-incident-summary")
 
 
-def test_an_escalation_channel_with_its_nudges(kept_demo: KeptDemo, browser: Any) -> None:
+def test_the_support_channel_holds_one_thread_per_incident_with_its_nudges(
+    kept_demo: KeptDemo, browser: Any
+) -> None:
     from selenium.webdriver.common.by import By
 
     browser.get(f"{kept_demo.base}/view/slack")
-    name = "#sup-5-player-stats-page-blank-in-safari"
+    name = "#operator-support"
     browser.find_element(By.LINK_TEXT, name).click()
     assert browser.find_element(By.TAG_NAME, "h1").text == name
     bot = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "section > .msg.bot")]
-    ack = next((text for text in bot if "SUP-5 was not acknowledged" in text), None)
-    update = next((text for text in bot if "SUP-5 needs an update" in text), None)
-    assert ack is not None and update is not None, bot[:5]
-    # repeated reminders go into the first one's thread, closed once it is answered
-    assert "Done — SUP-5 no longer needs this." in ack
+    sup5 = next((text for text in bot if "Incident SUP-5" in text), None)
+    assert sup5 is not None, bot[:5]
+    # the agent opened SUP-5's thread; its nudges, their repeats and "done" went there
+    assert "SUP-5 was not acknowledged" in sup5 and "SUP-5 needs an update" in sup5
+    assert "Done — SUP-5 no longer needs this." in sup5
+    assert "SUP-3" not in sup5 and "SUP-6" not in sup5  # one thread per incident
     replies = browser.find_elements(By.CSS_SELECTOR, "section > .msg.bot .thread .msg.bot")
     assert len(replies) >= 3
-    members = browser.find_element(By.CSS_SELECTOR, "p.small.muted").text
-    assert "Lena Vella" in members  # invited when she took the ticket
-    _shot(browser, "demo-escalation-channel")
+    # an operator's report became SUP-7: its ticket is replied in the report's thread
+    people = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "section > .msg")]
+    report = next((text for text in people if "Live scores for Serie A delayed" in text), None)
+    assert report is not None and "SUP-7" in report
+    _shot(browser, "demo-support-channel")
 
 
 def test_ctrl_c_stops_the_kept_sandbox_cleanly(kept_demo: KeptDemo, browser: Any) -> None:

@@ -63,11 +63,15 @@ def test_demo_runs_a_day_with_no_configuration(tmp_path: Path) -> None:
     assert out.index("Summary") < out.index("Timeline") < out.index("people  Taras resolves")
     out = out[out.index("Timeline") :]
     assert "people  Taras resolves INC-5 with its root cause" in out
+    assert "people  Nina reports live scores delayed in #operator-support" in out
     for line in (
         "INC-7   incident-critical/after_hours_page: paged the on-call leads after hours",
         "INC-5   incident-critical/incident_log: added incident-log rows",
         "PS-2    ps-customer-escalation/severity_upgrade: upgraded Sev2 to Sev1",
         "SUP-4   support-p1-p4/postmortem_due: drafted the post-mortem",
+        "SUP-3   support-p1-p4/slack_intake: opened its incident thread in Slack",
+        "SUP-7   support-p1-p4/slack_intake: copied replies in its Slack thread to the ticket",
+        "SUP-7   support-p1-p4/postmortem_due: drafted the post-mortem",
         "DS-6    ds-ticket-escalation/limit_daily: held: daily escalation limit",
         "DS-6    ds-ticket-escalation/limit_daily: released from the hold",
         "(pack)  client-communication/weekly_digest: posted the weekly digest",

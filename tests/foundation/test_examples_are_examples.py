@@ -108,7 +108,7 @@ def test_a_starter_differs_from_its_pack_only_in_site_values(pack: str) -> None:
     assert changed, "every pack names something of the example site"
     for old, new in changed:
         assert "<CHANGE ME: " in new
-        assert re.search(r"email:|group:|#|space:|parent:|projects:", old), old
+        assert re.search(r"email:|group:|#|space:|parent:|projects:|project:", old), old
     # filled in, the starter is the same procedure as the pack
     mine = _filled(starter)
     assert "<CHANGE ME" not in mine
@@ -135,8 +135,8 @@ def test_init_writes_starters_that_check_rejects_until_filled(tmp_path: Path) ->
     check = run_cli(["check", "--offline", "--no-color"], env, tmp_path)
     assert check.returncode == 2, check.stdout
     failures = [line for line in check.stdout.splitlines() if "placeholder" in line]
-    assert len(failures) == 12 + 5
-    assert "wrote mine/support-p1-p4.yaml (5 placeholder(s) to fill)" in made.stdout
+    assert len(failures) == 12 + 6
+    assert "wrote mine/support-p1-p4.yaml (6 placeholder(s) to fill)" in made.stdout
     assert any(
         re.search(r"incident-critical\.yaml:\d+: roles\.cto: <CHANGE ME: ", line)
         for line in failures

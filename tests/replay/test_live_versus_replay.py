@@ -2,7 +2,7 @@
 
 The live agent (real adapters and store, in process) runs a cycle every ten
 minutes through a morning of two packs' tickets while people acknowledge,
-update, post in the escalation channel and resolve; a replay of that window,
+update, reply in the incident's Slack thread and resolve; a replay of that window,
 read back from the same site, must plan exactly the keys the agent carried out.
 The agent's own comments, labels and priorities are on the site by then, and
 the replay leaves them out and plans its own: that it still arrives at the same
@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from agent.core.slack_reports import thread_in_labels
 from agent.replay.source import Window
 from agent.sandbox.confluence import content as confluence
 from agent.sandbox.jira import seeding as jira
@@ -59,6 +60,7 @@ def test_support_pack_replay_plans_the_keys_the_live_agent_carried_out(
     site.person("Sam Lead", LEAD)
     confluence.create_space(site.ctx, "SUP", "Support")
     slack.create_usergroup(site.ctx, "gamnify-support", "Support", [site.slack_id(ALICE)])
+    slack.create_channel(site.ctx, "operator-support", site.slack_id(LEAD))
     # SUP-1 was raised before the window: its acknowledgement is already late at the start
     _incident(site.ctx, "Bets are not settled", "Highest", "P1", alice)
     rules = pack("support-p1-p4.yaml")
@@ -80,8 +82,13 @@ def test_support_pack_replay_plans_the_keys_the_live_agent_carried_out(
     )
 
     def channel_update() -> None:
-        (channel,) = site.channels("sup-2-")
-        slack.post_message(site.ctx, channel["id"], "Deploying the fix", site.slack_id(ALICE))
+        """Alice's update in SUP-2's thread in #operator-support (its label names it)."""
+        labels = jira.get_issue(site.ctx, "SUP-2")["fields"]["labels"]
+        thread = thread_in_labels(labels)
+        assert thread is not None, labels
+        slack.post_message(
+            site.ctx, thread.channel, "Deploying the fix", site.slack_id(ALICE), thread.ts
+        )
 
     day.at(START + timedelta(minutes=125), channel_update)
     day.at(
@@ -100,6 +107,8 @@ def test_support_pack_replay_plans_the_keys_the_live_agent_carried_out(
     live = day.keys(["SUP-1", "SUP-2", "SUP-3"])
     assert any(":repeat@" in k for k in live) and any(":step1" in k for k in live)
     assert any("postmortem" in k for k in live)
+    assert any(k.startswith("slack_intake:SUP-2:thread#") for k in live)
+    assert any("#thread:" in k for k in live)  # nudges in the incident threads
 
     sandbox.clear_requests()
     outcome = replayed(deps, rules, Window(START, END), EVERY)

@@ -1,5 +1,6 @@
-"""The demo's Slack conversations: the channels the packs post to and two escalation
-channels, with threads, mentions, a pin and an archived channel."""
+"""The demo's Slack conversations: the channels the packs post to (support's shared
+#operator-support among them) and the DS escalation channels, with threads, mentions,
+a pin and an archived channel."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ CLI = "cli-status"
 DS1 = escalation_channel("ds", "DS-1", "Reporting API returns 502 for large billers")
 DS2 = escalation_channel("ds", "DS-2", "ACH returns not posted to payer accounts")
 DS3 = escalation_channel("ds", "DS-3", "Autopay not triggering for utility payers")
-SUP4 = escalation_channel("sup", "SUP-4", "Scheduled feed for Bundesliga stopped updating")
+# The channel support and the operator agreed on (procedure 002): reports and incident threads.
+SUP = "operator-support"
 
 
 def script_slack(s: SlackScript) -> None:
@@ -191,27 +193,16 @@ def _ds(s: SlackScript) -> None:
 
 def _support(s: SlackScript) -> None:
     s.channel(
-        hours(2) - minutes(2),
-        SUP4,
-        "lena",
-        ("nina@bundlebet.example", "marco", "support-lead"),
-        "SUP-4: Bundesliga scheduled feed (P1).",
+        days(30),
+        SUP,
+        "support-lead",
+        ("nina@bundlebet.example", "lena", "marco", BOT),
+        "Pre-agreed with BundleBet: report issues here; support acknowledges and updates "
+        "in each incident's thread.",
     )
-    s.post(
-        hours(2) - minutes(4),
-        SUP4,
-        "nina@bundlebet.example",
-        "Bundesliga pre-match odds frozen since 10:05, screenshot on SUP-4. "
-        "See <https://status.bundlebet.example/feeds|our feed monitor>.",
-        label="sup4",
-    )
-    s.post(hours(1) + minutes(52), SUP4, "lena", "Acknowledged, looking now.", reply_to="sup4")
-    s.post(
-        minutes(50),
-        SUP4,
-        "marco",
-        "Remap deployed for 6 of 9 fixtures. *Next update in 30 minutes.*",
-    )
+    # Nothing was reported here yet: SUP-4's report and updates are on the ticket (a report
+    # posted here before the day would have been the agent's ticket already: it has run for
+    # a month). The agent opens each open ticket's thread in its first cycle.
 
 
 def _client(s: SlackScript) -> None:

@@ -139,7 +139,7 @@ def _operations(ctx: SandboxContext, timeline: Timeline) -> None:
         [
             "Support Escalation Procedure",
             "SUP",
-            "sup-&lt;n&gt;-… per ticket",
+            "#operator-support (a thread per incident)",
             status_macro("ACTIVE", "Green"),
         ],
         ["DS ticket escalation", "DS", "#sre-escalations", status_macro("PILOT", "Yellow")],
