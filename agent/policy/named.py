@@ -40,6 +40,8 @@ class Named:
     groups: dict[str, list[str]] = field(default_factory=dict)  # handle without "@" -> uses
     emails: dict[str, list[str]] = field(default_factory=dict)  # lower-case email -> uses
     parents: dict[ParentPage, list[str]] = field(default_factory=dict)
+    # The ``slack_intake`` channels: the bot reads reports there, so it must be in them.
+    intake_channels: set[str] = field(default_factory=set)
 
 
 def _use(into: dict[K, list[str]], key: K, use: str) -> None:
@@ -78,6 +80,7 @@ def _rule_names(policy: Policy, rule: RuleBase, where: str, found: Named) -> Non
         _sources(rule.always_include, f"{where} always_include", found)
     if isinstance(rule, SlackIntake):
         _use(found.channels, _channel(rule.channel), f"{where} channel")
+        found.intake_channels.add(_channel(rule.channel))
     if isinstance(rule, (PageRule, WeeklyDigest)) and rule.parent:
         _use(found.parents, ParentPage(rule.space, rule.parent), f"{where} parent")
 

@@ -5,7 +5,8 @@ fails at the first due nudge; a mention of someone who is not in the channel
 notifies nobody. Both are found here, with read calls only:
 
 - each named channel exists, is not archived, and the bot is in it (or it is
-  public, and the bot joins it when it first posts);
+  public, and the bot joins it when it first posts); a ``slack_intake`` channel,
+  where the bot reads operators' reports, warns while the bot is not in it;
 - each named user group exists (a group with no members is a warning);
 - a channel a rule notifies holds the fixed people and user-group members the
   rule mentions (a warning otherwise). People who play a role per ticket
@@ -22,7 +23,7 @@ from agent.adapters.slack_identity import slack_match
 from agent.core.destinations import Channel
 from agent.core.routing import destination
 from agent.policy.named import Named
-from agent.policy.rule_models import ChainStep, EscalationAlert, RuleBase
+from agent.policy.rule_models import ChainStep, EscalationAlert, RuleBase, SlackIntake
 from agent.policy.schema import Policy
 from agent.preflight.result import CheckResult, failed, passed, warned
 
@@ -53,6 +54,13 @@ def channel_checks(directory: SlackDirectory, named: Named) -> Iterator[CheckRes
             yield passed(name, f"{channel} exists and the bot is a member")
         elif facts.private:
             yield failed(name, f"{channel} is private and the bot is not in it: invite the bot")
+        elif channel in named.intake_channels:
+            yield warned(
+                name,
+                f"the bot is not in {channel}, where it reads operators' reports (named by "
+                f"{_uses(uses)}): it joins this public channel at its first read; invite it "
+                "now so that it is there before the first report",
+            )
         else:
             yield passed(name, f"{channel} is public; the bot joins it when it first posts there")
 
@@ -112,6 +120,8 @@ def _note(
     # the named channels among the targets, read as the planner reads them
     found = (destination(policy, None, target) for target in targets)
     channels = [where.name for where in found if isinstance(where, Channel)]
+    if "incident_thread" in targets:  # the incidents' threads are in the intake channels
+        channels += [r.channel for r in policy.rules if isinstance(r, SlackIntake)]
     for channel in channels:
         into = reach.setdefault("#" + channel.removeprefix("#"), _Reach())
         for role in roles:

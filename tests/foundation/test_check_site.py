@@ -148,3 +148,58 @@ def test_a_named_person_whose_email_jira_hides_is_a_warning(
     person = line(result, f"people {LEAD}")
     assert person.startswith("WARN") and "Jira hides the email" in person
     assert "user-picker field" in person
+
+
+INTAKE = """\
+name: support
+description: Support in one shared channel
+select: {projects: [OPS]}
+roles:
+  lead: email:lead@sandbox.example
+  duty: group:@ops-duty
+updates: {sources: [jira_comment, channel_message], by: [lead]}
+rules:
+  - rule: slack_intake
+    channel: "#operator-support"
+    project: OPS
+  - rule: ack_overdue
+    within: 15m
+    urgent: true
+    to: [lead, duty]
+    notify: [incident_thread]
+"""
+
+
+def check_intake(sandbox: SandboxHandle, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    rules = tmp_path / "support.yaml"
+    rules.write_text(INTAKE)
+    env = {**sandbox_env(sandbox), "AGENT_RULES": str(rules)}
+    return run_cli(["check", "--no-color"], env, tmp_path)
+
+
+def test_the_intake_channel_must_exist_with_the_bot_and_support_in_it(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    basics(sandbox)
+    lead = lead_everywhere(sandbox)
+    missing = check_intake(sandbox, tmp_path)
+    assert missing.returncode == 1, missing.stdout + missing.stderr
+    failing = line(missing, "slack.channel #operator-support")
+    assert failing.startswith("FAIL") and "support: slack_intake channel" in failing
+
+    someone = str(sandbox.add_user("Sam Someone", "sam@sandbox.example")["slackId"])
+    shared = slack.create_channel(sandbox.ctx, "operator-support", someone)  # without the bot
+    without_bot = check_intake(sandbox, tmp_path)
+    said = line(without_bot, "slack.channel #operator-support")
+    assert said.startswith("WARN") and "the bot is not in #operator-support" in said
+    assert "reads operators' reports" in said
+    # the thread's nudges mention the lead and @ops-duty: they must be in the channel
+    members = line(without_bot, "slack.members #operator-support")
+    assert members.startswith("WARN") and LEAD in members and "@ops-duty" in members
+
+    bot = slack.bot_slack_id(sandbox.ctx)
+    slack.add_members(sandbox.ctx, shared, [bot, lead])
+    ready = check_intake(sandbox, tmp_path)
+    assert ready.returncode == 0, ready.stdout + ready.stderr
+    assert line(ready, "slack.channel #operator-support").startswith("PASS")
+    assert "slack.members #operator-support" not in ready.stdout
