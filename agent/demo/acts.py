@@ -106,6 +106,7 @@ class People:
                 self.move(str(doc["key"]), who, "Done")
                 return
         raise LookupError(f"{key} has no follow-up issue yet")
+
     def reply_in_thread(self, key: str, who: str, text: str) -> None:
         """Reply in the ticket's incident thread (its labels say which: its report's, or
         the one the agent opened for it)."""

@@ -152,9 +152,9 @@ def _complete_sup5(p: People) -> None:
     p.comment("SUP-5", "lena", "Acknowledged. Screenshot: https://files.example/s5.png")
 
 
-def _take_sup7(p: People) -> None:
-    p.edit("SUP-7", "support-lead", {"assignee": "marco"})
-    p.reply_in_thread("SUP-7", "marco", "Acknowledged, P2 agreed; checking the scores provider.")
+def _take_sup8(p: People) -> None:
+    p.edit("SUP-8", "support-lead", {"assignee": "marco"})
+    p.reply_in_thread("SUP-8", "marco", "Acknowledged, P2 agreed; checking the scores provider.")
 
 
 def _support() -> list[Act]:
@@ -216,7 +216,7 @@ def _support() -> list[Act]:
         ),
         Act(
             at(12, 10),
-            "Nina reports live scores delayed in #operator-support (it becomes SUP-7)",
+            "Nina reports live scores delayed in #operator-support (it becomes SUP-8)",
             lambda p: p.say(
                 "operator-support",
                 "nina@bundlebet.example",
@@ -228,14 +228,14 @@ def _support() -> list[Act]:
         ),
         Act(
             at(12, 35),
-            "Sam assigns SUP-7 to Marco, who acknowledges in its thread, late",
-            _take_sup7,
+            "Sam assigns SUP-8 to Marco, who acknowledges in its thread, late",
+            _take_sup8,
         ),
         Act(
             at(13, 30),
-            "Marco resolves SUP-7 with root cause and credits",
+            "Marco resolves SUP-8 with root cause and credits",
             lambda p: p.resolve(
-                "SUP-7",
+                "SUP-8",
                 "marco",
                 {
                     "Root Cause": "The scores provider throttled our account after a key rotation.",

@@ -153,10 +153,10 @@ def test_the_support_channel_holds_one_thread_per_incident_with_its_nudges(
     assert "SUP-3" not in sup5 and "SUP-6" not in sup5  # one thread per incident
     replies = browser.find_elements(By.CSS_SELECTOR, "section > .msg.bot .thread .msg.bot")
     assert len(replies) >= 3
-    # an operator's report became SUP-7: its ticket is replied in the report's thread
+    # an operator's report became SUP-8: its ticket is replied in the report's thread
     people = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "section > .msg")]
     report = next((text for text in people if "Live scores for Serie A delayed" in text), None)
-    assert report is not None and "SUP-7" in report
+    assert report is not None and "SUP-8" in report
     _shot(browser, "demo-support-channel")
 
 
