@@ -10,11 +10,15 @@ once, and its effect on the ticket (a priority, a label, a marked comment, a
 watcher, a channel) is seen from the next step on. A policy with escalation
 limits plans all its open escalations together, as its limits weigh them
 against each other; a policy with a weekly digest is also planned at its
-local times, so the digest goes out on time with every open escalation in it.
+local times, so the digest goes out on time with every open escalation in it. A
+policy with ``slack_intake`` is planned at each report's time too, with the
+reports read from its channel (``History.reports``), so a report made in Slack
+gets its ticket action as live; the ticket it became is in the history.
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,13 +29,13 @@ from datetime import datetime, timedelta
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.history import is_history
 from agent.core.ledger import IncidentRecord
-from agent.core.model import Person, Ticket
+from agent.core.model import ChatMessage, Person, Ticket
 from agent.core.planner import plan
 from agent.core.selection import governing_policy, governs
 from agent.core.slack_reports import SlackThread, thread_label
 from agent.core.state import EngineState, TicketState, frozen_map
 from agent.policy import Policy
-from agent.policy.rule_models import LimitBase, WeeklyDigest
+from agent.policy.rule_models import LimitBase, SlackIntake, WeeklyDigest
 from agent.replay.adherence import AdherenceTracker
 from agent.replay.kinds import kind_of
 from agent.replay.outcome import Fired, ReplayOutcome, TicketEvent, TicketLine, people_of
@@ -57,6 +61,8 @@ _CHANGES_TICKET = frozenset(
 )
 # The conversation id the replay's incident threads are said to be in (no Slack is written).
 REPLAY_CHANNEL = "REPLAY"
+# The wake-up of a policy at a report's time in its slack_intake channel.
+REPORTS = "reports:"
 # Rule models that weigh a policy's tickets against each other (see the module docstring).
 _LIMITS = (LimitBase,)
 _POLICY_TIMED = (WeeklyDigest,)
@@ -113,6 +119,17 @@ class Replay:
         self._queue: list[tuple[datetime, int, str]] = []
         self._scheduled: dict[str, datetime] = {}
         self._seq = 0
+        # per policy with slack_intake: its channels' reports, and when each was posted
+        self.reports: dict[str, dict[str, list[ChatMessage]]] = {}
+        self.report_times: dict[str, list[datetime]] = {}
+        for policy in self.policies:
+            channels = {r.channel for r in policy.rules if isinstance(r, SlackIntake)}
+            said = {c: history.reports[c] for c in channels if history.reports.get(c)}
+            if said:
+                self.reports[policy.name] = said
+                self.report_times[policy.name] = sorted(
+                    {m.at for listed in said.values() for m in listed}
+                )
 
     # -- time --------------------------------------------------------------------------
     def _step_at_or_after(self, moment: datetime) -> datetime:
@@ -147,9 +164,19 @@ class Replay:
             del self._scheduled[name]
             if name.startswith("policy:"):
                 ticks.add(name.removeprefix("policy:"))
+            elif name.startswith(REPORTS):
+                ticks.add(name.removeprefix(REPORTS))
+                self._schedule_reports(name.removeprefix(REPORTS), moment)
             else:
                 issues.add(name)
         return moment, issues, ticks
+
+    def _schedule_reports(self, policy: str, after: datetime | None) -> None:
+        """Wake ``policy`` at its next report (after ``after``; the first with None)."""
+        times = self.report_times.get(policy, [])
+        index = 0 if after is None else bisect.bisect_right(times, after)
+        if index < len(times):
+            self._schedule(f"{REPORTS}{policy}", times[index])
 
     # -- the loop ------------------------------------------------------------------------
     def run(self, progress: StepProgress | None = None) -> ReplayOutcome:
@@ -177,13 +204,15 @@ class Replay:
 
     def _run_fast(self, progress: StepProgress | None) -> None:
         for past in self.pasts.values():
-            self._schedule(past.key, max(past.created, self.window.start))
+            self._schedule(past.key, max(past.visible_from, self.window.start))
         for name in self.timed:
             self._schedule(f"policy:{name}", self.window.start)
+        for name in self.report_times:
+            self._schedule_reports(name, None)
         while self._queue:
             moment, issues, ticks = self._due_now()
             self._step(moment, issues, ticks)
-            for name in ticks:
+            for name in ticks & self.timed:
                 self._schedule(f"policy:{name}", self.clocks[name].next_time_of_day(moment))
             if progress is not None:
                 progress(moment)
@@ -192,7 +221,7 @@ class Replay:
         moment = self.window.start
         while moment < self.window.end:
             issues = {k for k, p in self.pasts.items() if p.exists_at(moment)}
-            self._step(moment, issues, set(self.timed))
+            self._step(moment, issues, set(self.timed) | set(self.reports))
             if progress is not None:
                 progress(moment)
             moment += self.settings.every
@@ -237,6 +266,7 @@ class Replay:
             involved,
             {k: v for k, v in messages.items() if v},
             first_contact=self.first_contact,
+            reports={c: m for p in involved for c, m in self.reports.get(p.name, {}).items()},
         )
         self.plans += 1
         self.ticket_plans += len(tickets)

@@ -22,12 +22,12 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from agent.adapters.jira_values import ValueProblem
 from agent.core.model import Change, ChatMessage, Comment, FieldChange, Person, Ticket
-from agent.core.slack_reports import THREAD_LABEL_PREFIX
+from agent.core.slack_reports import THREAD_LABEL_PREFIX, report_thread
 from agent.replay.values import CUSTOM_PREFIX, PastProblem, ValueReader
 
 _SINGLE = (
@@ -117,6 +117,13 @@ class TicketPast:
     ) -> None:
         self.key = now.key
         self.created = now.created
+        # A ticket the agent made from a Slack report is made during a cycle, after that
+        # cycle read the site: the agent first reads it at the next one.
+        self.visible_from = (
+            now.created + timedelta(microseconds=1)
+            if report_thread(now) is not None
+            else now.created
+        )
         self.problems: list[PastProblem] = []
         self._now = now
         self._agent = agent or Person(agent_account or "escalation-agent", "escalation-agent")
@@ -306,7 +313,7 @@ class TicketPast:
         return tuple(self._messages[: bisect.bisect_right(self._message_times, moment)])
 
     def exists_at(self, moment: datetime) -> bool:
-        return self.created <= moment
+        return self.visible_from <= moment
 
     def at(self, moment: datetime) -> Ticket:
         """The ticket as it was at ``moment`` (cached while nothing new has happened)."""

@@ -32,6 +32,7 @@ from agent.core.model import ChatMessage, Person, Ticket
 from agent.core.routing import escalation_channel_name
 from agent.core.slack_reports import SlackThread, incident_thread
 from agent.policy import Policy
+from agent.policy.rule_models import SlackIntake
 from agent.replay.past import TicketPast
 from agent.replay.values import People, Statuses, ValueReader
 from agent.runtime.read.reader import DETAIL_WORKERS, fields_to_fetch
@@ -69,6 +70,8 @@ class SlackHistory(Protocol):
 
     def thread_messages(self, thread: SlackThread) -> list[ChatMessage]: ...
 
+    def top_level_messages(self, name: str, oldest: datetime) -> list[ChatMessage]: ...
+
 
 class ReadOnlyJira:
     """The read methods of a :class:`JiraAdapter`, and only those."""
@@ -105,10 +108,7 @@ class ReadOnlySlack:
 
     def channel_messages(self, name: str, oldest: datetime) -> list[ChatMessage]:
         """The people's messages in ``#name``; [] when the bot sees no such channel."""
-        with self.__lock:  # the channel list is read once, by the first reader thread
-            if self.__ids is None:
-                self.__ids = self.__adapter.visible_channels()
-            channel_id = self.__ids.get(name)
+        channel_id = self._channel_id(name)
         if channel_id is None:
             return []
         return self.__adapter.channel_messages(channel_id, oldest)
@@ -116,6 +116,19 @@ class ReadOnlySlack:
     def thread_messages(self, thread: SlackThread) -> list[ChatMessage]:
         """The people's replies in an incident's thread (the channel by id)."""
         return self.__adapter.thread_replies(thread.channel, thread.ts)
+
+    def top_level_messages(self, name: str, oldest: datetime) -> list[ChatMessage]:
+        """The people's top-level messages in ``#name`` since ``oldest`` (a ``slack_intake``
+        channel's reports), every page of ``conversations.history``; [] when the bot sees
+        no such channel."""
+        channel_id = self._channel_id(name)
+        return [] if channel_id is None else self.__adapter.top_level_messages(channel_id, oldest)
+
+    def _channel_id(self, name: str) -> str | None:
+        with self.__lock:  # the channel list is read once, by the first reader thread
+            if self.__ids is None:
+                self.__ids = self.__adapter.visible_channels()
+            return self.__ids.get(name)
 
 
 @dataclass(frozen=True)
@@ -140,6 +153,9 @@ class History:
     agent: Person
     problems: list[str] = field(default_factory=list)
     channels_read: int = 0
+    # Top-level messages of each ``slack_intake`` channel (``#name``) in the window: the
+    # reports the replayed policies turn into tickets.
+    reports: dict[str, list[ChatMessage]] = field(default_factory=dict)
 
 
 def read_history(
@@ -202,7 +218,29 @@ def read_history(
         pasts.append(past)
     channels = sum(1 for _ticket, messages in detailed if messages)
     pasts.sort(key=lambda p: (p.created, p.key))
-    return History(pasts, agent, problems, channels)
+    reports = _reports(slack, policies, window, problems)
+    return History(pasts, agent, problems, channels, reports)
+
+
+def _reports(
+    slack: SlackHistory | None, policies: Sequence[Policy], window: Window, problems: list[str]
+) -> dict[str, list[ChatMessage]]:
+    """Each ``slack_intake`` channel's top-level messages in the window (read once each)."""
+    found: dict[str, list[ChatMessage]] = {}
+    if slack is None:
+        return found
+    for policy in policies:
+        for rule in policy.rules:
+            if not isinstance(rule, SlackIntake) or rule.channel in found:
+                continue
+            name = rule.channel.removeprefix("#")
+            try:
+                listed = slack.top_level_messages(name, window.start)
+            except ServiceError as exc:
+                problems.append(f"{rule.channel}: reports not read, replayed without them: {exc}")
+                continue
+            found[rule.channel] = [m for m in listed if m.at < window.end]
+    return found
 
 
 def _details(

@@ -2,8 +2,9 @@
 
 The live agent (real adapters and store, in process) runs a cycle every ten
 minutes through a morning of two packs' tickets while people acknowledge,
-update, reply in the incident's Slack thread and resolve; a replay of that window,
-read back from the same site, must plan exactly the keys the agent carried out.
+update, reply in the incident's Slack thread, report in Slack and resolve; a replay
+of that window, read back from the same site, must plan exactly the keys the agent
+carried out.
 The agent's own comments, labels and priorities are on the site by then, and
 the replay leaves them out and plans its own: that it still arrives at the same
 keys is the point.
@@ -102,9 +103,19 @@ def test_support_pack_replay_plans_the_keys_the_live_agent_carried_out(
         START + timedelta(minutes=180),
         lambda: _incident(site.ctx, "Odds feed <script>alert(1)</script>", "Low", "P4", alice),
     )
-    day.at(START + timedelta(minutes=195), lambda: jira.transition(site.ctx, "SUP-3", "Done", LEAD))
+    day.at(START + timedelta(minutes=195), lambda: jira.transition(site.ctx, "SUP-4", "Done", LEAD))
+
+    def report() -> None:
+        """Rita reports in #operator-support: the agent makes it a ticket (SUP-3)."""
+        channel = site.channel("operator-support")
+        text = "Cash-out fails for accumulators\nImpact: no cash-out on 40 bets\nSeverity: P2"
+        slack.post_message(site.ctx, channel["id"], text, site.slack_id(REPORTER))
+
+    day.at(START + timedelta(minutes=95), report)
     day.run()
-    live = day.keys(["SUP-1", "SUP-2", "SUP-3"])
+    live = day.keys(["SUP-1", "SUP-2", "SUP-3", "SUP-4"])  # and the policy-level ones
+    assert any(k.startswith("slack_intake:") and k.endswith(":ticket") for k in live)
+    assert any(k.startswith("ack_overdue:SUP-3:") for k in live)  # the report's ticket
     assert any(":repeat@" in k for k in live) and any(":step1" in k for k in live)
     assert any("postmortem" in k for k in live)
     assert any(k.startswith("slack_intake:SUP-2:thread#") for k in live)
