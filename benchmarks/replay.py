@@ -154,9 +154,11 @@ def main() -> int:
                 args.keep or str(Path(work) / "out"),
                 *(["--exact"] if args.exact else []),
             ]
+            load_before = os.getloadavg()[0]
             began = time.monotonic()
             result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
             wall = time.monotonic() - began
+            load_after = os.getloadavg()[0]
             peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             if result.returncode != 0:
                 print(result.stdout, result.stderr)
@@ -185,6 +187,10 @@ def main() -> int:
         f"{steps:,} calls)"
     )
     print(f"peak RSS of the command: {peak_mb:.0f} MB; replay.html {page / 1e6:.1f} MB")
+    print(
+        f"load average (1 min) before and after the command: {load_before:.1f}, "
+        f"{load_after:.1f} on {os.cpu_count()} core(s)"
+    )
     return 0
 
 

@@ -246,9 +246,7 @@ class Replay:
         )
         state = EngineState(
             tickets=frozen_map({k: self.states[k] for k in keys if k in self.states}),
-            done_keys=_DoneKeys(
-                [s for s in (self.done.get(k) for k in (None, *keys)) if s is not None]
-            ),
+            done_keys=_DoneKeys.of([self.done.get(k) for k in (None, *keys)]),
             incidents=frozen_map(ledger),
         )
         messages = {k: self.pasts[k].messages_at(now) for k in keys}
@@ -449,13 +447,27 @@ class Replay:
 
 
 class _DoneKeys(AbstractSet[str]):
-    """The done keys of the tickets planned together, without copying them into one set:
-    a ticket nudged every half hour for weeks has tens of thousands, and copying them on
-    every plan made a replay quadratic in its length. The sets are disjoint (one per
-    issue, and the policies' own)."""
+    """The done keys of the tickets planned together, without copying the big sets into
+    one: a ticket nudged every half hour for weeks has tens of thousands, and copying
+    them on every plan made a replay quadratic in its length. The small ones are merged
+    (a plan at a policy's time of day has dozens, and each look-up would try them all).
+    The sets are disjoint (one per issue, and the policies' own)."""
 
-    def __init__(self, sets: list[set[str]]) -> None:
+    BIG = 500
+
+    def __init__(self, sets: list[AbstractSet[str]]) -> None:
         self._sets = sets
+
+    @classmethod
+    def of(cls, sets: Iterable[set[str] | None]) -> _DoneKeys:
+        present = [keys for keys in sets if keys]
+        big: list[AbstractSet[str]] = [keys for keys in present if len(keys) > cls.BIG]
+        small = [keys for keys in present if len(keys) <= cls.BIG]
+        if len(small) > 1:
+            big.append(frozenset().union(*small))
+        elif small:
+            big.append(small[0])
+        return cls(big)
 
     def __contains__(self, key: object) -> bool:
         return any(key in keys for keys in self._sets)

@@ -30,6 +30,8 @@ from agent.core.actions import ActionKind
 # a nudge's thread (only where the nudge was a Slack post) is counted with the other actions.
 MESSAGE_KINDS = frozenset({ActionKind.JIRA_COMMENT, ActionKind.SLACK_POST})
 QUARTER = timedelta(minutes=15)
+_BATCH = 2_000
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -79,10 +81,17 @@ class Tally:
         self.per_person: Counter[str] = Counter()
         self._per_quarter: Counter[tuple[int, str]] = Counter()
         self._runs: dict[str, dict[tuple[int, str, str], Run]] = {}
+        self._pending: list[str] = []  # lines not written yet (written in batches)
+
+    def _flush(self) -> None:
+        self._spool.write("\n".join(self._pending) + "\n")
+        self._pending = []
 
     def add(self, fired: Fired, segment: int) -> None:
         """Count ``fired``; ``segment`` is how many human events its ticket had by then."""
-        self._spool.write(json.dumps(action_json(fired), ensure_ascii=False) + "\n")
+        self._pending.append(_ENCODE(action_json(fired)))
+        if len(self._pending) >= _BATCH:
+            self._flush()
         self.actions += 1
         if fired.issue is not None:
             what = f"{fired.rule}: {fired.kind.value} ({fired.where})"
@@ -118,6 +127,8 @@ class Tally:
 
     def lines(self) -> Iterator[str]:
         """Each action as ``replay.json`` lists it, one JSON object a line, in planned order."""
+        if self._pending:
+            self._flush()
         self._spool.flush()
         self._spool.seek(0)
         for line in self._spool:
