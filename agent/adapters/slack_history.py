@@ -130,13 +130,35 @@ class ChannelReader:
         return sorted(found.values(), key=lambda m: (m.at, m.ts))
 
     def top_level(self, channel_id: str, oldest: str | None) -> list[ChatMessage]:
-        """People's top-level messages since ``oldest``, oldest first, without reading any
-        thread (one ``conversations.history`` call a page); each parent's ``latest_reply``
-        tells whether its thread has anything to read."""
+        """People's top-level messages since ``oldest``, and the agent's own (``by_agent``:
+        the threads it opened), oldest first, without reading any thread (one
+        ``conversations.history`` call a page); each parent's ``latest_reply`` tells
+        whether its thread has anything to read."""
         found: dict[str, ChatMessage] = {}
         for message in self._history(channel_id, oldest):
             self._keep(channel_id, message, found)
+            self._keep_own(channel_id, message, found)
         return sorted(found.values(), key=lambda m: (m.at, m.ts))
+
+    def _keep_own(
+        self, channel_id: str, message: dict[str, Any], found: dict[str, ChatMessage]
+    ) -> None:
+        """The agent's own top-level message (its user, its metadata), as ``by_agent``."""
+        ts = message.get("ts")
+        if not isinstance(ts, str) or ts in found or metadata_key(message) is None:
+            return
+        if message.get("user") != self._bot_id():
+            return
+        latest = message.get("latest_reply")
+        found[ts] = ChatMessage(
+            channel=channel_id,
+            ts=ts,
+            user_slack_id=str(message["user"]),
+            text=str(message.get("text") or ""),
+            at=ts_datetime(ts),
+            latest_reply=latest if isinstance(latest, str) else None,
+            by_agent=True,
+        )
 
     def thread(self, channel_id: str, thread_ts: str) -> list[ChatMessage]:
         """People's replies in one thread (the parent left out), oldest first."""

@@ -98,6 +98,9 @@ class ChatMessage:
     has_files: bool = False
     # A thread parent's newest reply ``ts`` (None: no replies), as the channel's history shows.
     latest_reply: str | None = None
+    # The agent's own message (its Slack metadata says so): listed only among a channel's
+    # top-level messages, where it starts the thread the agent opened for a ticket.
+    by_agent: bool = False
 
 
 @dataclass(frozen=True)

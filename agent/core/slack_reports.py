@@ -152,7 +152,7 @@ def reported_at(ticket: Ticket) -> datetime:
 
 def is_report(message: ChatMessage, bot_user: str | None) -> bool:
     """A top-level message a person wrote: replies, joins and the bot's own are not reports."""
-    if message.thread_ts not in (None, message.ts):
+    if message.thread_ts not in (None, message.ts) or message.by_agent:
         return False
     if not message.user_slack_id or message.user_slack_id == bot_user:
         return False

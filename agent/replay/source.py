@@ -239,7 +239,7 @@ def _reports(
             except ServiceError as exc:
                 problems.append(f"{rule.channel}: reports not read, replayed without them: {exc}")
                 continue
-            found[rule.channel] = [m for m in listed if m.at < window.end]
+            found[rule.channel] = [m for m in listed if m.at < window.end and not m.by_agent]
     return found
 
 

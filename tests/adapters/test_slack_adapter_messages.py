@@ -335,16 +335,20 @@ def test_top_level_messages_and_one_threads_replies(sandbox: SandboxHandle) -> N
     )
     workspace.post_message(sandbox.ctx, channel, "Looking", sam, thread_ts=report["ts"])
     quiet = workspace.post_message(sandbox.ctx, channel, "Second report", sam)
+    opened = adapter.post(channel, "Incident DS-2", event_type=EVENT, payload=payload("t"))
+    workspace.post_message(sandbox.ctx, channel, "unmarked", workspace.bot_slack_id(sandbox.ctx))
     reads = len(slack_calls(sandbox, "conversations.history"))
 
     top = adapter.top_level_messages(channel, START - timedelta(minutes=1))
 
-    assert [(m.text, m.user_email, m.thread_ts) for m in top] == [
-        ("Feed down\nP1", "olga@sandbox.example", report["ts"]),
-        ("Second report", "sam@sandbox.example", None),
+    assert [(m.text, m.user_email, m.thread_ts, m.by_agent) for m in top] == [
+        ("Feed down\nP1", "olga@sandbox.example", report["ts"], False),
+        ("Second report", "sam@sandbox.example", None, False),
+        ("Incident DS-2", None, None, True),  # the thread the agent opened; no other of its
     ]
     assert top[0].latest_reply is not None and top[1].latest_reply is None
-    assert top[1].ts == quiet["ts"]
+    assert top[1].ts == quiet["ts"] and top[2].ts == opened.ts
+    assert top[2].latest_reply is None  # nobody replied: its thread needs no read
     assert len(slack_calls(sandbox, "conversations.history")) == reads + 1
     assert not slack_calls(sandbox, "conversations.replies")  # no thread was read
 

@@ -146,6 +146,11 @@ def test_a_reply_in_the_thread_acknowledges_and_a_lost_state_opens_no_second_thr
     recovered = site.run_once(again, RULES)
     assert recovered.returncode == 0, recovered.stdout + recovered.stderr
     assert opened_thread(site)["ts"] == opener["ts"]
+    site.sandbox.clear_requests()
+    quiet_thread = site.run_once(START + timedelta(minutes=3), RULES)
+    assert quiet_thread.returncode == 0, quiet_thread.stdout + quiet_thread.stderr
+    reads = [e for e in site.sandbox.requests_log() if e["path"] == "/api/conversations.replies"]
+    assert reads == []  # the channel's listing shows nobody replied: the thread is not read
 
     site.at(START + timedelta(minutes=5))
     body = {

@@ -5,10 +5,10 @@ Tier 3: 50 a minute; https://docs.slack.dev/reference/methods/conversations.hist
 over the rule's ``lookback`` and back to the oldest open ticket's report, so
 every open incident's report is in the listing. A thread is read
 (``conversations.replies``, Tier 3 too) only when the listing shows it has
-replies, so a quiet incident costs no call; the thread the agent opened for a ticket
-made in Jira starts with the agent's message, which the listing of people's messages
-leaves out, so it is read every cycle. Slack has limited both methods to
-one call a minute for new commercially distributed apps outside the
+replies, so a quiet incident costs no call; the listing holds the agent's own
+messages that open the threads of tickets made in Jira, so theirs are read the
+same way (the planner gets only people's messages as reports). Slack has limited
+both methods to one call a minute for new commercially distributed apps outside the
 Marketplace since 2025-05-29 (https://docs.slack.dev/changelog/2025/05/29/
 rate-limit-changes-for-non-marketplace-apps); an internal app, as the agent
 is, keeps Tier 3, and the adapter's pacer keeps to it.
@@ -28,7 +28,7 @@ from agent.adapters.service_errors import ServiceError
 from agent.adapters.slack_port import SlackPort
 from agent.core.model import ChatMessage, Ticket
 from agent.core.selection import governs
-from agent.core.slack_reports import SlackThread, incident_thread, report_thread
+from agent.core.slack_reports import SlackThread, incident_thread
 from agent.policy import Policy
 from agent.policy.rule_models import SlackIntake
 from agent.runtime.report import CycleReport
@@ -72,16 +72,14 @@ def read_intake(
             and governs(policy, t)
             and (thread := incident_thread(t)) is not None
         ]
-        # back to the oldest open report, so that its head (and its replies) is listed
-        reported = [thread.at for t, thread in mine if report_thread(t) == thread]
-        oldest = min([now - rule.lookback, *reported])
+        oldest = min([now - rule.lookback, *(thread.at for _, thread in mine)])
         try:
             listed = slack.top_level_messages(rule.channel, oldest)
         except ServiceError as exc:
             report.read_error("slack", f"{rule.channel}: reports not read this cycle: {exc}")
             read.unreadable |= {t.key for t, _ in mine}
             continue
-        read.reports[rule.channel] = accounts(listed)
+        read.reports[rule.channel] = accounts([m for m in listed if not m.by_agent])
         heads = {SlackThread(m.channel, m.ts): m for m in listed}
         for ticket, thread in mine:
             head = heads.get(thread)
