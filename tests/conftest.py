@@ -35,6 +35,14 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding a ``slow`` test run first (order within a file kept): with a test file
+    per worker (pytest-xdist ``--dist loadfile``) a long file left to the end keeps one core
+    busy while the other idles."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow") is not None}
+    items.sort(key=lambda item: item.path not in slow_files)
+
+
 def spec_validator(config: pytest.Config) -> SpecValidator:
     """The session's validator, loaded on first use (loading the specs takes a moment)."""
     validator = config.stash.get(_SPEC_VALIDATOR, None)
