@@ -136,8 +136,8 @@ VALUE_TYPES: tuple[tuple[str, str], ...] = (
     (
         "notify target",
         "`jira` (a comment), `dm` (Slack direct message), `escalation_channel`, "
-        "`project_channel`, `incident_thread` (the thread of the report the ticket was made "
-        "from in the `slack_intake` channel; for a ticket made in Jira, that channel), a "
+        "`project_channel`, `incident_thread` (the ticket's thread in the `slack_intake` "
+        "channel: its report's, or the one the agent opened for a ticket made in Jira), a "
         "`#channel-name`, or `group:@<Slack user group>` (a direct "
         "message to each member; nobody gets the same message twice when `dm` or another "
         "group of the list already reaches them). A user group among the people of `dm` is "
