@@ -1,6 +1,9 @@
 """What counts as a human update of a ticket: comments, status changes, channel messages.
 
 The agent's own comments (marked with the ``escalation-agent`` property) never count.
+A message counts when its author holds one of the roles, by email, by Jira account, or
+as a member of a Slack user group a role names (``group:@handle``; the reader tells
+which groups each author is in).
 """
 
 from __future__ import annotations
@@ -67,10 +70,14 @@ def human_updates(
                 )
     if "channel_message" in sources:
         for message in messages:
-            if (message.user_email and holders.has_email(message.user_email)) or (
-                message.user_account_id and holders.has_account(message.user_account_id)
+            if (
+                (message.user_email and holders.has_email(message.user_email))
+                or (message.user_account_id and holders.has_account(message.user_account_id))
+                or holders.has_member(message.author_groups)
             ):
-                author = message.user_email or message.user_account_id or ""
+                author = (
+                    message.user_email or message.user_account_id or message.user_slack_id or ""
+                )
                 found.append(Update(message.at, "channel_message", author, message.text))
     found.sort(key=lambda u: (u.at, u.source))
     return found

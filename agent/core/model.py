@@ -101,6 +101,10 @@ class ChatMessage:
     # The agent's own message (its Slack metadata says so): listed only among a channel's
     # top-level messages, where it starts the thread the agent opened for a ticket.
     by_agent: bool = False
+    # The Slack user groups (handles, lower case, no ``@``) a policy names that the author
+    # is a member of, as read this cycle: a role given as ``group:@handle`` is played by
+    # its members, whom only Slack knows.
+    author_groups: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

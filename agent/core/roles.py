@@ -105,6 +105,8 @@ class RoleHolders:
     anyone: bool  # the roles include ``any``: every human counts
     account_ids: frozenset[str]
     emails: frozenset[str]  # lower-case
+    # Slack user-group handles (lower case, no ``@``): their members hold the roles too
+    groups: frozenset[str] = frozenset()
 
     def has_person(self, person: Person) -> bool:
         if self.anyone or (person.account_id and person.account_id in self.account_ids):
@@ -116,6 +118,15 @@ class RoleHolders:
 
     def has_account(self, account_id: str) -> bool:
         return self.anyone or account_id in self.account_ids
+
+    def has_member(self, groups: frozenset[str]) -> bool:
+        """Whether someone in these user groups (a message's ``author_groups``) holds a role."""
+        return self.anyone or not self.groups.isdisjoint(groups)
+
+
+def group_handle(group: str) -> str:
+    """``@gamnify-support`` or ``Gamnify-Support`` -> ``gamnify-support`` (Slack's handle)."""
+    return group.strip().removeprefix("@").lower()
 
 
 def role_holders(
@@ -133,4 +144,5 @@ def role_holders(
         False,
         frozenset(r.account_id for r in found if r.account_id),
         frozenset(r.email.lower() for r in found if r.email),
+        frozenset(group_handle(r.group) for r in found if r.group),
     )

@@ -30,6 +30,8 @@ START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Malta
 RULES = "support-p1-p4.yaml"
 OLGA = "olga@operator.example"
 LEAD = "support-lead@sandbox.example"
+GINA = "gina@sandbox.example"  # in @gamnify-support, holding no role on any ticket
+EVE = "eve@operator.example"  # an operator's colleague
 REPORT = (
     "Bundesliga odds feed stopped updating\n"
     "Product Impacted: Scheduled Feed for Bundliga\n"
@@ -42,8 +44,12 @@ def seed(sandbox: SandboxHandle, tmp_path: Path) -> Site:
     site = build_site(sandbox, tmp_path, START, ["SUP"])
     site.person("Olga Operator", OLGA)
     site.person("Sam Lead", LEAD)
+    site.person("Gina Support", GINA)
+    site.person("Eve Operator", EVE)
     slack.create_channel(site.ctx, "operator-support", site.slack_id(LEAD))
-    slack.create_usergroup(site.ctx, "gamnify-support", "Gamnify support", [site.slack_id(LEAD)])
+    slack.create_usergroup(
+        site.ctx, "gamnify-support", "Gamnify support", [site.slack_id(LEAD), site.slack_id(GINA)]
+    )
     return site
 
 
@@ -187,3 +193,25 @@ def test_a_crash_after_creating_the_ticket_neither_recreates_it_nor_replies_twic
     cycle(site, START + timedelta(minutes=3))
     assert sup_issues(site) == ["SUP-1"]
     assert len(by_agent(thread(site, report), ":reply")) == 1
+
+
+@pytest.mark.slow
+def test_a_reply_by_a_member_of_the_support_group_acknowledges(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    """Nobody is assigned: Gina, in @gamnify-support, answering one report acknowledges it;
+    Eve, not in the group, answering the other does not, and that one is nudged."""
+    site = seed(sandbox, tmp_path)
+    running_since(site, START - timedelta(hours=1))
+    site.at(START)
+    answered = post_as(site, OLGA, REPORT)
+    other = post_as(site, OLGA, "Live scores delayed\nSeverity: P3")
+    cycle(site, START + timedelta(minutes=1))
+    assert sup_issues(site) == ["SUP-1", "SUP-2"]
+    site.at(START + timedelta(minutes=5))
+    post_as(site, GINA, "Seen, looking at the feed now", answered)
+    post_as(site, EVE, "Same here on our side", other)
+    cycle(site, START + timedelta(minutes=16))
+    assert by_agent(thread(site, answered), "ack_overdue") == []
+    (nudge,) = by_agent(thread(site, other), "ack_overdue")
+    assert "SUP-2" in nudge["text"]

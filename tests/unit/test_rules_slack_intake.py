@@ -233,3 +233,51 @@ def test_no_thread_for_a_resolved_ticket_another_project_or_when_told_not_to() -
     quiet = Runner([policy(SUPPORT.replace("labels: [from-slack]", "open_threads: false"))])
     result = quiet.cycle([ticket("T-4", created=MONDAY)], MONDAY + timedelta(minutes=1))
     assert result.actions == ()
+
+
+GROUP_SUPPORT = SUPPORT.replace(
+    "support: 'email:sam@sandbox.example'", "support: 'group:@Gamnify-Support'"
+)
+
+
+def test_a_reply_by_a_member_of_the_support_group_acknowledges() -> None:
+    """The reader tells which named user groups a message's author is in; a member of the
+    group the support role names acknowledges, anyone else does not."""
+    report = said(REPORT, MONDAY)
+    made = made_from(report)
+    at = MONDAY + timedelta(minutes=5)
+    member = replace(
+        said("On it", at, user="UGINA", email="gina@sandbox.example", thread=report.ts),
+        author_groups=frozenset({"gamnify-support"}),
+    )
+    outsider = replace(
+        said("Same here", at, user="UEVE", email="eve@operator.example", thread=report.ts),
+        author_groups=frozenset({"operators"}),
+    )
+    later = MONDAY + timedelta(minutes=16)
+    for reply, nudged in ((member, False), (outsider, True)):
+        result = Runner([policy(GROUP_SUPPORT)]).cycle([made], later, {"T-1": [reply]})
+        nudges = [a for a in result.actions if a.rule == "ack_overdue"]
+        assert bool(nudges) is nudged, reply.user_slack_id
+
+
+def test_a_report_made_in_slack_is_asked_for_what_it_lacks_in_its_thread_only() -> None:
+    """intake_missing_fields leaves a ticket made from a Slack report to the thread's ask;
+    a ticket made in Jira is still asked on the ticket, and so is a report when the
+    intake rule asks for nothing."""
+    asks = SUPPORT + (
+        "  - rule: intake_missing_fields\n"
+        "    fields: [Summary, Product Impacted]\n"
+        "    to: [support]\n"
+        "    notify: [jira]\n"
+    )
+    report = said(REPORT, MONDAY)
+    from_slack = made_from(report)
+    from_jira = ticket("T-2", created=MONDAY + timedelta(minutes=1), assignee=ALICE)
+    at = MONDAY + timedelta(minutes=2)
+    result = Runner([policy(asks)]).cycle([from_slack, from_jira], at)
+    asked = [a.issue for a in result.actions if a.rule == "intake_missing_fields"]
+    assert asked == ["T-2"]
+    silent = asks.replace("labels: [from-slack]", "labels: [from-slack]\n    ask_for: []")
+    result = Runner([policy(silent)]).cycle([from_slack], at)
+    assert [a.issue for a in result.actions if a.rule == "intake_missing_fields"] == ["T-1"]

@@ -9,7 +9,8 @@ from agent.core.model import Ticket
 from agent.core.obligations import ObligationKind
 from agent.core.rules.base import RuleContext
 from agent.core.rules.kind import Family, RuleKind, Says
-from agent.policy.rule_models import IntakeMissingFields, IntakeRejected
+from agent.core.slack_reports import report_thread
+from agent.policy.rule_models import IntakeMissingFields, IntakeRejected, SlackIntake
 from agent.policy.schema import Policy
 
 
@@ -28,8 +29,18 @@ def missing_fields(ticket: Ticket, names: list[str]) -> list[str]:
     return [name for name in names if not field_present(ticket, name)]
 
 
+def asked_in_thread(policy: Policy, ticket: Ticket) -> bool:
+    """Whether the ticket was made from a report in Slack whose thread its ``slack_intake``
+    rule asks for the missing report items: the reporter is asked there, where they
+    reported, and a second ask on the Jira ticket would repeat it."""
+    return report_thread(ticket) is not None and any(
+        isinstance(rule, SlackIntake) and rule.project == ticket.project and rule.ask_for
+        for rule in policy.rules
+    )
+
+
 def intake_missing_fields(ctx: RuleContext, rule: IntakeMissingFields) -> None:
-    if not ctx.ticket.is_open:
+    if not ctx.ticket.is_open or asked_in_thread(ctx.policy, ctx.ticket):
         return
     missing = missing_fields(ctx.ticket, rule.fields)
     due = ctx.ticket.created + rule.within if rule.within else ctx.ticket.created
@@ -94,7 +105,8 @@ KINDS: tuple[RuleKind[Any], ...] = (
         description=(
             "A new escalation must carry the fields the procedure needs. While any is empty "
             "after `within`, the reporter is asked for the missing ones (default: reporter, "
-            "on the Jira ticket)."
+            "on the Jira ticket). A ticket made from a report in Slack is not asked here when "
+            "its `slack_intake` rule asks for the missing report items in the report's thread."
         ),
         words="asked for a complete report",
         params={

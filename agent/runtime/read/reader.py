@@ -33,6 +33,7 @@ from agent.runtime.read.chat_cache import ChatCache
 from agent.runtime.read.intake_reader import read_intake
 from agent.runtime.read.snapshots import SnapshotError, ticket_from_json, ticket_to_json
 from agent.runtime.read.sync_state import SyncCursor, SyncState, query_fingerprint
+from agent.runtime.read.user_groups import GroupMembership, named_groups
 from agent.runtime.report import CycleReport
 from agent.store import StateStore, StoreError
 
@@ -129,6 +130,7 @@ class TicketReader:
             for account, slack_id in (user_map or {}).items()
             if "@" not in account
         }
+        self._groups = GroupMembership(slack, ())
 
     # -- tickets ----------------------------------------------------------------------
     def read(
@@ -157,10 +159,31 @@ class TicketReader:
         for problem in self.jira.take_problems():
             report.problems.append(str(problem))
         result = ReadResult(tickets=tickets, full_reads=[r.policy.name for r in reads if r.full])
+        self._groups = GroupMembership(self.slack, policies)  # members read afresh each cycle
         self._read_messages(policies, state, result, report, refresh=None)
         if now is not None:
             self._read_intake(policies, result, report, now)
+        self._without_unknown_members(policies, result, report)
         return result
+
+    def _without_unknown_members(
+        self, policies: Sequence[Policy], result: ReadResult, report: CycleReport
+    ) -> None:
+        """Leave out the tickets of policies naming a user group whose members were not read:
+        a member's reply would look missing, and the ticket be nudged on a partial picture."""
+        gone = self._groups.take_unreadable()
+        if not gone:
+            return
+        for handle, why in sorted(gone.items()):
+            report.read_error(
+                "slack", f"members of the user group @{handle} not read, left for next cycle: {why}"
+            )
+        blind = [p for p in policies if not named_groups(p).isdisjoint(gone)]
+        left_out = {t.key for t in result.tickets if any(governs(p, t) for p in blind)}
+        result.tickets = [t for t in result.tickets if t.key not in left_out]
+        for key in left_out:
+            result.messages.pop(key, None)
+            result.cached_messages.discard(key)
 
     def _read_intake(
         self, policies: Sequence[Policy], result: ReadResult, report: CycleReport, now: datetime
@@ -334,13 +357,14 @@ class TicketReader:
             return list(pool.map(one, tickets))
 
     def _with_accounts(self, messages: list[ChatMessage]) -> list[ChatMessage]:
-        """The messages with their authors' Jira accounts, where AGENT_USER_MAP names them."""
-        if not self._accounts_by_slack_id:
-            return messages
-        return [
-            replace(m, user_account_id=self._accounts_by_slack_id.get(m.user_slack_id or ""))
-            for m in messages
-        ]
+        """The messages with their authors' Jira accounts, where AGENT_USER_MAP names them,
+        and the user groups the policies name that each author is in."""
+        if self._accounts_by_slack_id:
+            messages = [
+                replace(m, user_account_id=self._accounts_by_slack_id.get(m.user_slack_id or ""))
+                for m in messages
+            ]
+        return self._groups.tell(messages)
 
     def _keep(self, detailed: Ticket, report: CycleReport) -> None:
         report.details_read += 1
@@ -362,6 +386,7 @@ class TicketReader:
     ) -> None:
         """Read again the channels of ``issues`` whose messages came from the kept copy."""
         self._read_messages(policies, state, result, report, refresh=issues)
+        self._without_unknown_members(policies, result, report)
 
     def _read_messages(
         self,
