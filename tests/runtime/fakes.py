@@ -170,6 +170,7 @@ class FakeSlack:
         return self.groups.get(handle.removeprefix("@"), (None, ()))[0]
 
     def usergroup_members(self, handle: str) -> tuple[str, ...] | None:
+        self.fail.check("usergroup_members")
         found = self.groups.get(handle.removeprefix("@"))
         return found[1] if found is not None else None
 

@@ -17,7 +17,7 @@ from agent.policy import Policy, load_policies
 from agent.resources import bundled_rules_dir
 from agent.runtime.cycle import load_state, read_and_plan, run_cycle
 from agent.runtime.deps import Deps
-from agent.runtime.read.reader import fields_to_fetch
+from agent.runtime.read.reader import TicketReader, fields_to_fetch
 from agent.runtime.report import CycleReport
 from agent.store import MemoryStateStore, SqlStateStore, open_store
 from agent.store.readonly import ReadOnlyStore
@@ -184,6 +184,48 @@ def test_a_failed_channel_read_leaves_the_ticket_out(
     report = CycleReport()
     read_and_plan(deps, START + timedelta(hours=30), report)
     assert report.service_errors["slack"] == 1 and report.total_planned == 0
+
+
+def test_messages_are_told_which_named_user_groups_their_authors_are_in(
+    tmp_path: Path, store: SqlStateStore, ds_policy: list[Policy]
+) -> None:
+    """The DS pack names @dev-support: its member's message says so, for roles to match."""
+    jira = ds_tickets(1)
+    deps, slack = make_deps(tmp_path, store, ds_policy, jira)
+    run_cycle(deps, START + timedelta(minutes=10))
+    channel = load_state(store).ticket("DS-100")
+    assert channel is not None and channel.channel_id is not None
+    slack.groups["dev-support"] = ("S1", ("U1", "U9"))
+    slack.messages[channel.channel_id] = [
+        message(START + timedelta(minutes=12), "dev@x.example", channel=channel.channel_id),
+        replace(
+            message(START + timedelta(minutes=13), "eve@x.example", channel=channel.channel_id),
+            user_slack_id="UEVE",
+        ),
+    ]
+    reader = TicketReader(jira, slack, store, save_snapshots=False)
+    read = reader.read(ds_policy, load_state(store), CycleReport(), START + timedelta(minutes=20))
+    member, other = read.messages["DS-100"]
+    assert member.author_groups == {"dev-support"} and other.author_groups == frozenset()
+
+
+def test_an_unreadable_user_group_leaves_its_policys_tickets_out(
+    tmp_path: Path, store: SqlStateStore, ds_policy: list[Policy]
+) -> None:
+    """Without the members, a member's update would look missing: no nudge on that."""
+    jira = ds_tickets(1)
+    deps, slack = make_deps(tmp_path, store, ds_policy, jira)
+    run_cycle(deps, START + timedelta(minutes=10))
+    channel = load_state(store).ticket("DS-100")
+    assert channel is not None and channel.channel_id is not None
+    slack.messages[channel.channel_id] = [
+        message(START + timedelta(minutes=12), "dev@x.example", channel=channel.channel_id)
+    ]
+    slack.fail.add("usergroup_members", ServiceUnavailable("slack", "members", "down", 503))
+    report = CycleReport()
+    read_and_plan(deps, START + timedelta(hours=30), report)
+    assert report.service_errors["slack"] == 1 and report.total_planned == 0
+    assert any("@dev-support" in error for error in report.read_errors)
 
 
 def test_planning_read_only_writes_nothing(
