@@ -10,6 +10,7 @@ resolve per severity; and the last weeks as a series for the chart.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -192,6 +193,39 @@ def _breaches(records: Iterable[IncidentRecord], week: Week) -> Counter[str]:
     return counted
 
 
+def _series(records: Sequence[IncidentRecord], weeks: Sequence[Week]) -> tuple[SeriesPoint, ...]:
+    """Opened, closed and breaches per chart week, each moment put in its week in one pass.
+
+    The weeks are consecutive (each starts where the one before ends), so a moment's
+    week is found by bisecting their starts instead of asking every week in turn: a
+    replay builds a digest at every weekly slot, and a forgotten incident's breaches
+    grow with every step it stays open.
+    """
+    starts = [week.start for week in weeks]
+    end = weeks[-1].end
+    opened = [0] * len(weeks)
+    closed = [0] * len(weeks)
+    breaches = [0] * len(weeks)
+
+    def index(moment: datetime | None) -> int:
+        if moment is None or moment >= end:
+            return -1
+        return bisect_right(starts, moment) - 1
+
+    for record in records:
+        if (at := index(record.opened)) >= 0:
+            opened[at] += 1
+        if (at := index(record.resolved)) >= 0:
+            closed[at] += 1
+        for breach in record.breaches:
+            if (at := index(breach.due)) >= 0:
+                breaches[at] += 1
+    return tuple(
+        SeriesPoint(week=week.label, opened=opened[i], closed=closed[i], breaches=breaches[i])
+        for i, week in enumerate(weeks)
+    )
+
+
 def digest_stats(
     records: Iterable[IncidentRecord],
     *,
@@ -210,15 +244,7 @@ def digest_stats(
     week = series_weeks[-1]
     rows = _counts(mine, week, levels)
     breaches = _breaches(mine, week)
-    series = tuple(
-        SeriesPoint(
-            week=w.label,
-            opened=sum(1 for r in mine if w.holds(r.opened)),
-            closed=sum(1 for r in mine if w.holds(r.resolved)),
-            breaches=sum(_breaches(mine, w).values()),
-        )
-        for w in series_weeks
-    )
+    series = _series(mine, series_weeks)
     return DigestStats(
         week=week.label,
         start=week.start,

@@ -137,3 +137,22 @@ def test_context_is_plain_data() -> None:
         "open": 1,
         "closed": 0,
     }
+
+
+def test_series_puts_each_moment_in_the_week_that_holds_it_at_every_edge() -> None:
+    """The one-pass series agrees with asking each week, at and around every boundary."""
+    weeks = weeks_ending(LONDON, FRIDAY, 12)
+    edges = [w.start for w in weeks] + [weeks[-1].end]
+    moments = [
+        e + d for e in edges for d in (-timedelta(microseconds=1), timedelta(), timedelta(hours=1))
+    ]
+    records = [
+        record(f"CLI-{n}", at, resolved=at, breaches=(Breach("ack_overdue", "a", at),))
+        for n, at in enumerate(moments)
+    ]
+    series = digest_stats(records, calendar=LONDON, end=FRIDAY).series
+    expected = [sum(1 for at in moments if w.holds(at)) for w in weeks]
+    assert [p.opened for p in series] == expected
+    assert [p.closed for p in series] == expected
+    assert [p.breaches for p in series] == expected
+    assert sum(expected) == len(moments) - 3  # the three moments outside the twelve weeks
