@@ -27,7 +27,7 @@ from agent.adapters.confluence_tables import (
     _text,
 )
 from agent.render.escaping import escape_xml
-from agent.render.storage_xml import NAMESPACES
+from agent.render.storage_xml import NAMESPACES, parse_storage
 
 _AC = f"{{{NAMESPACES['ac']}}}"
 PREFIX = "actions:"
@@ -44,17 +44,29 @@ def actions_status(done: int, total: int) -> str:
     )
 
 
-def _title(macro: etree._Element) -> str:
+def _parameter(macro: etree._Element, name: str) -> str:
     for parameter in macro.iter(f"{_AC}parameter"):
-        if parameter.get(f"{_AC}name") == "title":
+        if parameter.get(f"{_AC}name") == name:
             return _text(parameter)
     return ""
 
 
+def _title(macro: etree._Element) -> str:
+    return _parameter(macro, "title")
+
+
+def _shows(macro: etree._Element) -> tuple[str, str]:
+    """What a lozenge shows a reader: its title and colour (the editor may add a
+    ``ac:macro-id`` or reorder parameters; that is no change)."""
+    return _parameter(macro, "title").strip(), _parameter(macro, "colour").strip().casefold()
+
+
 def set_row_status(body: str, key: str, status_xml: str, header_titles: Sequence[str] = ()) -> str:
     """The body with the issue's row showing ``status_xml`` (replacing its earlier
-    ``actions:`` lozenge, else added to its issue cell); unchanged when it shows it."""
+    ``actions:`` lozenge, else added to its issue cell); unchanged when it shows the same
+    title and colour already, so setting a count again writes nothing."""
     located = _Located(body)
+    wanted = _shows(next(parse_storage(status_xml).iter(f"{_AC}structured-macro")))
     table = _log_table(located.root, header_titles)
     pattern = _key_pattern(key)
     row = next(
@@ -65,9 +77,9 @@ def set_row_status(body: str, key: str, status_xml: str, header_titles: Sequence
         raise StorageSurgeryError(f"the log has no row for {key} (a person may have removed it)")
     for macro in row.iter(f"{_AC}structured-macro"):
         if macro.get(f"{_AC}name") == "status" and _title(macro).casefold().startswith(PREFIX):
-            span = located.span(macro)
-            if body[span.start : span.end] == status_xml:
+            if _shows(macro) == wanted:
                 return body
+            span = located.span(macro)
             return body[: span.start] + status_xml + body[span.end :]
     cells = _cells(row)
     if not cells:

@@ -274,6 +274,15 @@ def test_a_follow_up_made_in_jira_is_listed_and_tracked_and_a_tick_moves_an_issu
     log = site.body(LOG)
     assert "actions: 2 of 3 done" in log and log.count("actions:") == 1
 
+    # reopened, the count goes back to one it showed before: the row follows, once
+    jira.transition(site.ctx, alert.key, "To Do", LEAD)
+    assert site.cycle(datetime(2026, 11, 26, 11, 0, tzinfo=UTC)).ok
+    log = site.body(LOG)
+    assert "actions: 1 of 3 done" in log and log.count("actions:") == 1
+    site.sandbox.clear_requests()
+    assert site.cycle(datetime(2026, 11, 26, 11, 30, tzinfo=UTC)).ok
+    assert site.writes() == []
+
 
 @pytest.fixture
 def dc_site(sandbox_dc: SandboxHandle, tmp_path: Path) -> Iterator[PaperSite]:

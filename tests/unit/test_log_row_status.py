@@ -33,3 +33,17 @@ def test_the_lozenge_goes_into_the_issue_cell_and_is_replaced_not_repeated() -> 
 def test_a_row_a_person_removed_is_a_clear_error() -> None:
     with pytest.raises(StorageSurgeryError, match="no row for T-9"):
         set_row_status(LOG, "T-9", actions_status(0, 1))
+
+
+def test_a_lozenge_the_editor_saved_in_its_own_form_is_left_when_it_shows_the_count() -> None:
+    first = set_row_status(LOG, "T-2", actions_status(1, 2))
+    saved = first.replace(
+        '<ac:structured-macro ac:name="status" ac:schema-version="1">',
+        '<ac:structured-macro ac:name="status" ac:schema-version="1" ac:macro-id="ab-12">',
+    )
+    assert saved != first
+    assert set_row_status(saved, "T-2", actions_status(1, 2)) == saved  # nothing to write
+    back = set_row_status(
+        set_row_status(saved, "T-2", actions_status(2, 2)), "T-2", actions_status(1, 2)
+    )
+    assert back.count("actions:") == 1 and "actions: 1 of 2 done" in back and "Yellow" in back

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 from agent.core.actions import DUE_SOON_EVENT, ActionKind
 from agent.core.followups import FollowupIssue, FollowupsSeen, PageTask
@@ -184,29 +185,67 @@ def test_a_ticked_task_moves_its_issue_when_the_rule_says_so() -> None:
     assert plain == [ActionKind.JIRA_COMMENT]  # without transition: only the comment
 
 
-def test_the_incident_log_row_learns_how_many_follow_ups_are_done_once_per_count() -> None:
-    logged = policy(
-        """
-        severity: {levels: [P1, P2], priority: {Highest: P1, High: P2}}
-        rules:
-          - rule: incident_log
-            space: OPS
-            pages: ["{project} Incident Log"]
-          - rule: followups
-        """
-    )
+LOGGED = policy(
+    """
+    severity: {levels: [P1, P2], priority: {Highest: P1, High: P2}}
+    rules:
+      - rule: incident_log
+        space: OPS
+        pages: ["{project} Incident Log"]
+      - rule: followups
+    """
+)
+
+
+def _lozenges(issues: tuple[FollowupIssue, ...], state: EngineState | None = None) -> list[Any]:
+    seen = {"T-1": FollowupsSeen("900", "PM", (), issues)}
+    result = plan([ESCALATION], state or EngineState(), RESOLVED, [LOGGED], followups=seen)
+    return [a for a in result.actions if a.kind is ActionKind.CONFLUENCE_LOG_ACTIONS]
+
+
+def test_the_incident_log_row_learns_how_many_follow_ups_are_done_once_per_change() -> None:
     issues = (_issue("T-7", "1", done=True), _issue("T-8", "2"), _made_in_jira("T-9"))
     seen = FollowupsSeen("900", "PM", (), issues)
-    result = plan([ESCALATION], EngineState(), RESOLVED, [logged], followups={"T-1": seen})
+    result = plan([ESCALATION], EngineState(), RESOLVED, [LOGGED], followups={"T-1": seen})
     (lozenge,) = [a for a in result.actions if a.kind is ActionKind.CONFLUENCE_LOG_ACTIONS]
     row = next(a for a in result.actions if a.kind is ActionKind.CONFLUENCE_LOG_ROW)
-    assert lozenge.key == f"{row.key}:actions:1-of-3"
+    # the latest change: T-7 resolved two days after the escalation
+    assert lozenge.key == f"{row.key}:actions:1-of-3@2026-03-08T10:00Z"
     assert (lozenge.context["actions_done"], lozenge.context["actions_total"]) == (1, 3)
     assert lozenge.context["row_key"] == row.key
+    done = result.state.with_done(a.key for a in result.actions)
+    assert _lozenges(issues, done) == []  # nothing changed: nothing planned again
     none_yet = plan(
-        [ESCALATION], EngineState(), RESOLVED, [logged], followups={"T-1": FollowupsSeen("900")}
+        [ESCALATION], EngineState(), RESOLVED, [LOGGED], followups={"T-1": FollowupsSeen("900")}
     )
     assert not [a for a in none_yet.actions if a.kind is ActionKind.CONFLUENCE_LOG_ACTIONS]
+
+
+def test_a_reopened_follow_up_brings_the_earlier_count_back_under_a_new_key() -> None:
+    first = _issue("T-7", "1", done=True)
+    second = _issue("T-8", "2")
+    state = EngineState()
+    shown: list[tuple[int, int]] = []
+    keys: list[str] = []
+    both_done = replace(second, ticket=resolved(second.ticket, RESOLVED + timedelta(days=3)))
+    # Jira clears a reopened issue's resolution: only its update time says it moved
+    reopened_ticket = replace(
+        both_done.ticket,
+        status="To Do",
+        status_category="new",
+        resolution=None,
+        resolved_at=None,
+        updated=RESOLVED + timedelta(days=4),
+    )
+    reopened = replace(second, ticket=reopened_ticket)
+    for issues in ((first, second), (first, both_done), (first, reopened)):
+        (lozenge,) = _lozenges(issues, state)
+        shown.append((lozenge.context["actions_done"], lozenge.context["actions_total"]))
+        keys.append(lozenge.key)
+        state = state.with_done([lozenge.key])
+    assert shown == [(1, 2), (2, 2), (1, 2)]  # back to 1 of 2, though 1 of 2 was done before
+    assert len(set(keys)) == 3
+    assert _lozenges((first, reopened), state) == []  # and once only
 
 
 def test_a_ticket_carrying_a_follow_up_label_is_never_an_escalation_of_the_policy() -> None:

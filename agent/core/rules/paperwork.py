@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind
+from agent.core.followups import FollowupIssue
 from agent.core.lazy import extended, once
 from agent.core.rules.base import RuleContext, iso
 from agent.core.rules.closure import resolved_at
@@ -63,15 +65,22 @@ def incident_log(ctx: RuleContext, rule: IncidentLog) -> None:
 
 def _actions_done(ctx: RuleContext, rule: IncidentLog, row_slot: str, title: str) -> None:
     """Once the escalation's follow-ups are known, its row says how many are done: one
-    edit per count (``...:actions:2-of-3``)."""
+    edit per change (``...:actions:2-of-3@<when>``).
+
+    The count alone would not do: a follow-up reopened brings back an earlier count
+    whose key is done already, and the row would keep the newer one. ``<when>`` is the
+    latest moment any follow-up changed (see :func:`_followups_changed_at`), so each
+    change has its own key; the handler writes only when the row shows another text,
+    so a repeated key (a crash, a lost state file) writes nothing twice."""
     seen = ctx.followups
     if seen is None or not seen.issues:
         return
     total = len(seen.issues)
     done = sum(1 for issue in seen.issues if issue.done)
+    changed = _followups_changed_at(seen.issues)
     ctx.action(
         ActionKind.CONFLUENCE_LOG_ACTIONS,
-        f"{row_slot}:actions:{done}-of-{total}",
+        f"{row_slot}:actions:{done}-of-{total}@{iso(changed)}",
         reason=f"{title} shows that {done} of {ctx.issue}'s {total} follow-ups are done.",
         due=ctx.now,
         template=None,
@@ -81,6 +90,17 @@ def _actions_done(ctx: RuleContext, rule: IncidentLog, row_slot: str, title: str
             actions_total=total,
             columns=list(rule.columns),
         ),
+    )
+
+
+def _followups_changed_at(issues: Sequence[FollowupIssue]) -> datetime:
+    """The latest moment a follow-up may have changed its count: a done one when it was
+    resolved, an open one when it was last updated (a reopened issue has no other trace
+    in what is read: Jira clears its resolution date). An edit to an open follow-up
+    thus makes a new key too, whose handler finds the row right and writes nothing."""
+    return max(
+        (issue.ticket.resolved_at or issue.ticket.updated) if issue.done else issue.ticket.updated
+        for issue in issues
     )
 
 
