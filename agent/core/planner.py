@@ -336,6 +336,7 @@ def _plan_policy(
                 calendar=calendar,
                 severities=levels,
                 incidents=state.incidents,
+                done_keys=state.done_keys,
             )
 
     return state.with_tickets(states)

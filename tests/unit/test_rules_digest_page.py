@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from agent.core.actions import ActionKind
+import pytest
+
+import agent.core.rules.digest as digest_rule
+from agent.core.actions import ActionKind, PlannedAction
+from agent.core.rules.digest import weekly_digest
+from agent.policy.calendars import calendar_for
+from agent.policy.rule_models import WeeklyDigest
 from tests.unit.factories import Runner, policy, resolved, spec_of, ticket, utc
 
 MONDAY = utc(2026, 3, 2, 9, 0)
@@ -81,3 +87,35 @@ def test_a_late_cycle_skips_a_stale_week() -> None:
     runner = Runner([policy(WITH_PAGE)])
     late = runner.cycle([ticket("T-1", created=MONDAY)], FRIDAY_SLOT + timedelta(days=1, hours=1))
     assert late.actions == ()
+
+
+def test_what_was_carried_out_is_not_built_and_the_rest_is_unchanged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every cycle of the day after the slot asks again: a done page is not rebuilt, the
+    message still announces it with the same numbers, and once both are done the
+    ledger is not read at all."""
+    chosen = policy(WITH_PAGE)
+    open_one = ticket("T-1", created=MONDAY, priority="High")
+    runner = Runner([chosen])
+    runner.cycle([open_one], MONDAY + timedelta(hours=6))
+    incidents = runner.state.incidents
+
+    def digest(done: frozenset[str]) -> list[PlannedAction]:
+        rule = next(r for r in chosen.rules if isinstance(r, WeeklyDigest))
+        return weekly_digest(
+            chosen,
+            rule,
+            tickets=[open_one],
+            now=FRIDAY_SLOT + timedelta(minutes=5),
+            calendar=calendar_for(chosen),
+            severities={"T-1": "high"},
+            incidents=incidents,
+            done_keys=done,
+        )
+
+    page, post = digest(frozenset())
+    (announced,) = digest(frozenset({page.key}))
+    assert announced == post and announced.context["stats"]["open"] == 1
+    monkeypatch.setattr(digest_rule, "digest_stats", lambda *a, **k: pytest.fail("ledger read"))
+    assert digest(frozenset({page.key, post.key})) == []

@@ -10,13 +10,15 @@ by the time the message is posted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from typing import Any
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.digest_stats import digest_stats, iso_week
 from agent.core.keys import ActionKey
+from agent.core.lazy import once
 from agent.core.ledger import IncidentRecord
 from agent.core.message import Message
 from agent.core.model import Ticket
@@ -47,41 +49,63 @@ def weekly_digest(
     calendar: BusinessCalendar,
     severities: Mapping[str, str | None],
     incidents: Mapping[str, IncidentRecord] | None = None,
+    done_keys: AbstractSet[str] = frozenset(),
 ) -> list[PlannedAction]:
+    """The week's page (with ``space``) and message, unless ``done_keys`` holds them.
+
+    Every cycle in the day after the slot asks again, and once the page and message
+    are carried out nothing is built: the page's numbers (a pass over the ledger) and
+    the listing are worked out only for an action still to plan (see ``core.lazy``).
+    """
     slot = calendar.weekly_slot_at_or_before(now, weekday_number(rule.weekday), rule.at)
     if now - slot > STALE_AFTER:
         return []
     listed = [t for t in tickets if t.is_open and t.created <= slot]
     if not listed and rule.space is None:
         return []
-    context: dict[str, Any] = {
-        "policy": policy.name,
-        "week_of": iso(slot),
-        "tickets": [ticket_context(t, severities.get(t.key)) for t in listed],
-    }
+
+    @once
+    def listing() -> dict[str, Any]:
+        return {
+            "policy": policy.name,
+            "week_of": iso(slot),
+            "tickets": [ticket_context(t, severities.get(t.key)) for t in listed],
+        }
+
     actions: list[PlannedAction] = []
     count = f"{len(listed)} open ticket{'' if len(listed) == 1 else 's'}"
     reason = f"{count} for the weekly status of {policy.name}."
+    context: Callable[[], Mapping[str, Any]] = listing
     if rule.space is not None:
-        page = _page(
-            policy,
-            rule,
-            space=rule.space,
-            slot=slot,
-            calendar=calendar,
-            incidents=incidents or {},
-            listing=context,
+        space = rule.space
+        page = once(
+            lambda: _page(
+                policy,
+                rule,
+                space=space,
+                slot=slot,
+                calendar=calendar,
+                incidents=incidents or {},
+                listing=listing(),
+            )
         )
-        actions.append(page)
-        context = {
-            **context,
-            "page": {"key": page.key, "title": page.context["title"], "space": rule.space},
-            "stats": {
-                name: page.context["stats"][name]
-                for name in ("week", "opened", "open", "closed", "breach_total")
-            },
-        }
-        reason = f"Weekly digest of {policy.name} for {page.context['stats']['week']}."
+        if page_key(policy, rule, slot) not in done_keys:
+            actions.append(page())
+
+        def announcing() -> dict[str, Any]:
+            made = page()
+            return {
+                **listing(),
+                "page": {"key": made.key, "title": made.context["title"], "space": space},
+                "stats": {
+                    name: made.context["stats"][name]
+                    for name in ("week", "opened", "open", "closed", "breach_total")
+                },
+            }
+
+        context = once(announcing)
+        # the page's week (``DigestStats.week``), named without working out its numbers
+        reason = f"Weekly digest of {policy.name} for {iso_week(calendar, slot)}."
     message = Message(
         rule=rule.kind,
         reason=reason,
@@ -92,8 +116,13 @@ def weekly_digest(
         urgent=rule.urgent,
     )
     key = ActionKey(rule=rule.ident, owner=policy.name, slot=iso(slot))
-    actions += route(policy, None, rule.notify or ["project_channel"], key, message)
+    actions += route(policy, None, rule.notify or ["project_channel"], key, message, skip=done_keys)
     return actions
+
+
+def page_key(policy: Policy, rule: WeeklyDigest, slot: datetime) -> str:
+    """The key of the week's page (one per policy, rule and slot)."""
+    return ActionKey(rule=rule.ident, owner=policy.name, slot=f"page@{iso(slot)}").format()
 
 
 def _page(
@@ -115,7 +144,7 @@ def _page(
     )
     title = digest_title(policy, rule, iso_week(calendar, slot))
     return PlannedAction(
-        key=ActionKey(rule=rule.ident, owner=policy.name, slot=f"page@{iso(slot)}").format(),
+        key=page_key(policy, rule, slot),
         policy=policy.name,
         rule=rule.kind,
         issue=None,
