@@ -158,35 +158,23 @@ def _hold(
     since = state.held_since or now
     if state.held_reason != limit.ident:
         outcome.states[ticket.key] = replace(state, held_reason=limit.ident, held_since=since)
-    held = f"@{iso(since)}"
-    context = {**ticket_context(ticket, severity), "limit": reason_text, "label": limit.hold_label}
-    reason = f"{ticket.key} is held: the procedure allows {reason_text}."
-    if limit.hold_label not in ticket.labels:
-        outcome.actions.append(
-            PlannedAction(
-                key=ActionKey(limit.ident, ticket.key, f"hold-label{held}").format(),
-                policy=policy.name,
-                rule=_rule(limit),
-                issue=ticket.key,
-                kind=ActionKind.JIRA_ADD_LABEL,
-                reason=reason,
-                due=since,
-                template=None,
-                context=context,
-            )
-        )
-    outcome.actions.append(
-        PlannedAction(
-            key=ActionKey(limit.ident, ticket.key, f"hold{held}", where=JIRA).format(),
-            policy=policy.name,
-            rule=_rule(limit),
-            issue=ticket.key,
-            kind=ActionKind.JIRA_COMMENT,
-            reason=reason,
-            due=since,
-            template="jira/held.j2",
-            context=context,
-        )
+    _tell(
+        outcome,
+        policy,
+        ticket,
+        ident=limit.ident,
+        rule=_rule(limit),
+        step="hold",
+        held_since=since,
+        label_kind=ActionKind.JIRA_ADD_LABEL if limit.hold_label not in ticket.labels else None,
+        template="jira/held.j2",
+        reason=f"{ticket.key} is held: the procedure allows {reason_text}.",
+        due=since,
+        context={
+            **ticket_context(ticket, severity),
+            "limit": reason_text,
+            "label": limit.hold_label,
+        },
     )
 
 
@@ -201,36 +189,60 @@ def _release(
 ) -> None:
     assert state.held_reason is not None and state.held_since is not None
     label = next((r.hold_label for r in _limits(policy) if r.ident == state.held_reason), None)
-    held = f"@{iso(state.held_since)}"
-    context = {**ticket_context(ticket, severity), "label": label}
-    reason = f"{ticket.key} is released from the hold: there is room under the limits now."
-    if label and label in ticket.labels:
+    _tell(
+        outcome,
+        policy,
+        ticket,
+        ident=state.held_reason,
+        rule=state.held_reason,
+        step="release",
+        held_since=state.held_since,
+        label_kind=ActionKind.JIRA_REMOVE_LABEL if label and label in ticket.labels else None,
+        template="jira/released.j2",
+        reason=f"{ticket.key} is released from the hold: there is room under the limits now.",
+        due=now,
+        context={**ticket_context(ticket, severity), "label": label},
+    )
+
+
+def _tell(
+    outcome: LimitOutcome,
+    policy: Policy,
+    ticket: Ticket,
+    *,
+    ident: str,
+    rule: str,
+    step: str,
+    held_since: datetime,
+    label_kind: ActionKind | None,
+    template: str,
+    reason: str,
+    due: datetime,
+    context: dict[str, Any],
+) -> None:
+    """A hold's or a release's actions on the ticket: its label changed (``label_kind``,
+    None when it is as it should be already) and a comment, keyed
+    ``<step>-label@<held since>`` and ``<step>@<held since>#jira``."""
+    held = f"@{iso(held_since)}"
+
+    def planned(slot: str, kind: ActionKind, where: str | None, text: str | None) -> None:
         outcome.actions.append(
             PlannedAction(
-                key=ActionKey(state.held_reason, ticket.key, f"release-label{held}").format(),
+                key=ActionKey(ident, ticket.key, slot, where=where).format(),
                 policy=policy.name,
-                rule=state.held_reason,
+                rule=rule,
                 issue=ticket.key,
-                kind=ActionKind.JIRA_REMOVE_LABEL,
+                kind=kind,
                 reason=reason,
-                due=now,
-                template=None,
+                due=due,
+                template=text,
                 context=context,
             )
         )
-    outcome.actions.append(
-        PlannedAction(
-            key=ActionKey(state.held_reason, ticket.key, f"release{held}", where=JIRA).format(),
-            policy=policy.name,
-            rule=state.held_reason,
-            issue=ticket.key,
-            kind=ActionKind.JIRA_COMMENT,
-            reason=reason,
-            due=now,
-            template="jira/released.j2",
-            context=context,
-        )
-    )
+
+    if label_kind is not None:
+        planned(f"{step}-label{held}", label_kind, None, None)
+    planned(f"{step}{held}", ActionKind.JIRA_COMMENT, JIRA, template)
 
 
 def _rule(limit: LimitBase) -> str:
