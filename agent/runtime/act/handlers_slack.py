@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import assert_never
 
-from agent.adapters.slack_port import event_type_for
 from agent.core.actions import ActionKind, PlannedAction, Recipient
 from agent.core.destinations import (
     Channel,
@@ -31,14 +30,12 @@ from agent.runtime.act.slack_common import (
     NoSlackAccount,
     escalation_channel,
     message_text,
-    payload,
     post_once,
     slack_user,
 )
 from agent.runtime.act.slack_common import ref as message_ref
 from agent.runtime.act.slack_groups import group_dms
 from agent.runtime.act.slack_invites import invite
-from agent.runtime.act.slack_message import compose
 from agent.runtime.env import ActionEnv, ActionError, Handler
 from agent.store import EffectStatus, JsonDoc
 
@@ -227,24 +224,13 @@ def thread_done(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonD
     ]
     replied: list[str] = []
     done = ActionKey.parse(action.key)
+    text = env.render(action) if threads else ""
     for record, where in threads:
         assert record.external_ref is not None
         channel, ts = str(record.external_ref["channel"]), str(record.external_ref["ts"])
         key = done.at(where).format()  # the reply in the thread of ``anchor#<where>``
-        if reconcile and env.find_marker(channel, key) is not None:
-            replied.append(key)
-            continue
-        message = compose(action, env.render(action), with_facts=False)
-        posted = env.slack.post(
-            channel,
-            message.text,
-            blocks=message.blocks,
-            thread_ts=ts,
-            event_type=event_type_for(action.event or action.rule),
-            payload=payload(action, key),
-        )
-        env.remember_marker(key, posted)
-        replied.append(posted.ts)
+        posted = post_once(action, env, channel, text, key=key, reconcile=reconcile, thread_ts=ts)
+        replied.append(key if posted.get("reconciled") else str(posted["ts"]))
     return {"threads": len(threads), "replies": replied}
 
 
