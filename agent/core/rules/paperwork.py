@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from agent.core.actions import ActionKind
 from agent.core.followups import FollowupIssue
@@ -23,6 +23,7 @@ from agent.policy.rule_models import (
     PmoNotify,
     ResponseReport,
     StakeholderSummary,
+    kind_name,
 )
 
 
@@ -180,6 +181,37 @@ def stakeholder_summary(ctx: RuleContext, rule: StakeholderSummary) -> None:
     )
 
 
+_PageRule = TypeVar("_PageRule", IncidentSummary, ResponseReport, LessonsLearned)
+
+
+def _page_kind(
+    model: type[_PageRule],
+    handler: Callable[[RuleContext, _PageRule], None],
+    page: str,
+    *,
+    words: str,
+    reads_descriptions: bool = False,
+) -> RuleKind[_PageRule]:
+    """A page written on resolution (see :func:`_page`): the three kinds differ only in
+    their names and whether they show the ticket's description; each has its template
+    ``confluence/<kind>.xml.j2``."""
+    return RuleKind(
+        model=model,
+        handler=handler,
+        family=FAMILY,
+        description=(
+            f"On resolution the agent writes {page} in `space` and links it from the ticket; "
+            "it refreshes the page when `fields` change later, unless a person edited it."
+        ),
+        words=words,
+        params={"fields": "Jira fields shown on the page."},
+        reads_messages=False,
+        reads_descriptions=reads_descriptions,
+        paperwork=True,
+        template_files=frozenset({f"confluence/{kind_name(model)}.xml.j2"}),
+    )
+
+
 FAMILY = Family(
     "paperwork",
     "Paperwork",
@@ -212,58 +244,25 @@ KINDS: tuple[RuleKind[Any], ...] = (
         paperwork=True,
         template_files=frozenset({"confluence/incident_log_row.xml.j2"}),
     ),
-    RuleKind(
-        model=IncidentSummary,
-        handler=incident_summary,
-        family=FAMILY,
-        description=(
-            "On resolution the agent writes an incident summary page in `space` and links it "
-            "from the ticket; it refreshes the page when `fields` change later, unless a "
-            "person edited it."
-        ),
+    _page_kind(
+        IncidentSummary,
+        incident_summary,
+        "an incident summary page",
         words="drafted the incident summary",
-        params={
-            "fields": "Jira fields shown on the page.",
-        },
-        reads_messages=False,
         reads_descriptions=True,
-        paperwork=True,
-        template_files=frozenset({"confluence/incident_summary.xml.j2"}),
     ),
-    RuleKind(
-        model=ResponseReport,
-        handler=response_report,
-        family=FAMILY,
-        description=(
-            "On resolution the agent writes an incident response report page in `space` and "
-            "links it from the ticket; it refreshes the page when `fields` change later, "
-            "unless a person edited it."
-        ),
+    _page_kind(
+        ResponseReport,
+        response_report,
+        "an incident response report page",
         words="drafted the incident response report",
-        params={
-            "fields": "Jira fields shown on the page.",
-        },
-        reads_messages=False,
         reads_descriptions=True,
-        paperwork=True,
-        template_files=frozenset({"confluence/response_report.xml.j2"}),
     ),
-    RuleKind(
-        model=LessonsLearned,
-        handler=lessons_learned,
-        family=FAMILY,
-        description=(
-            "On resolution the agent writes a lessons-learned page in `space` and links it "
-            "from the ticket; it refreshes the page when `fields` change later, unless a "
-            "person edited it."
-        ),
+    _page_kind(
+        LessonsLearned,
+        lessons_learned,
+        "a lessons-learned page",
         words="drafted the lessons-learned page",
-        params={
-            "fields": "Jira fields shown on the page.",
-        },
-        reads_messages=False,
-        paperwork=True,
-        template_files=frozenset({"confluence/lessons_learned.xml.j2"}),
     ),
     RuleKind(
         model=PmoNotify,
