@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from agent.core.actions import ActionKind, PlannedAction
 from agent.core.keys import ActionKey
@@ -32,6 +32,9 @@ class LimitOutcome:
     held: dict[str, Waiting] = field(default_factory=dict)
     actions: list[PlannedAction] = field(default_factory=list)
     states: dict[str, TicketState] = field(default_factory=dict)
+
+
+_Limit = TypeVar("_Limit", LimitDaily, LimitActive, LimitAssignee)
 
 
 def _limits(policy: Policy) -> list[LimitBase]:
@@ -254,53 +257,43 @@ FAMILY = Family(
     "Escalation limits",
     "How many escalations are admitted; the rest are held.",
 )
+
+
+def _limit_kind(model: type[_Limit], description: str, words: str, admits: str) -> RuleKind[_Limit]:
+    """A limit: no per-ticket handler (:func:`apply_limits` runs them all at once); the
+    kinds differ only in what ``max`` counts."""
+    return RuleKind(
+        model=model,
+        handler=None,
+        family=FAMILY,
+        description=description,
+        words=words,
+        params={"max": admits},
+        templates=frozenset({"held", "released"}),
+        reads_messages=False,
+        adherence=ObligationKind.LIMITS,
+    )
+
+
 KINDS: tuple[RuleKind[Any], ...] = (
-    RuleKind(
-        model=LimitDaily,
-        handler=None,
-        family=FAMILY,
-        description=(
-            "At most `max` new escalations are admitted per local day; later ones are held "
-            "(labelled and told on the ticket) and released in arrival order."
-        ),
+    _limit_kind(
+        LimitDaily,
+        "At most `max` new escalations are admitted per local day; later ones are held "
+        "(labelled and told on the ticket) and released in arrival order.",
         words="held: daily escalation limit",
-        params={
-            "max": "New escalations admitted per local day.",
-        },
-        templates=frozenset({"held", "released"}),
-        reads_messages=False,
-        adherence=ObligationKind.LIMITS,
+        admits="New escalations admitted per local day.",
     ),
-    RuleKind(
-        model=LimitActive,
-        handler=None,
-        family=FAMILY,
-        description=(
-            "At most `max` escalations are open at once; the rest are held and released in "
-            "arrival order as others close."
-        ),
+    _limit_kind(
+        LimitActive,
+        "At most `max` escalations are open at once; the rest are held and released in "
+        "arrival order as others close.",
         words="held: active escalation limit",
-        params={
-            "max": "Open escalations admitted at once.",
-        },
-        templates=frozenset({"held", "released"}),
-        reads_messages=False,
-        adherence=ObligationKind.LIMITS,
+        admits="Open escalations admitted at once.",
     ),
-    RuleKind(
-        model=LimitAssignee,
-        handler=None,
-        family=FAMILY,
-        description=(
-            "At most `max` open escalations per assignee; more are held until that assignee "
-            "has room."
-        ),
+    _limit_kind(
+        LimitAssignee,
+        "At most `max` open escalations per assignee; more are held until that assignee has room.",
         words="held: one escalation per assignee",
-        params={
-            "max": "Open escalations admitted per assignee.",
-        },
-        templates=frozenset({"held", "released"}),
-        reads_messages=False,
-        adherence=ObligationKind.LIMITS,
+        admits="Open escalations admitted per assignee.",
     ),
 )
