@@ -470,7 +470,11 @@ class _DoneKeys(AbstractSet[str]):
         return cls(big)
 
     def __contains__(self, key: object) -> bool:
-        return any(key in keys for keys in self._sets)
+        # a plain loop, not any() over a generator: this is asked for every planned key
+        for keys in self._sets:  # noqa: SIM110
+            if key in keys:
+                return True
+        return False
 
     def __iter__(self) -> Iterator[str]:
         return itertools.chain.from_iterable(self._sets)
