@@ -210,7 +210,7 @@ def _tick(site: PaperSite, task_id: str) -> None:
 
 
 def test_a_follow_up_made_in_jira_is_listed_and_tracked_and_a_tick_moves_an_issue(
-    moving_site: PaperSite,
+    moving_site: PaperSite, tmp_path: Path
 ) -> None:
     site = moving_site
     key = _resolved_page(site)
@@ -282,6 +282,23 @@ def test_a_follow_up_made_in_jira_is_listed_and_tracked_and_a_tick_moves_an_issu
     site.sandbox.clear_requests()
     assert site.cycle(datetime(2026, 11, 26, 11, 30, tzinfo=UTC)).ok
     assert site.writes() == []
+
+    # a lost state file plans the row's edit again; the row shows it already: no write
+    site.deps.close()
+    (tmp_path / "state.db").unlink()
+    site.deps = _reopen(site, tmp_path)
+    site.sandbox.clear_requests()
+    for minutes in (0, 30):  # the first finds the agent's pages again, the next its follow-ups
+        assert site.cycle(datetime(2026, 11, 26, 12, minutes, tzinfo=UTC)).ok
+    log_page = f"/wiki/rest/api/content/{site.page(LOG)['id']}"
+    assert not [w for w in site.writes() if w["path"] == log_page]
+    assert site.body(LOG) == log
+    edits = [
+        r.external_ref
+        for r in site.deps.store.effects_for_issue(key)
+        if r.kind == "confluence.log_actions" and r.status is EffectStatus.DONE
+    ]
+    assert edits and all(ref == {"page": site.page(LOG)["id"], "changed": False} for ref in edits)
 
 
 @pytest.fixture
