@@ -23,7 +23,13 @@ from agent.sandbox.slack import workspace as slack
 # Kyiv 16:00, New York 09:00, Malta 15:00), away from holidays.
 DEFAULT_AT = datetime.fromisoformat("2026-11-24T14:00:00+00:00")
 PACKS = ("INC", "PS", "SUP", "DS", "CLI")
-SHARED_CHANNELS = ("inc-project", "ps-project-leadership", "sre-escalations", "cli-status")
+SHARED_CHANNELS = (
+    "inc-project",
+    "ps-project-leadership",
+    "sre-escalations",
+    "cli-status",
+    "operator-support",  # the support pack's shared channel: a thread per incident
+)
 DEVELOPERS = ("taras", "iryna", "dana", "eli", "farah", "lena", "marco", "kevin")
 UPDATE_TEXT = "Investigating with the team; path to green agreed. Next update at 16:00."
 

@@ -128,7 +128,10 @@ def test_an_incremental_cycle_asks_one_search_per_policy_and_details_only_for_ch
         calls = counted(sandbox)
         assert steady.details_read == 0 and details_paths(sandbox) == []
         assert calls["jira"] == len(deps.policies)  # one search page per policy
-        assert calls["slack"] == 0  # no channel read: kept copies, nothing owed
+        # no escalation channel read (kept copies, nothing owed); only the support pack's
+        # shared intake channel is listed, as every cycle, for reports made since the last
+        slack_reads = [str(e["path"]) for e in sandbox.requests_log() if e["service"] == "slack"]
+        assert slack_reads == ["/api/conversations.history"]
         assert steady.tickets_read == len(seeded.keys)  # still planned, from snapshots
 
         changed = seeded.keys[1:4]
