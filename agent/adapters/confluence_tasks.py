@@ -34,6 +34,7 @@ from agent.render.storage_xml import NAMESPACES
 _AC = f"{{{NAMESPACES['ac']}}}"
 _RI = f"{{{NAMESPACES['ri']}}}"
 COMPLETE = "complete"
+INCOMPLETE = "incomplete"
 # Jira's summary holds at most 255 characters.
 SUMMARY_LIMIT = 255
 
@@ -146,21 +147,29 @@ def show_issue(body: str, task_id: str, issue_key: str) -> str:
 
 def complete_task(body: str, task_id: str) -> str:
     """The body with the task's status ``complete``; unchanged when it is already."""
+    return _with_status(body, task_id, COMPLETE)
+
+
+def reopen_task(body: str, task_id: str) -> str:
+    """The body with the task's status ``incomplete`` (its issue was reopened);
+    unchanged when it is not complete."""
+    return _with_status(body, task_id, INCOMPLETE)
+
+
+def _with_status(body: str, task_id: str, wanted: str) -> str:
     located = _Located(body)
     task = _find(located, task_id)
     status = _child(task, "task-status")
-    if status is not None and _text(status).lower() == COMPLETE:
+    if (_text(status).lower() if status is not None else INCOMPLETE) == wanted:
         return body
     if status is None:
         span = located.span(_child(task, "task-id") or task)
         at = span.end if _child(task, "task-id") is not None else span.open_end
-        return body[:at] + f"<ac:task-status>{COMPLETE}</ac:task-status>" + body[at:]
+        return body[:at] + f"<ac:task-status>{wanted}</ac:task-status>" + body[at:]
     span = located.span(status)
     if span.self_closing:
-        return (
-            body[: span.start] + f"<ac:task-status>{COMPLETE}</ac:task-status>" + body[span.end :]
-        )
-    return body[: span.open_end] + COMPLETE + body[span.close_start :]
+        return body[: span.start] + f"<ac:task-status>{wanted}</ac:task-status>" + body[span.end :]
+    return body[: span.open_end] + wanted + body[span.close_start :]
 
 
 def _heading(element: etree._Element) -> bool:
@@ -186,7 +195,7 @@ def list_issue(body: str, issue_key: str, summary: str, *, done: bool = False) -
     located = _Located(body)
     if any(t.issue and t.issue.upper() == issue_key.upper() for t in read_tasks(body)):
         return body
-    status = COMPLETE if done else "incomplete"
+    status = COMPLETE if done else INCOMPLETE
     task = (
         f"<ac:task><ac:task-id>{_next_task_id(located)}</ac:task-id>"
         f"<ac:task-status>{status}</ac:task-status><ac:task-body>"

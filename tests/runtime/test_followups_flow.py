@@ -301,6 +301,39 @@ def test_a_follow_up_made_in_jira_is_listed_and_tracked_and_a_tick_moves_an_issu
     assert edits and all(ref == {"page": site.page(LOG)["id"], "changed": False} for ref in edits)
 
 
+def test_a_follow_up_reopened_in_jira_unticks_the_agents_tick_and_stays_open(
+    moving_site: PaperSite,
+) -> None:
+    site = moving_site
+    _resolved_page(site)
+    assert site.cycle(later(hours=2)).ok
+    alert = read_tasks(site.body(TITLE))[0].issue
+    assert alert is not None
+    person = site.sandbox.jira(LEAD)
+
+    jira.transition(site.ctx, alert, "Done", LEAD)
+    assert site.cycle(later(hours=3)).ok
+    assert read_tasks(site.body(TITLE))[0].done  # the agent ticks it
+
+    # a person reopens the issue: the agent's tick is taken back, the issue left open
+    jira.transition(site.ctx, alert, "To Do", LEAD)
+    site.sandbox.clear_requests()
+    assert site.cycle(later(hours=4)).ok
+    assert [t.done for t in read_tasks(site.body(TITLE))] == [False, False]
+    assert person.comments(alert) == []
+    reopened = person.issue(alert)
+    assert reopened.fields.status.name == "To Do" and reopened.fields.resolution is None
+    jira_writes = [w for w in site.writes() if f"/issue/{alert}" in w["path"]]
+    assert jira_writes == []
+
+    # later cycles do nothing more
+    assert site.cycle(later(hours=5)).ok
+    site.sandbox.clear_requests()
+    assert site.cycle(later(hours=6)).ok
+    assert site.writes() == []
+    assert person.comments(alert) == [] and person.issue(alert).fields.status.name == "To Do"
+
+
 @pytest.fixture
 def dc_site(sandbox_dc: SandboxHandle, tmp_path: Path) -> Iterator[PaperSite]:
     yield from open_site(sandbox_dc, tmp_path, POLICY)

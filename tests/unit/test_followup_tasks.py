@@ -7,7 +7,13 @@ from datetime import date
 import pytest
 
 from agent.adapters.confluence_tables import StorageSurgeryError
-from agent.adapters.confluence_tasks import complete_task, list_issue, read_tasks, show_issue
+from agent.adapters.confluence_tasks import (
+    complete_task,
+    list_issue,
+    read_tasks,
+    reopen_task,
+    show_issue,
+)
 
 PAGE = (
     "<h2>Actions</h2><p>Person's <strong>note</strong> &amp; more</p>"
@@ -58,6 +64,16 @@ def test_completing_a_task_changes_only_its_status() -> None:
     assert [t.done for t in read_tasks(done)] == [True, True]
     assert done == PAGE.replace("incomplete", "complete", 1)
     assert complete_task(done, "1") == done
+
+
+def test_reopening_a_task_unticks_it_and_keeps_the_rest_byte_for_byte() -> None:
+    reopened = reopen_task(PAGE, "2")
+    assert [t.done for t in read_tasks(reopened)] == [False, False]
+    assert reopened == PAGE.replace(
+        "<ac:task-id>2</ac:task-id><ac:task-status>complete",
+        "<ac:task-id>2</ac:task-id><ac:task-status>incomplete",
+    )
+    assert reopen_task(reopened, "2") == reopened
 
 
 def test_a_deleted_task_is_a_clear_error() -> None:

@@ -252,3 +252,48 @@ def test_a_ticket_carrying_a_follow_up_label_is_never_an_escalation_of_the_polic
     followup = ticket("T-9", labels=frozenset({"follow-up"}))
     assert governs(POLICY, ESCALATION) and not governs(POLICY, followup)
     assert governs(POLICY, ticket("T-10", labels=frozenset({"follow-up-later"})))
+
+
+def test_a_task_the_agent_ticked_is_unticked_when_its_issue_is_reopened_and_nothing_more() -> None:
+    moving = policy(
+        """
+        severity: {levels: [P1, P2], priority: {Highest: P1, High: P2}}
+        rules:
+          - rule: followups
+            transition: Done
+        """
+    )
+
+    def planned(task_done: bool, issue_done: bool, state: EngineState) -> Any:
+        seen = FollowupsSeen(
+            "900",
+            "PM",
+            (PageTask("1", task_done, "x", issue="T-7"),),
+            (_issue("T-7", "1", done=issue_done),),
+        )
+        return plan([ESCALATION], state, RESOLVED, [moving], followups={"T-1": seen})
+
+    def keys(result: Any) -> list[tuple[str, str]]:
+        return [(a.kind.value, a.key) for a in result.actions if a.rule == "followups"]
+
+    slot = "followups:T-1:task:900:1"
+    resolved_in_jira = planned(False, True, EngineState())
+    assert keys(resolved_in_jira) == [("confluence.task", f"{slot}:complete")]
+    ticked = resolved_in_jira.state.with_done([f"{slot}:complete"])
+    # reopened in Jira: the agent's own tick is taken back, the issue hears nothing
+    reopened = planned(True, False, ticked)
+    assert keys(reopened) == [("confluence.task", f"{slot}:reopened:0")]
+    assert reopened.actions[0].context["op"] == "reopen"
+    unticked = ticked.with_done([f"{slot}:reopened:0"])
+    assert keys(planned(False, False, unticked)) == []
+    # resolved again: ticked again under a new key; reopened again: unticked again
+    assert keys(planned(False, True, unticked)) == [("confluence.task", f"{slot}:complete:1")]
+    again = unticked.with_done([f"{slot}:complete:1"])
+    assert keys(planned(True, False, again)) == [("confluence.task", f"{slot}:reopened:1")]
+    # a person's tick while the issue is open (after the agent's was undone) is heard
+    assert keys(planned(True, False, unticked)) == [
+        ("jira.comment", f"{slot}:ticked"),
+        ("jira.transition", f"{slot}:ticked:transition"),
+    ]
+    # a person unticking the agent's tick of a resolved issue is left alone
+    assert keys(planned(False, True, ticked)) == []

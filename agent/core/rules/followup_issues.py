@@ -10,9 +10,14 @@ their entity property):
   the task (the key comes from the create's result, ``issue_from_ref``);
 - an issue whose task does not show it (a crash between the create and the page
   write): ``...:show`` with the key;
-- an issue resolved while its task is open: ``...:complete`` ticks the task;
-- a task ticked while its issue is open: a comment on the issue ``...:ticked``,
-  and with the rule's ``transition`` the issue moved there ``...:ticked:transition``;
+- an issue resolved while its task is open: ``...:complete`` ticks the task
+  (``...:complete:N`` for the N-th time after N reopens, see below);
+- a task the agent ticked whose issue is open again (a person reopened it in
+  Jira): ``...:reopened:N`` unticks the task, once per reopen, and the issue
+  hears nothing (the tick was the agent's, not a person's);
+- a task a person ticked while its issue is open: a comment on the issue
+  ``...:ticked``, and with the rule's ``transition`` the issue moved there
+  ``...:ticked:transition``;
 - a follow-up a person made in Jira (linked to the escalation, with the label):
   a task showing it is added to the Actions ``listed:<page>:<issue>``, and from
   then on tracked like the others through that task;
@@ -120,6 +125,7 @@ def _task_edit(
     what = {
         "show": "shows its follow-up issue",
         "complete": "is completed",
+        "reopen": "is open again, as its reopened issue",
         "list": "is added for a follow-up made in Jira",
     }[op]
     ctx.action(
@@ -172,6 +178,45 @@ def _ticked(
     )
 
 
+def _completions(ctx: RuleContext, slot: str) -> tuple[int, bool]:
+    """How many times the agent ticked the task of ``slot`` (its done ``:complete``
+    effects: ``:complete``, then ``:complete:1``...), and whether its last tick still
+    stands (no ``:reopened:N`` undid it since): then a ticked task is the agent's."""
+    count = 0
+    while ctx.done(_completion(slot, count)):
+        count += 1
+    return count, count > 0 and not ctx.done(f"{slot}:reopened:{count - 1}")
+
+
+def _completion(slot: str, n: int) -> str:
+    """The key of the agent's ``n``-th tick of a task (the first keeps its old key)."""
+    return f"{slot}:complete" if n == 0 else f"{slot}:complete:{n}"
+
+
+def _jira_to_page(
+    ctx: RuleContext,
+    rule: Followups,
+    seen: FollowupsSeen,
+    task: PageTask,
+    issue: FollowupIssue,
+) -> None:
+    """The task follows its issue: resolved ticks it, reopened unticks the agent's tick;
+    a person's tick on an open issue is heard by the issue."""
+    slot = f"task:{seen.page_id}:{task.task_id}"
+    count, agents_tick = _completions(ctx, slot)
+    if issue.done and not task.done:
+        # a tick a person took back while the issue stays resolved is left alone
+        n = count - 1 if agents_tick else count
+        _task_edit(ctx, _completion(slot, n), seen, task, "complete", issue_key=issue.key)
+    elif task.done and not issue.done:
+        if agents_tick:
+            _task_edit(
+                ctx, f"{slot}:reopened:{count - 1}", seen, task, "reopen", issue_key=issue.key
+            )
+        else:
+            _ticked(ctx, rule, seen, task, issue)
+
+
 def followups(ctx: RuleContext, rule: Followups) -> None:
     """Page to Jira and back for a resolved escalation (see the module doc)."""
     seen = ctx.followups
@@ -190,10 +235,7 @@ def followups(ctx: RuleContext, rule: Followups) -> None:
             continue
         if task.issue is None or task.issue.upper() != issue.key.upper():
             _task_edit(ctx, f"{slot}:show", seen, task, "show", issue_key=issue.key)
-        if issue.done and not task.done:
-            _task_edit(ctx, f"{slot}:complete", seen, task, "complete", issue_key=issue.key)
-        elif task.done and not issue.done:
-            _ticked(ctx, rule, seen, task, issue)
+        _jira_to_page(ctx, rule, seen, task, issue)
     for issue in seen.unlisted():
         ctx.action(
             ActionKind.CONFLUENCE_TASK,
@@ -314,8 +356,9 @@ KINDS: tuple[RuleKind[Any], ...] = (
             "`labels`, linked to the escalation by `link_type`), assigned to the person the "
             "task mentions (else the escalation's assignee) and due on the task's date (else "
             "`due_days` business days after resolution); the task then shows the issue. "
-            "Resolving the issue completes the task; ticking the task comments on the issue "
-            "(and with `transition`, moves it there). A follow-up a person creates in Jira "
+            "Resolving the issue completes the task, and reopening it in Jira unticks that "
+            "task again; a person ticking the task while its issue is open comments on the "
+            "issue (and with `transition`, moves it there). A follow-up a person creates in Jira "
             "(with one of `labels`, linked to the escalation, in `project`) is listed in the "
             "Actions as a task showing it, and tracked the same way. An issue carrying one of "
             "`labels` is a follow-up, never an escalation of the policy itself. "

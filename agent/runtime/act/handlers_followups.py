@@ -5,7 +5,8 @@ its property before every create (``agent.adapters.jira_followups``), so a
 repeated action, a crash between the create and the page write, a lost state
 file or a second replica finds the issue rather than making another; the link
 to the escalation is added if it is missing. ``confluence.task`` reads the page,
-splices the edit into the task (``agent.adapters.confluence_tasks``) and writes
+splices the edit into the task (``agent.adapters.confluence_tasks``: show its
+issue, tick it, untick it when its issue is reopened) and writes
 it as the next version; a person saving meanwhile (409) makes it read again.
 Listing a follow-up made in Jira adds a task showing it to the Actions, unless a
 task shows it already. ``jira.transition`` moves a follow-up whose task was
@@ -18,7 +19,7 @@ from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
 from agent.adapters.confluence_tables import StorageSurgeryError
-from agent.adapters.confluence_tasks import complete_task, list_issue, show_issue
+from agent.adapters.confluence_tasks import complete_task, list_issue, reopen_task, show_issue
 from agent.adapters.jira_followups import FoundFollowup, NewIssue
 from agent.adapters.service_errors import Conflict
 from agent.core.actions import ActionKind, PlannedAction
@@ -106,8 +107,9 @@ def _edited(action: PlannedAction, env: ActionEnv, op: str, body: str, task_id: 
             str(action.context.get("summary") or ""),
             done=bool(action.context.get("done")),
         )
-    key = _issue_key(action, env)
-    return show_issue(body, task_id, key) if op == "show" else complete_task(body, task_id)
+    if op == "show":
+        return show_issue(body, task_id, _issue_key(action, env))
+    return complete_task(body, task_id) if op == "complete" else reopen_task(body, task_id)
 
 
 def task(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
@@ -115,7 +117,7 @@ def task(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
         raise ActionError(f"{action.key}: Confluence is not available to this agent")
     page_id, task_id = str(action.context["page_id"]), str(action.context.get("task_id") or "")
     op = str(action.context.get("op"))
-    if op not in ("show", "complete", "list"):
+    if op not in ("show", "complete", "reopen", "list"):
         raise ActionError(f"{action.key}: unknown task edit {op!r}")
     key = _issue_key(action, env)
     last: Conflict | None = None
