@@ -14,11 +14,14 @@ Run: ``.venv/bin/python benchmarks/replay.py [--tickets 5000] [--days 90] [--eve
 [--keep DIR] [--profile FILE]`` (``--keep`` keeps the report, to open ``DIR/replay.html``;
 ``--profile`` runs the command under cProfile and writes its stats to ``FILE``).
 
-Measured with the defaults on a 2-core machine shared with other work (load
-average 6.2 when the command started, 2.2 when it ended): 378 s wall (replay
-311 s, the rest reading over HTTP and writing), peak RSS 472 MB, replay.html
-2.2 MB, replay.json 311 MB, 660,458 actions (635,000 messages), 108,563
-planner calls and 432,753 ticket plans. Before the actions were spooled and
+Measured with the defaults on a 2-core machine: 224 s wall (replay 169 s,
+the rest reading over HTTP and writing) with the load average at 0.9 when the
+command started and 1.3 when it ended; 270 s (replay 213 s) at 5.1 and 3.3,
+shared with other work. Peak RSS 472 MB, replay.html 2.2 MB, replay.json
+311 MB, 660,458 actions (635,000 messages), 108,563 planner calls and 432,753
+ticket plans. Before the digest stopped rebuilding a page already carried out
+and counted its chart weeks in one pass: 378 s (replay 311 s) at a load of
+6.2 and 2.2, the same actions and calls. Before the actions were spooled and
 the idle wake-ups dropped (and before the support pack moved to threads,
 which changed its actions): 1,763.6 s (replay 1,627.7 s), 2,888 MB,
 replay.html 101.7 MB, 669,868 actions, 120,772 planner calls.
