@@ -317,6 +317,9 @@ class JiraAdapter:
     def link_issues(self, inward: str, outward: str, link_type: str) -> None:
         jira_followups.link_issues(self._http, inward, outward, link_type)
 
+    def set_issue_property(self, issue: str, key: str, value: Any) -> None:
+        jira_followups.set_issue_property(self._http, issue, key, value)
+
     def linked_keys(self, issue: str) -> set[str]:
         return jira_followups.linked_keys(self._http, issue)
 

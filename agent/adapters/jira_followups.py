@@ -119,6 +119,14 @@ def link_issues(http: JiraHttp, inward: str, outward: str, link_type: str) -> No
     http.post("link_issues", "issueLink", body)
 
 
+def set_issue_property(http: JiraHttp, issue: str, key: str, value: Any) -> None:
+    """Store ``value`` as the issue's entity property ``key``, replacing what it held
+    ("Set issue property", ``PUT issue/{issueIdOrKey}/properties/{propertyKey}``,
+    https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-properties/#api-rest-api-3-issue-issueidorkey-properties-propertykey-put).
+    Idempotent: the same value again changes nothing."""
+    http.put("set_issue_property", f"issue/{path_part(issue)}/properties/{path_part(key)}", value)
+
+
 def linked_keys(http: JiraHttp, issue: str) -> set[str]:
     """Keys of every issue linked to ``issue`` (its ``issuelinks`` field)."""
     raw = http.get("issue_links", f"issue/{path_part(issue)}", {"fields": "issuelinks"}) or {}

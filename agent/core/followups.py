@@ -9,15 +9,23 @@ from in its entity property (``escalation-agent-followup``). Pure data.
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from agent.core.model import Ticket
 from agent.policy.rule_models import FollowupPage, Followups
 from agent.policy.schema import Policy
 
 FOLLOWUP_PROPERTY = "escalation-agent-followup"
-"""Issue property on each follow-up: ``{"escalation", "page", "task", "key"}``."""
+"""Issue property on each follow-up: ``{"escalation", "page", "task", "key"}``, and
+``"ticked": N`` while the agent's N-th tick of its task stands (see ``TICKED``)."""
+
+TICKED = "ticked"
+"""The field of ``FOLLOWUP_PROPERTY`` saying the agent ticked the issue's task (the
+number of that tick), so a lost state file still tells its tick from a person's.
+A property without it (every one written before it existed): not ticked by the agent."""
 
 
 def search_since(created: datetime) -> date:
@@ -67,11 +75,26 @@ class PageTask:
 @dataclass(frozen=True)
 class FollowupIssue:
     """A follow-up issue in Jira and the page task it was made from (None: made in Jira,
-    found by its label and its link to the escalation)."""
+    found by its label and its link to the escalation); ``marker`` is its
+    ``FOLLOWUP_PROPERTY`` as read ({} when it has none)."""
 
     ticket: Ticket
     page_id: str | None = None
     task_id: str | None = None
+    marker: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def agent_tick(self) -> int | None:
+        """The number of the agent's tick of the task recorded on the issue, or None."""
+        value = self.marker.get(TICKED, "")
+        return int(value) if value.isdigit() else None
+
+    def marked(self, tick: int | None) -> dict[str, Any]:
+        """The issue's property saying the agent's tick ``tick`` stands (None: no tick)."""
+        value: dict[str, Any] = {k: v for k, v in self.marker.items() if k != TICKED}
+        if tick is not None:
+            value[TICKED] = tick
+        return value
 
     @property
     def key(self) -> str:

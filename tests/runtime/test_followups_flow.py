@@ -323,11 +323,51 @@ def test_a_follow_up_reopened_in_jira_unticks_the_agents_tick_and_stays_open(
     assert person.comments(alert) == []
     reopened = person.issue(alert)
     assert reopened.fields.status.name == "To Do" and reopened.fields.resolution is None
-    jira_writes = [w for w in site.writes() if f"/issue/{alert}" in w["path"]]
-    assert jira_writes == []
+    # the issue's only write clears the agent's tick from its property
+    jira_writes = [
+        (w["method"], w["path"]) for w in site.writes() if f"/issue/{alert}" in w["path"]
+    ]
+    assert jira_writes == [("PUT", f"/rest/api/2/issue/{alert}/properties/{FOLLOWUP_PROPERTY}")]
 
     # later cycles do nothing more
     assert site.cycle(later(hours=5)).ok
+    site.sandbox.clear_requests()
+    assert site.cycle(later(hours=6)).ok
+    assert site.writes() == []
+    assert person.comments(alert) == [] and person.issue(alert).fields.status.name == "To Do"
+
+
+def test_after_a_lost_state_a_reopened_follow_up_still_has_the_agents_tick_taken_back(
+    moving_site: PaperSite, tmp_path: Path
+) -> None:
+    site = moving_site
+    _resolved_page(site)
+    assert site.cycle(later(hours=2)).ok
+    alert = read_tasks(site.body(TITLE))[0].issue
+    assert alert is not None
+    person = site.sandbox.jira(LEAD)
+
+    jira.transition(site.ctx, alert, "Done", LEAD)
+    assert site.cycle(later(hours=3)).ok
+    assert read_tasks(site.body(TITLE))[0].done  # the agent ticks it, and says so on the issue
+    assert person.issue_property(alert, FOLLOWUP_PROPERTY).raw["value"]["ticked"] == 0
+
+    # the state file is lost; a person reopens the issue
+    site.deps.close()
+    (tmp_path / "state.db").unlink()
+    site.deps = _reopen(site, tmp_path)
+    jira.transition(site.ctx, alert, "To Do", LEAD)
+    for hours in (4, 5):  # the first finds the agent's page again, the next its follow-ups
+        report = site.cycle(later(hours=hours))
+        assert report.ok, report.failures
+    assert [t.done for t in read_tasks(site.body(TITLE))] == [False, False]
+    assert person.comments(alert) == []
+    reopened = person.issue(alert)
+    assert reopened.fields.status.name == "To Do" and reopened.fields.resolution is None
+    value = person.issue_property(alert, FOLLOWUP_PROPERTY).raw["value"]
+    assert "ticked" not in value and value["task"] == "1"  # the tick is cleared, the rest kept
+
+    # steady cycles write nothing more
     site.sandbox.clear_requests()
     assert site.cycle(later(hours=6)).ok
     assert site.writes() == []

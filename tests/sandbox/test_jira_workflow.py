@@ -160,3 +160,19 @@ def test_issue_properties(sandbox: SandboxHandle) -> None:
     assert api(sandbox, "DELETE", f"issue/{key}/properties/escalation-agent").status_code == 204
     missing = api(sandbox, "GET", f"issue/{key}/properties/escalation-agent")
     assert missing.status_code == 404
+
+
+def test_setting_an_issue_property_creates_then_replaces_it_within_jiras_size_limit(
+    sandbox: SandboxHandle,
+) -> None:
+    site = seed_site(sandbox)
+    key = new_issue(site)
+    path = f"issue/{key}/properties/escalation-agent-followup"
+    created = api(sandbox, "PUT", path, version="3", json={"task": "1", "ticked": 0})
+    assert created.status_code == 201
+    replaced = api(sandbox, "PUT", path, version="3", json={"task": "1"})
+    assert replaced.status_code == 200
+    assert api(sandbox, "GET", path).json()["value"] == {"task": "1"}
+    too_big = api(sandbox, "PUT", path, json={"x": "y" * 32768})
+    assert too_big.status_code == 400
+    assert api(sandbox, "GET", path).json()["value"] == {"task": "1"}

@@ -297,3 +297,45 @@ def test_a_task_the_agent_ticked_is_unticked_when_its_issue_is_reopened_and_noth
     ]
     # a person unticking the agent's tick of a resolved issue is left alone
     assert keys(planned(False, True, ticked)) == []
+
+
+def test_a_tick_recorded_on_the_issue_is_the_agents_own_even_with_a_lost_state() -> None:
+    moving = policy(
+        """
+        severity: {levels: [P1, P2], priority: {Highest: P1, High: P2}}
+        rules:
+          - rule: followups
+            transition: Done
+        """
+    )
+    marker = {"escalation": "T-1", "page": "900", "task": "1", "key": "k"}
+
+    def planned(issue_done: bool, marked: dict[str, str], state: EngineState) -> Any:
+        issue = replace(_issue("T-7", "1", done=issue_done), marker=marked)
+        task = PageTask("1", not issue_done, "x", issue="T-7")
+        seen = FollowupsSeen("900", "PM", (task,), (issue,))
+        return plan([ESCALATION], state, RESOLVED, [moving], followups={"T-1": seen})
+
+    slot = "followups:T-1:task:900:1"
+    # the state file is gone; the issue says the agent's tick 1 stands: it is taken back
+    reopened = planned(False, {**marker, "ticked": "1"}, EngineState())
+    assert [(a.kind.value, a.key) for a in reopened.actions if a.rule == "followups"] == [
+        ("confluence.task", f"{slot}:reopened:1")
+    ]
+    context = reopened.actions[0].context
+    assert context["op"] == "reopen" and context["issue_key"] == "T-7"
+    assert context["property_key"] == "escalation-agent-followup"
+    assert context["property"] == marker  # the tick is cleared, the rest kept
+    # once taken back, resolving again ticks it under a new key, recorded on the issue
+    unticked = reopened.state.with_done([f"{slot}:reopened:1"])
+    again = planned(True, marker, unticked)
+    assert [a.key for a in again.actions if a.rule == "followups"] == [f"{slot}:complete"]
+    assert again.actions[0].context["property"] == {**marker, "ticked": 0}
+    # and reopening again takes that tick back, from the state alone
+    ticked = unticked.with_done([f"{slot}:complete"])
+    assert [a.key for a in planned(False, marker, ticked).actions] == [f"{slot}:reopened:0"]
+    # a property written before the field existed: a person's tick, heard as before
+    assert [a.key for a in planned(False, marker, EngineState()).actions] == [
+        f"{slot}:ticked",
+        f"{slot}:ticked:transition",
+    ]

@@ -14,7 +14,10 @@ their entity property):
   (``...:complete:N`` for the N-th time after N reopens, see below);
 - a task the agent ticked whose issue is open again (a person reopened it in
   Jira): ``...:reopened:N`` unticks the task, once per reopen, and the issue
-  hears nothing (the tick was the agent's, not a person's);
+  hears nothing (the tick was the agent's, not a person's). The agent's tick is
+  known from its done ``:complete`` effects, and from the issue's property
+  (``ticked``, written after the tick, cleared before the untick), so a lost
+  state file still tells it from a person's;
 - a task a person ticked while its issue is open: a comment on the issue
   ``...:ticked``, and with the rule's ``transition`` the issue moved there
   ``...:ticked:transition``;
@@ -178,19 +181,33 @@ def _ticked(
     )
 
 
-def _completions(ctx: RuleContext, slot: str) -> tuple[int, bool]:
-    """How many times the agent ticked the task of ``slot`` (its done ``:complete``
-    effects: ``:complete``, then ``:complete:1``...), and whether its last tick still
-    stands (no ``:reopened:N`` undid it since): then a ticked task is the agent's."""
+def _ticks(ctx: RuleContext, slot: str, issue: FollowupIssue) -> tuple[int, int | None]:
+    """The number of the agent's next tick of the task of ``slot``, and of its tick that
+    still stands (None: a ticked task is a person's).
+
+    The store keeps each tick (``:complete``, then ``:complete:1``...) and each untick
+    (``:reopened:N``); the issue's property keeps the standing tick too (``TICKED``),
+    so a lost state file still knows the agent's tick from a person's."""
     count = 0
-    while ctx.done(_completion(slot, count)):
+    while ctx.done(_completion(slot, count)) or ctx.done(_reopening(slot, count)):
         count += 1
-    return count, count > 0 and not ctx.done(f"{slot}:reopened:{count - 1}")
+    last = next((n for n in reversed(range(count)) if ctx.done(_completion(slot, n))), None)
+    if last is not None and not ctx.done(_reopening(slot, last)):
+        return count, last
+    recorded = issue.agent_tick
+    if recorded is not None and not ctx.done(_reopening(slot, recorded)):
+        return max(count, recorded + 1), recorded
+    return count, None
 
 
 def _completion(slot: str, n: int) -> str:
     """The key of the agent's ``n``-th tick of a task (the first keeps its old key)."""
     return f"{slot}:complete" if n == 0 else f"{slot}:complete:{n}"
+
+
+def _reopening(slot: str, n: int) -> str:
+    """The key of the agent taking back its ``n``-th tick (the issue was reopened)."""
+    return f"{slot}:reopened:{n}"
 
 
 def _jira_to_page(
@@ -201,17 +218,34 @@ def _jira_to_page(
     issue: FollowupIssue,
 ) -> None:
     """The task follows its issue: resolved ticks it, reopened unticks the agent's tick;
-    a person's tick on an open issue is heard by the issue."""
+    a person's tick on an open issue is heard by the issue. Each tick and untick also
+    says so in the issue's property (``marked``)."""
     slot = f"task:{seen.page_id}:{task.task_id}"
-    count, agents_tick = _completions(ctx, slot)
+    count, standing = _ticks(ctx, slot, issue)
     if issue.done and not task.done:
         # a tick a person took back while the issue stays resolved is left alone
-        n = count - 1 if agents_tick else count
-        _task_edit(ctx, _completion(slot, n), seen, task, "complete", issue_key=issue.key)
+        n = count if standing is None else standing
+        _task_edit(
+            ctx,
+            _completion(slot, n),
+            seen,
+            task,
+            "complete",
+            issue_key=issue.key,
+            property_key=FOLLOWUP_PROPERTY,
+            property=issue.marked(n),
+        )
     elif task.done and not issue.done:
-        if agents_tick:
+        if standing is not None:
             _task_edit(
-                ctx, f"{slot}:reopened:{count - 1}", seen, task, "reopen", issue_key=issue.key
+                ctx,
+                _reopening(slot, standing),
+                seen,
+                task,
+                "reopen",
+                issue_key=issue.key,
+                property_key=FOLLOWUP_PROPERTY,
+                property=issue.marked(None),
             )
         else:
             _ticked(ctx, rule, seen, task, issue)

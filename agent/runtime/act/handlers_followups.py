@@ -8,7 +8,10 @@ to the escalation is added if it is missing. ``confluence.task`` reads the page,
 splices the edit into the task (``agent.adapters.confluence_tasks``: show its
 issue, tick it, untick it when its issue is reopened) and writes
 it as the next version; a person saving meanwhile (409) makes it read again.
-Listing a follow-up made in Jira adds a task showing it to the Actions, unless a
+Ticking a task then records the tick in its issue's property, and unticking it
+clears that first (``agent.core.followups.TICKED``): with the state file lost,
+a later cycle still tells the agent's tick from a person's. Listing a follow-up
+made in Jira adds a task showing it to the Actions, unless a
 task shows it already. ``jira.transition`` moves a follow-up whose task was
 ticked, unless it is in that status already.
 """
@@ -42,6 +45,26 @@ class FollowupWriter(Protocol):
     def transition_issue(self, issue: str, status: str) -> bool: ...
 
     def followup_issues(self, projects: Any, since: date) -> list[FoundFollowup]: ...
+
+
+@runtime_checkable
+class PropertyWriter(Protocol):
+    """What the Jira adapter offers to record a tick on a follow-up issue."""
+
+    def set_issue_property(self, issue: str, key: str, value: Any) -> None: ...
+
+
+def _record_tick(action: PlannedAction, env: ActionEnv) -> None:
+    """Write the issue's follow-up property the edit carries (the agent's tick, or none)."""
+    value = action.context.get("property")
+    if not isinstance(value, dict):
+        return
+    jira = env.jira
+    if not isinstance(jira, PropertyWriter):
+        raise ActionError(f"{action.key}: this Jira adapter cannot record the tick on the issue")
+    jira.set_issue_property(
+        str(action.context["issue_key"]), str(action.context["property_key"]), value
+    )
 
 
 def _spec(action: PlannedAction) -> dict[str, Any]:
@@ -120,6 +143,19 @@ def task(action: PlannedAction, env: ActionEnv, reconcile: bool) -> JsonDoc:
     if op not in ("show", "complete", "reopen", "list"):
         raise ActionError(f"{action.key}: unknown task edit {op!r}")
     key = _issue_key(action, env)
+    if op == "reopen":
+        _record_tick(action, env)  # first: the issue never claims a tick the page lost
+    result = _edit_task(action, env, op, page_id=page_id, task_id=task_id, key=key)
+    if op == "complete":
+        _record_tick(action, env)  # after: the issue never claims a tick the page lacks
+    return result
+
+
+def _edit_task(
+    action: PlannedAction, env: ActionEnv, op: str, *, page_id: str, task_id: str, key: str
+) -> JsonDoc:
+    """Splice the edit into the page, reading it again after a person's save (409)."""
+    assert env.confluence is not None
     last: Conflict | None = None
     for _ in range(MAX_TASK_ATTEMPTS):
         page = env.confluence.get_page(page_id)

@@ -189,12 +189,17 @@ def _issues(
         escalation = found.marker.get("escalation")
         if escalation:
             issue = FollowupIssue(
-                found.ticket, page_id=found.marker.get("page"), task_id=found.marker.get("task")
+                found.ticket,
+                page_id=found.marker.get("page"),
+                task_id=found.marker.get("task"),
+                marker=found.marker,
             )
             by_escalation.setdefault(escalation, []).append(issue)
             continue
         if not labels & found.ticket.labels:
             continue  # one of the agent's issues that is not a follow-up
         for linked in sorted(found.links & keys):
-            by_escalation.setdefault(linked, []).append(FollowupIssue(found.ticket))
+            by_escalation.setdefault(linked, []).append(
+                FollowupIssue(found.ticket, marker=found.marker)
+            )
     return by_escalation

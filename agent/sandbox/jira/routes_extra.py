@@ -20,6 +20,9 @@ from agent.sandbox.jira.user_shapes import user_by_ref, user_json
 from agent.sandbox.json_body import json_body
 from agent.sandbox.store import Doc
 
+PROPERTY_VALUE_LIMIT = 32768
+"""Bytes an entity property's value may hold (Jira's "Set issue property")."""
+
 
 def _find_attachment(ctx: SandboxContext, attachment_id: str) -> tuple[Doc, Doc]:
     for issue in ctx.store.all(ISSUE):
@@ -283,8 +286,13 @@ def register(app: Flask, ctx: SandboxContext) -> None:
                 del issue["properties"][key]
                 save_issue(ctx, issue)
                 return no_content()
+            # "Set issue property" (PUT .../properties/{propertyKey}): the value is valid,
+            # non-empty JSON of at most 32768 bytes; 201 when created, 200 when updated.
+            # https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-properties/#api-rest-api-3-issue-issueidorkey-properties-propertykey-put
             if len(key) > 255:
                 raise ApiError(400, "The property key can not be longer than 255 characters.")
+            if len(request.get_data(cache=True)) > PROPERTY_VALUE_LIMIT:
+                raise ApiError(400, "The property value can not be longer than 32768 bytes.")
             value = json_body()
             was_new = key not in issue["properties"]
             issue["properties"][key] = value
