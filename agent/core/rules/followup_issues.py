@@ -398,9 +398,10 @@ KINDS: tuple[RuleKind[Any], ...] = (
             "`labels` is a follow-up, never an escalation of the policy itself. "
             "A deleted task leaves its issue alone and says so once on it. Each issue carries "
             "the page and task in its `escalation-agent-followup` property, so no task makes "
-            "two issues. A task as a person pastes it in the page's storage format (Cloud "
-            "mentions by `ri:account-id`, Data Center by `ri:userkey`): `<ac:task-list>"
-            "<ac:task><ac:task-id>1</ac:task-id><ac:task-status>incomplete</ac:task-status>"
+            "two issues, and whether the agent ticked the task, so a lost state file still "
+            "tells its tick from a person's. A task as a person pastes it in the page's "
+            "storage format (Cloud mentions by `ri:account-id`, Data Center by `ri:userkey`): "
+            "`<ac:task-list><ac:task><ac:task-id>1</ac:task-id><ac:task-status>incomplete</ac:task-status>"
             "<ac:task-body>Add an alert on queue depth <ac:link><ri:user "
             'ri:account-id="5b10ac8d82e05b22cc7d4ef5"/></ac:link> <time datetime="2026-03-20"/>'
             "</ac:task-body></ac:task></ac:task-list>`."
