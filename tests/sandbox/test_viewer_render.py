@@ -140,3 +140,18 @@ def test_mrkdwn_escapes_everything_else() -> None:
         '<a href="https://x.example/?a=1&amp;b=&#34;2&#34;" rel="noopener noreferrer">l&amp;m</a>'
         in out
     )
+
+
+def test_mrkdwn_styles_span_links_and_mentions_as_in_slack() -> None:
+    out = str(
+        mrkdwn_to_html(
+            ":rotating_light: *Incident <https://jira.example/browse/SUP-6|SUP-6>*: slow; "
+            "_ask <@U1> first_ \ue0000\ue001",
+            names,
+        )
+    )
+    assert out == (
+        '🚨 <strong>Incident <a href="https://jira.example/browse/SUP-6" '
+        'rel="noopener noreferrer">SUP-6</a></strong>: slow; '
+        '<em>ask <span class="mention">@Ann</span> first</em> \ufffd0\ufffd'
+    )

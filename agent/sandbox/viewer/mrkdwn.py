@@ -14,6 +14,9 @@ from markupsafe import Markup, escape
 from agent.sandbox.viewer.storage_html import safe_href
 
 _ANGLE = re.compile(r"<([^<>\n]+)>")
+# A token held out of the text while it is styled (private-use characters, never in input).
+_HELD, _HELD_END = "\ue000", "\ue001"
+_HELD_TOKEN = re.compile(f"{_HELD}(\\d+){_HELD_END}")
 _STYLES = (
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), "strong"),
     (re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), "em"),
@@ -88,15 +91,19 @@ def mrkdwn_to_html(
     group_name: Callable[[str], str | None] = lambda _id: None,
 ) -> Markup:
     """The message text as HTML; ``user_name`` turns a Slack user id into a name and
-    ``group_name`` a user group id into its ``@handle``."""
-    parts: list[Markup] = []
-    position = 0
-    for match in _ANGLE.finditer(text):
-        parts.append(_styled(text[position : match.start()]))
-        parts.append(_token(match.group(1), match.group(0), user_name, group_name))
-        position = match.end()
-    parts.append(_styled(text[position:]))
-    return Markup("").join(parts)
+    ``group_name`` a user group id into its ``@handle``.
+
+    Styles span tokens as in Slack (``*Incident <url|SUP-6>*`` is bold, link and all): each
+    ``<...>`` token is held out as a placeholder while the text is styled, then put back."""
+    tokens: list[Markup] = []
+
+    def hold(match: re.Match[str]) -> str:
+        tokens.append(_token(match.group(1), match.group(0), user_name, group_name))
+        return f"{_HELD}{len(tokens) - 1}{_HELD_END}"
+
+    plain = text.replace(_HELD, "\ufffd").replace(_HELD_END, "\ufffd")
+    styled = str(_styled(_ANGLE.sub(hold, plain)))
+    return Markup(_HELD_TOKEN.sub(lambda m: str(tokens[int(m.group(1))]), styled))  # noqa: S704 - escaped text and built tokens
 
 
 def _date(epoch: str, fallback: str) -> Markup:
