@@ -29,6 +29,7 @@ from agent.adapters.jira_port import FieldInfo
 from agent.adapters.service_errors import ServiceError
 from agent.core.answers import intake_channel
 from agent.core.model import ChatMessage, Person, Ticket
+from agent.core.names import ticket_people
 from agent.core.routing import escalation_channel_name
 from agent.core.slack_reports import SlackThread, incident_thread
 from agent.policy import Policy
@@ -199,7 +200,7 @@ def read_history(
     )
     people = People()
     for ticket, _messages_read in detailed:
-        people.add(_people_of(ticket))
+        people.add(ticket_people(ticket))
     people.add([agent])
     reader = ValueReader(
         infos,
@@ -279,18 +280,6 @@ def _details(
             if progress is not None:
                 progress(index + 1, len(tickets))
     return done
-
-
-def _people_of(ticket: Ticket) -> list[Person | None]:
-    people: list[Person | None] = [ticket.assignee, ticket.reporter, *ticket.watchers]
-    people += [c.author for c in ticket.comments]
-    people += [c.author for c in ticket.changelog]
-    for value in ticket.fields.values():
-        if isinstance(value, Person):
-            people.append(value)
-        elif isinstance(value, tuple):
-            people += [v for v in value if isinstance(v, Person)]
-    return people
 
 
 def _messages(
